@@ -1,0 +1,468 @@
+"""The one request path: build -> send -> classify -> retry -> decode.
+
+Nothing else in the SDK talks to aiohttp for REST calls. A resource method calls
+:meth:`HTTPCore.request` (decoded model) or :meth:`HTTPCore.request_response` (status, headers and
+body). Every attempt goes through one retry loop whose policy lives in :mod:`tavus_async._retry`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import re
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+
+import aiohttp
+import anyio
+import msgspec
+
+from . import errors
+from ._logging import get_logger
+from ._retry import RetryPolicy, parse_retry_after
+
+if TYPE_CHECKING:
+    from ._client import AsyncTavus
+
+__all__ = ["APIResponse", "HTTPCore", "ResponseCapture", "capture_response", "require_id"]
+
+T = TypeVar("T")
+
+log = get_logger("http")
+
+_INVALID_ID_RE = re.compile(r"^\s*invalid\s+\w*_?id\b", re.IGNORECASE)
+_CONCURRENCY_RE = re.compile(r"maximum\s+concurrent\s+conversations", re.IGNORECASE)
+
+_STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+
+
+@dataclass(frozen=True)
+class APIResponse:
+    """What the server answered to one call (the last attempt, after retries).
+
+    Attributes:
+        status_code: The HTTP status.
+        headers: The response headers.
+        content: The raw body.
+        method: The request method.
+        path: The request path.
+        attempts: How many attempts the call took (1 when it was not retried).
+    """
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+    method: str
+    path: str
+    attempts: int = 1
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304: a PATCH that changed nothing."""
+        return self.status_code == 304
+
+    def json(self) -> Any:
+        """The body decoded as JSON (None for an empty body)."""
+        return msgspec.json.decode(self.content) if self.content else None
+
+    def parse(self, cast_to: type[T]) -> T:
+        """Decode the body into ``cast_to``.
+
+        Raises:
+            APIResponseValidationError: The body does not match ``cast_to``; the raw body is kept.
+        """
+        return _decode(self, cast_to)
+
+
+@dataclass
+class ResponseCapture:
+    """Collects the :class:`APIResponse` of every call made inside :func:`capture_response`."""
+
+    responses: list[APIResponse] = field(default_factory=list)
+
+    @property
+    def response(self) -> APIResponse:
+        """The last response captured.
+
+        Raises:
+            LookupError: No call completed inside the block.
+        """
+        if not self.responses:
+            raise LookupError("no API call completed inside capture_response()")
+        return self.responses[-1]
+
+
+_capture: contextvars.ContextVar[ResponseCapture | None] = contextvars.ContextVar(
+    "tavus_async_capture", default=None
+)
+
+
+@contextlib.asynccontextmanager
+async def capture_response() -> AsyncIterator[ResponseCapture]:
+    """Capture status, headers and body of the calls made in this task.
+
+    Example::
+
+        async with tavus.capture_response() as raw:
+            persona = await tavus.personas.get("p123")
+        print(raw.response.status_code, raw.response.headers["content-type"])
+    """
+    capture = ResponseCapture()
+    token = _capture.set(capture)
+    try:
+        yield capture
+    finally:
+        _capture.reset(token)
+
+
+def require_id(name: str, value: object) -> str:
+    """Check a path id before any I/O.
+
+    Raises:
+        ValueError: ``value`` is not a non-empty string, or contains a ``/``.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+    if "/" in value or "?" in value or "#" in value:
+        raise ValueError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
+    return value
+
+
+_decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
+
+
+def _decoder(cast_to: Any) -> msgspec.json.Decoder[Any]:
+    dec = _decoders.get(cast_to)
+    if dec is None:
+        dec = msgspec.json.Decoder(cast_to)
+        _decoders[cast_to] = dec
+    return dec
+
+
+def _decode(resp: APIResponse, cast_to: type[T]) -> T:
+    if cast_to is type(None):
+        return cast(T, None)
+    content = resp.content if resp.content.strip() else b"null"
+    try:
+        result: T = _decoder(cast_to).decode(content)
+        return result
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise errors.APIResponseValidationError(
+            f"{resp.method} {resp.path}: the {resp.status_code} response does not match "
+            f"{getattr(cast_to, '__name__', cast_to)}: {exc}",
+            status_code=resp.status_code,
+            raw_body=resp.content,
+            method=resp.method,
+            path=resp.path,
+        ) from exc
+
+
+def _server_message(body: Any) -> str | None:
+    if isinstance(body, dict):
+        for key in ("error", "message", "detail"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, dict):
+                inner = value.get("message")
+                if isinstance(inner, str):
+                    return inner
+    if isinstance(body, str) and body.strip():
+        return body.strip()[:500]
+    return None
+
+
+def _status_error(resp: APIResponse) -> errors.APIStatusError:
+    try:
+        body: Any = msgspec.json.decode(resp.content) if resp.content else None
+    except msgspec.DecodeError:
+        body = resp.content.decode("utf-8", "replace")
+    said = _server_message(body)
+    status = resp.status_code
+    cls: type[errors.APIStatusError]
+    if status == 400 and said and _CONCURRENCY_RE.search(said):
+        cls = errors.ConcurrencyLimitError
+    elif status == 400 and said and _INVALID_ID_RE.match(said):
+        cls = errors.NotFoundError
+    elif status >= 500:
+        cls = errors.InternalServerError
+    else:
+        cls = _STATUS_ERRORS.get(status, errors.APIStatusError)
+    text = f"{resp.method} {resp.path} failed with {status}"
+    text += f": {said}" if said else " (the server gave no message)"
+    return cls(
+        text,
+        status_code=status,
+        body=body,
+        server_message=said,
+        headers=dict(resp.headers),
+        method=resp.method,
+        path=resp.path,
+    )
+
+
+class _Attempt:
+    """The outcome of one attempt: a response, or an error with what we know of its delivery."""
+
+    __slots__ = ("error", "response")
+
+    def __init__(
+        self, response: APIResponse | None = None, error: errors.APIError | None = None
+    ) -> None:
+        self.response = response
+        self.error = error
+
+
+class HTTPCore:
+    """Sends requests for one :class:`~tavus_async.AsyncTavus` (shares its session and options)."""
+
+    def __init__(self, client: AsyncTavus) -> None:
+        self._client = client
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        idempotent: bool | None = ...,
+    ) -> T: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        idempotent: bool | None = ...,
+    ) -> None: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> T | None:
+        """Send a request and decode the body into ``cast_to``.
+
+        Args:
+            method: HTTP method.
+            path: Path under the base URL, starting with ``/v2/``.
+            cast_to: The type to decode into, or None to ignore the body.
+            params: Query parameters; None values are left out, booleans sent as true/false.
+            json: A JSON body: a dict, a list or a msgspec Struct.
+            idempotent: Whether a retry cannot duplicate work. Defaults to False for POST and
+                True for every other method.
+
+        Raises:
+            APIStatusError: (a subclass) The server answered with an error status.
+            APIConnectionError: The request did not complete after its retries.
+            APIResponseValidationError: A success body that does not match ``cast_to``.
+        """
+        resp = await self.request_response(
+            method, path, params=params, json=json, idempotent=idempotent
+        )
+        if cast_to is None:
+            return None
+        return _decode(resp, cast_to)
+
+    async def request_response(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> APIResponse:
+        """Send a request and return the raw :class:`APIResponse` (after retries).
+
+        A 304 is returned, not raised: it means a PATCH changed nothing.
+
+        Raises:
+            APIStatusError: (a subclass) The server answered with an error status.
+            APIConnectionError: The request did not complete after its retries.
+        """
+        method = method.upper()
+        if idempotent is None:
+            idempotent = method != "POST"
+        client = self._client
+        policy = RetryPolicy(
+            max_retries=client.max_retries,
+            initial_delay=client.retry_initial_delay,
+            max_delay=client.retry_max_delay,
+            max_retry_after=client.max_retry_after,
+        )
+        body = None if json is None else msgspec.json.encode(json)
+        query = _query(params)
+        delays = policy.delays()
+        attempt_no = 0
+        while True:
+            attempt_no += 1
+            outcome = await self._attempt(method, path, query, body, attempt_no)
+            retry_after: float | None = None
+            if outcome.response is not None:
+                resp = outcome.response
+                if resp.status_code < 400:
+                    capture = _capture.get()
+                    if capture is not None:
+                        capture.responses.append(resp)
+                    return resp
+                error: errors.APIError = _status_error(resp)
+                may_retry = policy.should_retry_status(resp.status_code, idempotent=idempotent)
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            else:
+                assert outcome.error is not None
+                error = outcome.error
+                sent = getattr(error, "request_sent", True)
+                may_retry = policy.should_retry_connection(request_sent=sent, idempotent=idempotent)
+            if not may_retry or attempt_no > policy.max_retries:
+                if attempt_no > 1:
+                    error.message += f" (after {attempt_no} attempts)"
+                    error.args = (error.message,)
+                raise error
+            computed = next(delays)
+            if retry_after is not None:
+                if retry_after > policy.max_retry_after:
+                    error.message += (
+                        f" (the server asked to retry after {retry_after:.0f}s, more than "
+                        f"max_retry_after={policy.max_retry_after:.0f}s, so we gave up)"
+                    )
+                    error.args = (error.message,)
+                    raise error
+                delay = retry_after
+            else:
+                delay = computed
+            log.info(
+                "retrying %s %s in %.2fs (attempt %d of %d): %s",
+                method,
+                path,
+                delay,
+                attempt_no + 1,
+                policy.max_retries + 1,
+                error.message,
+            )
+            await anyio.sleep(delay)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        body: bytes | None,
+        attempt_no: int,
+    ) -> _Attempt:
+        client = self._client
+        session = await client._get_session()
+        url = client.base_url + path
+        headers = client._headers(has_body=body is not None)
+        timeout = aiohttp.ClientTimeout(
+            total=client.timeout, sock_connect=min(client.connect_timeout, client.timeout)
+        )
+        log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
+        try:
+            async with session.request(
+                method,
+                url,
+                params=query,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as r:
+                content = await r.read()
+                resp = APIResponse(
+                    status_code=r.status,
+                    headers=dict(r.headers),
+                    content=content,
+                    method=method,
+                    path=path,
+                    attempts=attempt_no,
+                )
+        except aiohttp.ConnectionTimeoutError as exc:
+            return _Attempt(
+                error=_conn_error(
+                    errors.APITimeoutError, method, path, "connecting timed out", exc, sent=False
+                )
+            )
+        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            return _Attempt(
+                error=_conn_error(
+                    errors.APITimeoutError,
+                    method,
+                    path,
+                    f"no complete response within {client.timeout:g}s",
+                    exc,
+                    sent=True,
+                )
+            )
+        except aiohttp.ClientConnectorError as exc:
+            # The TCP (or TLS) connection was never established: nothing reached the server.
+            return _Attempt(
+                error=_conn_error(
+                    errors.APIConnectionError, method, path, "could not connect", exc, sent=False
+                )
+            )
+        except aiohttp.ClientError as exc:
+            return _Attempt(
+                error=_conn_error(
+                    errors.APIConnectionError, method, path, "the connection failed", exc, sent=True
+                )
+            )
+        log.debug(
+            "response %s %s -> %d (%d bytes)", method, path, resp.status_code, len(resp.content)
+        )
+        return _Attempt(response=resp)
+
+
+def _conn_error(
+    cls: type[errors.APIConnectionError],
+    method: str,
+    path: str,
+    what: str,
+    exc: BaseException,
+    *,
+    sent: bool,
+) -> errors.APIConnectionError:
+    detail = type(exc).__name__
+    text = str(exc)
+    if text:
+        # aiohttp puts host:port in connector errors; never the headers, so no key can leak.
+        detail += f": {text[:200]}"
+    return cls(f"{method} {path}: {what} ({detail})", method=method, path=path, request_sent=sent)
+
+
+def _query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not params:
+        return out
+    for key, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            out.append((key, "true" if value else "false"))
+        elif isinstance(value, (list, tuple)):
+            out.append((key, ",".join(str(v) for v in value)))
+        else:
+            out.append((key, str(value)))
+    return out

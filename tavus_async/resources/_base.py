@@ -1,0 +1,135 @@
+"""What every resource shares: the client it talks through, and small request helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import msgspec
+
+from .._http import APIResponse, require_id
+from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
+
+if TYPE_CHECKING:
+    from .._client import AsyncTavus
+
+__all__ = ["AsyncAPIResource", "require_id"]
+
+T = TypeVar("T")
+
+
+class _ListBody(msgspec.Struct):
+    # Tavus's list envelope; unknown keys (page, limit) are ignored by msgspec.
+    data: list[Any] | None = None
+    total_count: int | None = None
+
+
+class AsyncAPIResource:
+    """Base class of the resource namespaces (``tavus.personas``, ``tavus.replicas``...)."""
+
+    def __init__(self, client: AsyncTavus) -> None:
+        self._client = client
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> T:
+        return await self._client._http.request(
+            method, path, cast_to=cast_to, params=params, json=json, idempotent=idempotent
+        )
+
+    async def _request_none(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> None:
+        await self._client._http.request(
+            method, path, cast_to=None, params=params, json=json, idempotent=idempotent
+        )
+
+    async def _request_response(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> APIResponse:
+        return await self._client._http.request_response(
+            method, path, params=params, json=json, idempotent=idempotent
+        )
+
+    def _paginate(
+        self,
+        path: str,
+        *,
+        item_type: type[T],
+        params: Mapping[str, Any] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        first_page: int = 1,
+        convert: Callable[[Any], T] | None = None,
+    ) -> AsyncPaginator[T]:
+        """Build a paginator over ``GET path`` (``page`` counts from ``first_page``).
+
+        Args:
+            path: The list endpoint.
+            item_type: The model of one item.
+            params: Extra filters (None values are left out).
+            page: The first page to fetch; defaults to ``first_page``.
+            limit: Page size; defaults to 100.
+            first_page: The endpoint's page base (0 or 1).
+            convert: A custom conversion of one raw item, for items with several shapes.
+        """
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        start = first_page if page is None else page
+        if not isinstance(start, int) or start < first_page:
+            raise ValueError(f"page must be an integer >= {first_page} for {path}, got {page!r}")
+        size = limit or DEFAULT_PAGE_SIZE
+        extra = dict(params or {})
+        http = self._client._http
+
+        def to_item(raw: Any) -> T:
+            if convert is not None:
+                return convert(raw)
+            return msgspec.convert(raw, item_type, strict=False)
+
+        async def fetch(page_no: int, page_size: int) -> AsyncPage[T]:
+            resp = await http.request_response(
+                "GET", path, params={**extra, "page": page_no, "limit": page_size}
+            )
+            body = resp.parse(_ListBody)
+            try:
+                items = [to_item(raw) for raw in body.data or []]
+            except msgspec.ValidationError as exc:
+                from ..errors import APIResponseValidationError
+
+                raise APIResponseValidationError(
+                    f"GET {path}: an item does not match {item_type.__name__}: {exc}",
+                    status_code=resp.status_code,
+                    raw_body=resp.content,
+                    method="GET",
+                    path=path,
+                ) from exc
+            return AsyncPage(
+                data=items,
+                total_count=body.total_count,
+                page=page_no,
+                limit=page_size,
+                _fetch=fetch,
+                _first_page=first_page,
+            )
+
+        return AsyncPaginator(fetch, page=start, limit=size, first_page=first_page)
