@@ -13,7 +13,7 @@ import contextvars
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import aiohttp
 import anyio
@@ -151,7 +151,7 @@ def _decoder(cast_to: Any) -> msgspec.json.Decoder[Any]:
 
 def _decode(resp: APIResponse, cast_to: type[T]) -> T:
     if cast_to is type(None):
-        return cast(T, None)
+        return None
     content = resp.content if resp.content.strip() else b"null"
     try:
         result: T = _decoder(cast_to).decode(content)
