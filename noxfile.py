@@ -1,0 +1,78 @@
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s demo`, `nox -s bench`.
+
+Every session installs what it needs into its own virtualenv, so a fresh machine with only
+Python 3.10+ and nox can run any of them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+
+DEV = ".[dev,daily]"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite (slow tests included, fuzz and soak profiles excluded)."""
+    session.install("-e", DEV)
+    args = session.posargs or ["-n", "auto", "--dist", "loadfile"]
+    session.run("pytest", *args)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the project."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package."""
+    session.install("-e", DEV)
+    session.run("mypy", "--strict", "tavus_async")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Walk through the whole SDK against the embedded simulator."""
+    session.install("-e", ".")
+    session.run("python", "-m", "tavus_async", "demo", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark and write benchmarks/results/*.json."""
+    session.install("-e", DEV)
+    os.makedirs("benchmarks/results", exist_ok=True)
+    for script in sorted(os.listdir("benchmarks")):
+        if script.startswith("bench_") and script.endswith(".py"):
+            name = script[len("bench_") : -len(".py")]
+            session.run(
+                "python", f"benchmarks/{script}", "--json", f"benchmarks/results/{name}.json",
+                *session.posargs,
+            )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Property-based tests with the long hypothesis profile (10,000 cases each)."""
+    session.install("-e", DEV)
+    session.run(
+        "pytest", "-m", "not slow", "-k", "property or fuzz or hypothesis",
+        env={"HYPOTHESIS_PROFILE": "fuzz"}, *session.posargs,
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Check that docs/api.md covers the public surface."""
+    session.install("-e", DEV)
+    session.run("pytest", "tests/test_docs_api.py", *session.posargs)
