@@ -10,9 +10,9 @@ they appear, including inside formatted arguments.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-from typing import Any
 
 __all__ = ["REDACTED", "RedactingFilter", "logger", "redact", "register_secret"]
 
@@ -76,6 +76,15 @@ class RedactingFilter(logging.Filter):
 def _install() -> None:
     if not any(isinstance(f, RedactingFilter) for f in logger.filters):
         logger.addFilter(RedactingFilter())
+    logger.addHandler(logging.NullHandler())
+    # TAVUS_LOG=debug|info|warning turns on a stderr handler without any code change.
+    level = os.environ.get("TAVUS_LOG", "").strip().upper()
+    if level in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(RedactingFilter())
+        logger.addHandler(handler)
+        logger.setLevel(level)
 
 
 def get_logger(name: str) -> logging.Logger:
@@ -88,10 +97,6 @@ def get_logger(name: str) -> logging.Logger:
     if not any(isinstance(f, RedactingFilter) for f in child.filters):
         child.addFilter(RedactingFilter())
     return child
-
-
-def _safe(value: Any) -> str:
-    return redact(str(value))
 
 
 _install()
