@@ -1,0 +1,190 @@
+"""De-duplication of PAL/replica copies and an optional bounded reorder by `seq`.
+
+Both are pure, synchronous and bounded; the room connector owns the timing (for example it
+calls `SeqReorderBuffer.flush()` when no event has arrived for a while).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import OrderedDict
+from typing import Any, Final
+
+import msgspec
+
+from tavus_async.interactions.events import (
+    Event,
+    StartedSpeaking,
+    StoppedSpeaking,
+    Utterance,
+    UtteranceStreaming,
+)
+
+__all__ = ["DuplicateFilter", "SeqReorderBuffer"]
+
+# The reference (section 4.3) documents copies for streaming and the unified speaking events;
+# whether plain utterances are duplicated too is unconfirmed, so they are covered as well.
+_DUPLICATED: Final[frozenset[type[Event]]] = frozenset(
+    {UtteranceStreaming, StartedSpeaking, StoppedSpeaking, Utterance}
+)
+_AGENT_ROLES: Final = frozenset({"pal", "replica"})
+
+
+def _signature(event: Event) -> tuple[Any, ...]:
+    """What a PAL copy and its legacy replica copy share: everything but role and sequence."""
+    props = event.properties  # type: ignore[attr-defined]
+    try:
+        body: Any = tuple(
+            (name, getattr(props, name)) for name in props.__struct_fields__ if name != "role"
+        )
+        hash(body)
+    except TypeError:  # unhashable values (dicts): compare their JSON instead
+        body = msgspec.json.encode(
+            {k: v for k, v in msgspec.structs.asdict(props).items() if k != "role"},
+            order="sorted",
+        )
+    return (event.event_type, event.conversation_id, event.inference_id, event.turn_idx, body)
+
+
+class DuplicateFilter:
+    """Drops the duplicate copies Tavus sends for PAL turns, and repeated `seq` numbers.
+
+    For PAL turns Tavus sends streaming and started/stopped speaking events twice: once with
+    `role: "pal"` and once with the legacy `role: "replica"`, otherwise identical. Whether the
+    two copies share `seq` is undocumented, so an event is a duplicate when either:
+
+    - an event with the same `event_type` and `seq` was already seen, or
+    - its counterpart with the other agent role (pal vs replica) and the same content was seen.
+
+    Two genuinely repeated messages with the same role are not merged by the second rule.
+    Memory is bounded by `window` (the most recent keys are kept).
+
+    Attributes:
+        dropped: how many events `accept` has rejected.
+    """
+
+    def __init__(self, window: int = 512) -> None:
+        if window < 1:
+            raise ValueError(f"window must be at least 1, got {window}")
+        self._window = window
+        self._seqs: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._copies: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self.dropped = 0
+
+    def accept(self, event: Event) -> bool:
+        """Whether to deliver `event` (False: it duplicates one already delivered)."""
+        if event.seq is not None:
+            key = (event.event_type, event.seq)
+            if key in self._seqs:
+                self.dropped += 1
+                return False
+            self._seqs[key] = None
+            if len(self._seqs) > self._window:
+                self._seqs.popitem(last=False)
+        if type(event) not in _DUPLICATED:
+            return True
+        role = event.role_raw  # type: ignore[attr-defined]
+        if role not in _AGENT_ROLES:
+            return True
+        sig = _signature(event)
+        seen = self._copies.get(sig)
+        if seen is not None and seen != role:
+            # The pair is complete: forget it, so a later genuine repeat is delivered.
+            del self._copies[sig]
+            self.dropped += 1
+            return False
+        self._copies[sig] = role
+        if len(self._copies) > self._window:
+            self._copies.popitem(last=False)
+        return True
+
+
+class SeqReorderBuffer:
+    """Holds a few events and releases them in `seq` order.
+
+    `push(event, now)` returns the events now ready, in order. The first event with a `seq`
+    starts the sequence and is released at once. After that a held event is released when:
+
+    - it is the next `seq` after the last one released (`seq` is documented as monotonic; it
+      is assumed to count up by one),
+    - the buffer holds more than `capacity` events (the lowest `seq` goes; its gap is given up),
+    - `max_delay` seconds have passed since the oldest held event arrived (same).
+
+    Events without a `seq` pass straight through. An event whose `seq` is at or below one
+    already released came too late to reorder: it is released at once and counted in `late`.
+    Times are whatever clock the caller passes (e.g. `loop.time()`); without `now`, only the
+    order and capacity rules apply. Call `release_due(now)` from a timer (see `next_deadline`)
+    and `flush()` at the end.
+
+    Attributes:
+        late: events released behind a later `seq`.
+        skipped: gaps given up on (capacity or delay).
+    """
+
+    def __init__(self, capacity: int = 32, *, max_delay: float | None = 0.2) -> None:
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        if max_delay is not None and max_delay < 0:
+            raise ValueError(f"max_delay must be >= 0 or None, got {max_delay}")
+        self._capacity = capacity
+        self._max_delay = max_delay
+        self._heap: list[tuple[int, int, float | None, Event]] = []
+        self._counter = itertools.count()
+        self._last: int | None = None
+        self.late = 0
+        self.skipped = 0
+
+    def __len__(self) -> int:
+        """How many events are held."""
+        return len(self._heap)
+
+    def push(self, event: Event, now: float | None = None) -> list[Event]:
+        """Add `event` (arriving at time `now`); return the events ready to deliver, in order."""
+        seq = event.seq
+        if seq is None:
+            return [event]
+        if self._last is None and not self._heap:
+            self._last = seq
+            return [event]
+        if self._last is not None and seq <= self._last:
+            self.late += 1
+            return [event]
+        heapq.heappush(self._heap, (seq, next(self._counter), now, event))
+        return self.release_due(now)
+
+    def next_deadline(self) -> float | None:
+        """When the oldest held event's delay runs out (None: nothing held, or no delay)."""
+        if self._max_delay is None:
+            return None
+        arrivals = [entry[2] for entry in self._heap if entry[2] is not None]
+        return min(arrivals) + self._max_delay if arrivals else None
+
+    def release_due(self, now: float | None = None) -> list[Event]:
+        """Release what is ready at time `now`: contiguous events and overdue gaps."""
+        ready: list[Event] = []
+        while self._heap:
+            head = self._heap[0][0]
+            if self._last is not None and head == self._last + 1:
+                ready.append(self._pop())
+                continue
+            deadline = self.next_deadline()
+            overdue = now is not None and deadline is not None and now >= deadline
+            if len(self._heap) > self._capacity or overdue:
+                self.skipped += 1
+                ready.append(self._pop())
+                continue
+            break
+        return ready
+
+    def flush(self) -> list[Event]:
+        """Release every held event, in `seq` order."""
+        ready: list[Event] = []
+        while self._heap:
+            ready.append(self._pop())
+        return ready
+
+    def _pop(self) -> Event:
+        seq, _, _, event = heapq.heappop(self._heap)
+        self._last = seq if self._last is None else max(self._last, seq)
+        return event
