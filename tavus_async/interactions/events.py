@@ -50,7 +50,7 @@ import base64
 import binascii
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Union
 
 import msgspec
 
@@ -96,6 +96,8 @@ __all__ = [
     "Utterance",
     "UtteranceStreaming",
     "decode",
+    "encode_event",
+    "event_to_dict",
     "is_droppable",
     "normalize_role",
 ]
@@ -316,8 +318,7 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True, dict=True):
                     decoded = None
                 raw = decoded if isinstance(decoded, dict) else {}
             else:
-                built = msgspec.to_builtins(self)
-                raw = built if isinstance(built, dict) else {}
+                raw = event_to_dict(self)
             cache["_raw"] = raw
         return raw
 
@@ -341,7 +342,8 @@ class KnownEvent(Event, tag_field="event_type"):
 class _RoleMixin:
     """Flattened `role` / `role_raw` for events whose properties carry a role."""
 
-    properties: Any
+    if TYPE_CHECKING:  # msgspec reads runtime annotations; only the Struct may declare fields
+        properties: Any
 
     @property
     def role(self) -> str | None:
@@ -1006,6 +1008,24 @@ def decode(obj: object) -> Event:
         except Exception:  # pragma: no cover - a hostile mapping; give up on the envelope
             pass
         return _malformed(reason, payload=obj)
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The wire form of an event (what Tavus would broadcast), e.g. for a simulator to send.
+
+    Unset optional fields are left out; `message_type` and `event_type` are always present.
+    """
+    built = msgspec.to_builtins(event)
+    out: dict[str, Any] = {"message_type": event.message_type, "event_type": event.event_type}
+    if isinstance(built, dict):
+        for key, value in built.items():
+            out.setdefault(key, value)
+    return out
+
+
+def encode_event(event: Event) -> bytes:
+    """`event_to_dict(event)` as compact JSON bytes."""
+    return msgspec.json.encode(event_to_dict(event))
 
 
 # --------------------------------------------------------------------------------------------
