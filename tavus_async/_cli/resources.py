@@ -1,0 +1,531 @@
+"""Resource commands: ``list``, ``get``, ``create``, ``delete``, ``patch`` and the extras.
+
+One :class:`ResourceSpec` per resource says which SDK namespace it maps to, what a table shows,
+which convenience flags ``create`` has and which extra actions the API offers. The handlers are
+generic: they call ``tavus.<resource>.<method>(...)`` and print what comes back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .common import CLIUsageError, load_json_file, make_client, parse_assignment, parse_value
+from .output import Output
+
+__all__ = ["RESOURCES", "CreateFlag", "ResourceSpec", "add_resource_parsers"]
+
+
+@dataclass(frozen=True)
+class CreateFlag:
+    """A convenience flag of ``create`` that sets one body field.
+
+    Attributes:
+        option: The flag (``--name``).
+        field: The body field it sets (``persona_name``).
+        help: What it is.
+        kind: ``str``, ``bool`` (a switch), ``list`` (repeatable) or ``json`` (parsed as JSON).
+    """
+
+    option: str
+    field: str
+    help: str
+    kind: str = "str"
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """How one REST resource appears on the command line."""
+
+    name: str
+    singular: str
+    id_field: str
+    columns: tuple[str, ...]
+    create_flags: tuple[CreateFlag, ...] = ()
+    json_patch: bool = False
+    delete_hard: bool = False
+    rename_field: str | None = None
+    can_end: bool = False
+    can_wait: bool = False
+    can_update: bool = False
+    list_filters: tuple[CreateFlag, ...] = field(default=())
+
+
+RESOURCES: tuple[ResourceSpec, ...] = (
+    ResourceSpec(
+        name="personas",
+        singular="persona",
+        id_field="persona_id",
+        columns=("persona_id", "persona_name", "pipeline_mode", "default_replica_id", "created_at"),
+        create_flags=(
+            CreateFlag("--name", "persona_name", "the persona's name"),
+            CreateFlag("--system-prompt", "system_prompt", "the LLM system prompt"),
+            CreateFlag("--context", "context", "background the replica knows"),
+            CreateFlag("--replica-id", "default_replica_id", "the replica used by default"),
+            CreateFlag("--pipeline-mode", "pipeline_mode", "full (default) or echo"),
+            CreateFlag("--layers", "layers", "the layers object, as JSON", "json"),
+        ),
+        json_patch=True,
+    ),
+    ResourceSpec(
+        name="replicas",
+        singular="replica",
+        id_field="replica_id",
+        columns=("replica_id", "replica_name", "status", "training_progress", "created_at"),
+        create_flags=(
+            CreateFlag("--name", "replica_name", "the replica's name"),
+            CreateFlag("--train-video-url", "train_video_url", "training video (download URL)"),
+            CreateFlag("--consent-video-url", "consent_video_url", "consent video URL"),
+            CreateFlag("--model-name", "model_name", "phoenix-3, phoenix-4..."),
+            CreateFlag("--callback-url", "callback_url", "webhook for training updates"),
+        ),
+        delete_hard=True,
+        rename_field="replica_name",
+        can_wait=True,
+    ),
+    ResourceSpec(
+        name="conversations",
+        singular="conversation",
+        id_field="conversation_id",
+        columns=(
+            "conversation_id",
+            "conversation_name",
+            "status",
+            "conversation_url",
+            "created_at",
+        ),
+        create_flags=(
+            CreateFlag("--persona-id", "persona_id", "the persona to talk to"),
+            CreateFlag("--replica-id", "replica_id", "the replica (face) to use"),
+            CreateFlag("--name", "conversation_name", "the conversation's name"),
+            CreateFlag("--context", "conversational_context", "context for this conversation"),
+            CreateFlag("--greeting", "custom_greeting", "what the replica says first"),
+            CreateFlag("--callback-url", "callback_url", "webhook for conversation events"),
+            CreateFlag("--test-mode", "test_mode", "create without the replica joining", "bool"),
+            CreateFlag("--require-auth", "require_auth", "private room with a token", "bool"),
+            CreateFlag("--audio-only", "audio_only", "voice only, no video", "bool"),
+        ),
+        delete_hard=True,
+        can_end=True,
+        list_filters=(CreateFlag("--status", "status", "active or ended"),),
+    ),
+    ResourceSpec(
+        name="objectives",
+        singular="objectives set",
+        id_field="objectives_id",
+        columns=("objectives_id", "objective_name", "status", "created_at"),
+        json_patch=True,
+    ),
+    ResourceSpec(
+        name="guardrails",
+        singular="guardrails set",
+        id_field="guardrails_id",
+        columns=("guardrails_id", "guardrails_name", "guardrail_name", "status", "created_at"),
+        json_patch=True,
+    ),
+    ResourceSpec(
+        name="documents",
+        singular="document",
+        id_field="document_id",
+        columns=("document_id", "document_name", "status", "progress", "created_at"),
+        create_flags=(
+            CreateFlag("--url", "document_url", "the file or website to ingest"),
+            CreateFlag("--name", "document_name", "the document's name"),
+            CreateFlag("--tag", "tags", "a tag (repeatable)", "list"),
+            CreateFlag("--callback-url", "callback_url", "webhook for processing updates"),
+        ),
+        can_wait=True,
+        can_update=True,
+        list_filters=(CreateFlag("--status", "status", "filter by status"),),
+    ),
+    ResourceSpec(
+        name="videos",
+        singular="video",
+        id_field="video_id",
+        columns=("video_id", "video_name", "status", "generation_progress", "created_at"),
+        create_flags=(
+            CreateFlag("--replica-id", "replica_id", "the replica that speaks"),
+            CreateFlag("--script", "script", "the text to speak"),
+            CreateFlag("--audio-url", "audio_url", "an audio file to lip-sync instead"),
+            CreateFlag("--name", "video_name", "the video's name"),
+            CreateFlag("--background-url", "background_url", "a website for the background"),
+            CreateFlag("--callback-url", "callback_url", "webhook for generation updates"),
+        ),
+        delete_hard=True,
+        rename_field="video_name",
+        can_wait=True,
+    ),
+)
+
+Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
+
+
+def _method(tavus: Any, spec: ResourceSpec, name: str) -> Callable[..., Any]:
+    namespace = getattr(tavus, spec.name)
+    method = getattr(namespace, name, None)
+    if method is None:
+        from .common import NotAvailableError
+
+        raise NotAvailableError(f"{spec.name} {name}", f"tavus.{spec.name}.{name}()")
+    return method  # type: ignore[no-any-return]
+
+
+def _check_call(
+    method: Callable[..., Any], spec: ResourceSpec, action: str, *args: Any, **kwargs: Any
+) -> None:
+    """Fail with a usage error naming the bad field instead of a TypeError from deep inside."""
+    try:
+        inspect.signature(method).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise CLIUsageError(f"{spec.name} {action}: {exc}") from None
+    except ValueError:  # no signature to inspect (a C function): let the call decide
+        return
+
+
+def _set_path(body: dict[str, Any], dotted: str, value: Any) -> None:
+    # --set layers.llm.model=x builds nested objects, so one flag reaches any field.
+    parts = dotted.split(".")
+    node = body
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
+    """Merge ``--file``, then the convenience flags, then ``--set`` (later wins).
+
+    Raises:
+        CLIUsageError: The file is not a JSON object, or a ``--set`` is malformed.
+    """
+    body: dict[str, Any] = {}
+    if args.file:
+        loaded = load_json_file(args.file)
+        if not isinstance(loaded, dict):
+            raise CLIUsageError(
+                f"--file: {args.file} must hold a JSON object of {spec.singular} fields"
+            )
+        body.update(loaded)
+    for flag in spec.create_flags:
+        value = getattr(args, _dest(flag.option), None)
+        if value is None or (flag.kind == "bool" and value is False):
+            continue
+        body[flag.field] = parse_value(value) if flag.kind == "json" else value
+    for item in args.set or ():
+        key, value = parse_assignment(item, flag="--set")
+        _set_path(body, key, value)
+    return body
+
+
+def _dest(option: str) -> str:
+    return "field_" + option.lstrip("-").replace("-", "_")
+
+
+def build_patch(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Collect JSON Patch operations from ``--file`` and ``--replace``/``--add``/``--remove``.
+
+    Raises:
+        CLIUsageError: No operation was given, or the file does not hold a list of operations.
+    """
+    ops: list[dict[str, Any]] = []
+    if args.file:
+        loaded = load_json_file(args.file)
+        if isinstance(loaded, dict):
+            loaded = [loaded]
+        if not isinstance(loaded, list) or not all(isinstance(op, dict) for op in loaded):
+            raise CLIUsageError(
+                f"--file: {args.file} must hold a JSON Patch list such as "
+                '[{"op": "replace", "path": "/persona_name", "value": "New"}]'
+            )
+        ops.extend(loaded)
+    for op_name in ("replace", "add"):
+        for item in getattr(args, op_name) or ():
+            path, value = parse_assignment(item, flag=f"--{op_name}")
+            ops.append({"op": op_name, "path": _pointer(path, op_name), "value": value})
+    for path in args.remove or ():
+        ops.append({"op": "remove", "path": _pointer(path, "remove")})
+    if not ops:
+        raise CLIUsageError(
+            "patch needs at least one operation: --replace /path=value, --add /path=value, "
+            "--remove /path or --file ops.json"
+        )
+    return ops
+
+
+def _pointer(path: str, op: str) -> str:
+    if not path.startswith("/"):
+        raise CLIUsageError(
+            f"--{op}: {path!r} is not a JSON Pointer; paths start with '/' (e.g. /system_prompt)"
+        )
+    return path
+
+
+async def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> list``: one page, or every item with ``--all``."""
+    spec: ResourceSpec = args.spec
+    kwargs: dict[str, Any] = {}
+    for flag in spec.list_filters:
+        value = getattr(args, _dest(flag.option), None)
+        if value is not None:
+            kwargs[flag.field] = value
+    if args.limit is not None:
+        kwargs["limit"] = args.limit
+    if args.page is not None:
+        kwargs["page"] = args.page
+    async with make_client(args) as tavus:
+        method = _method(tavus, spec, "list")
+        _check_call(method, spec, "list", **kwargs)
+        paginator = method(**kwargs)
+        if args.all:
+            items = [item async for item in paginator]
+            total: int | None = len(items)
+        else:
+            page = await paginator
+            items, total = list(page.data), page.total_count
+    out.table(items, spec.columns, total_count=total)
+    return 0
+
+
+async def cmd_get(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> get ID``."""
+    spec: ResourceSpec = args.spec
+    kwargs: dict[str, Any] = {}
+    if getattr(args, "verbose", False):
+        kwargs["verbose"] = True
+    async with make_client(args) as tavus:
+        method = _method(tavus, spec, "get")
+        _check_call(method, spec, "get", args.id, **kwargs)
+        out.record(await method(args.id, **kwargs))
+    return 0
+
+
+async def cmd_create(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> create``: the body from ``--file``, flags and ``--set``."""
+    spec: ResourceSpec = args.spec
+    body = build_body(args, spec)
+    async with make_client(args) as tavus:
+        method = _method(tavus, spec, "create")
+        _check_call(method, spec, "create", **body)
+        out.record(await method(**body))
+    return 0
+
+
+async def cmd_delete(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> delete ID [--hard]``."""
+    spec: ResourceSpec = args.spec
+    kwargs: dict[str, Any] = {"hard": True} if getattr(args, "hard", False) else {}
+    async with make_client(args) as tavus:
+        method = _method(tavus, spec, "delete")
+        _check_call(method, spec, "delete", args.id, **kwargs)
+        await method(args.id, **kwargs)
+    _done(out, "deleted", spec, args.id)
+    return 0
+
+
+async def cmd_end(args: argparse.Namespace, out: Output) -> int:
+    """``conversations end ID``."""
+    spec: ResourceSpec = args.spec
+    async with make_client(args) as tavus:
+        await _method(tavus, spec, "end")(args.id)
+    _done(out, "ended", spec, args.id)
+    return 0
+
+
+async def cmd_patch(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> patch ID``: JSON Patch operations; prints the resource as it is now."""
+    spec: ResourceSpec = args.spec
+    ops = build_patch(args)
+    async with make_client(args) as tavus:
+        result = await _method(tavus, spec, "patch")(args.id, ops)
+        if result is None or not _looks_like(result, spec):
+            # Most patch endpoints answer a bare "OK" (or 304): show the state that resulted.
+            result = await _method(tavus, spec, "get")(args.id)
+    out.record(result)
+    return 0
+
+
+async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
+    """``replicas rename ID NAME`` / ``videos rename ID NAME``."""
+    spec: ResourceSpec = args.spec
+    async with make_client(args) as tavus:
+        await _method(tavus, spec, "rename")(args.id, args.name)
+    _done(out, "renamed", spec, args.id, name=args.name)
+    return 0
+
+
+async def cmd_update(args: argparse.Namespace, out: Output) -> int:
+    """``documents update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``)."""
+    spec: ResourceSpec = args.spec
+    body: dict[str, Any] = {}
+    if args.file:
+        loaded = load_json_file(args.file)
+        if not isinstance(loaded, dict):
+            raise CLIUsageError(f"--file: {args.file} must hold a JSON object of fields")
+        body.update(loaded)
+    if args.name is not None:
+        body["document_name"] = args.name
+    if args.tag:
+        body["tags"] = list(args.tag)
+    for item in args.set or ():
+        key, value = parse_assignment(item, flag="--set")
+        _set_path(body, key, value)
+    if not body:
+        raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
+    async with make_client(args) as tavus:
+        method = _method(tavus, spec, "update")
+        _check_call(method, spec, "update", args.id, **body)
+        out.record(await method(args.id, **body))
+    return 0
+
+
+def _looks_like(result: Any, spec: ResourceSpec) -> bool:
+    return getattr(result, spec.id_field, None) is not None
+
+
+def _done(out: Output, verb: str, spec: ResourceSpec, resource_id: str, **extra: Any) -> None:
+    if out.json_mode:
+        out.json({verb: True, spec.id_field: resource_id, **extra})
+    else:
+        out.line(f"{verb} {spec.singular} {resource_id}")
+
+
+def add_resource_parsers(
+    commands: argparse._SubParsersAction[Any],
+    common: argparse.ArgumentParser,
+    wait_handler: Handler,
+) -> None:
+    """Add one sub-command group per resource to ``commands``."""
+    for spec in RESOURCES:
+        group = commands.add_parser(
+            spec.name, help=f"{spec.name}: list, get, create, delete...", parents=[common]
+        )
+        actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+        p = actions.add_parser("list", help=f"list {spec.name}", parents=[common])
+        p.add_argument("--limit", type=_positive_int, help="items per page")
+        p.add_argument("--page", type=_non_negative_int, help="the page to show")
+        p.add_argument("--all", action="store_true", help="every item, across all pages")
+        for flag in spec.list_filters:
+            p.add_argument(
+                flag.option, dest=_dest(flag.option), metavar=flag.field.upper(), help=flag.help
+            )
+        p.set_defaults(handler=cmd_list, spec=spec)
+
+        p = actions.add_parser("get", help=f"show one {spec.singular}", parents=[common])
+        p.add_argument("id", metavar=spec.id_field.upper())
+        if spec.name in ("conversations", "replicas", "videos"):
+            p.add_argument("--verbose", action="store_true", help="ask for the verbose form")
+        p.set_defaults(handler=cmd_get, spec=spec)
+
+        p = actions.add_parser(
+            "create",
+            help=f"create a {spec.singular}",
+            parents=[common],
+            description="The body comes from --file, then the flags, then --set (later wins).",
+        )
+        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields ('-': stdin)")
+        for flag in spec.create_flags:
+            if flag.kind == "bool":
+                p.add_argument(
+                    flag.option, dest=_dest(flag.option), action="store_true", help=flag.help
+                )
+            elif flag.kind == "list":
+                p.add_argument(
+                    flag.option,
+                    dest=_dest(flag.option),
+                    action="append",
+                    metavar=flag.field.upper().rstrip("S"),
+                    help=flag.help,
+                )
+            else:
+                p.add_argument(
+                    flag.option,
+                    dest=_dest(flag.option),
+                    metavar="JSON" if flag.kind == "json" else flag.field.upper(),
+                    help=flag.help,
+                )
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
+        )
+        p.set_defaults(handler=cmd_create, spec=spec)
+
+        p = actions.add_parser("delete", help=f"delete a {spec.singular}", parents=[common])
+        p.add_argument("id", metavar=spec.id_field.upper())
+        if spec.delete_hard:
+            p.add_argument("--hard", action="store_true", help="also remove associated assets")
+        p.set_defaults(handler=cmd_delete, spec=spec)
+
+        if spec.json_patch:
+            p = actions.add_parser(
+                "patch",
+                help=f"change a {spec.singular} with JSON Patch",
+                parents=[common],
+                description="Operations from --file (a JSON Patch list), then the flags.",
+            )
+            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
+            p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
+            p.add_argument("--add", action="append", metavar="/PATH=VALUE")
+            p.add_argument("--remove", action="append", metavar="/PATH")
+            p.set_defaults(handler=cmd_patch, spec=spec)
+
+        if spec.rename_field:
+            p = actions.add_parser("rename", help=f"rename a {spec.singular}", parents=[common])
+            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument("name")
+            p.set_defaults(handler=cmd_rename, spec=spec)
+
+        if spec.can_update:
+            p = actions.add_parser("update", help=f"change a {spec.singular}", parents=[common])
+            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument("--name", help="the new name")
+            p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
+            p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
+            p.add_argument("--set", action="append", metavar="KEY=VALUE")
+            p.set_defaults(handler=cmd_update, spec=spec)
+
+        if spec.can_end:
+            p = actions.add_parser("end", help="end a live conversation", parents=[common])
+            p.add_argument("id", metavar=spec.id_field.upper())
+            p.set_defaults(handler=cmd_end, spec=spec)
+
+        if spec.can_wait:
+            p = actions.add_parser(
+                "wait", help=f"wait until the {spec.singular} is ready", parents=[common]
+            )
+            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "--timeout", type=float, default=None, help="give up after this many seconds"
+            )
+            p.add_argument("--interval", type=float, default=None, help="seconds between polls")
+            p.set_defaults(handler=wait_handler, spec=spec)
+
+
+def _positive_int(text: str) -> int:
+    value = _int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None

@@ -1,0 +1,170 @@
+"""``listen``, ``say`` and ``ask``: join a conversation's room from the command line.
+
+``listen`` prints every event as one JSON line (``event_type`` first), so its output can be piped
+into ``jq`` or a file. It stops when the room ends or on Ctrl-C, leaving the room either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fnmatch
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import anyio
+
+from ..errors import RoomError
+from .common import NotAvailableError, make_client
+from .output import Output, to_plain
+
+__all__ = ["add_parsers", "event_to_json", "matches"]
+
+_DEFAULT_ASK_TIMEOUT = 60.0
+
+
+def event_to_json(event: Any) -> dict[str, Any]:
+    """One event as a JSON object whose first key is ``event_type``.
+
+    Protocol events print what the room sent (their ``raw`` message), so nothing the SDK does
+    not model is lost; the room's own events (``room.*``) print their fields.
+    """
+    event_type = getattr(event, "event_type", None) or type(event).__name__
+    raw = getattr(event, "raw", None)
+    if isinstance(raw, dict) and raw:
+        body = dict(raw)
+    else:
+        plain = to_plain(event)
+        body = dict(plain) if isinstance(plain, dict) else {"value": plain}
+        body.pop("raw", None)
+    body.pop("event_type", None)
+    reason = getattr(event, "reason", None)
+    if reason is not None and "reason" not in body:
+        body["reason"] = reason  # a MalformedEvent's explanation; its raw may be empty
+    return {"event_type": event_type, **body}
+
+
+def matches(event_type: str, patterns: Sequence[str] | None) -> bool:
+    """Whether ``event_type`` passes the ``--type`` filters (shell patterns: ``conversation.*``)."""
+    if not patterns:
+        return True
+    return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in patterns)
+
+
+@contextlib.asynccontextmanager
+async def _joined(args: argparse.Namespace) -> AsyncIterator[Any]:
+    """Join the room at ``args.url`` through ``tavus.conversations.connect``."""
+    async with make_client(args) as tavus:
+        connect = getattr(tavus.conversations, "connect", None)
+        if connect is None:
+            raise NotAvailableError(
+                args.command, "tavus.conversations.connect() (the room connector)"
+            )
+        options: dict[str, Any] = {}
+        if args.token:
+            options["meeting_token"] = args.token
+        async with connect(args.url, **options) as room:
+            yield room
+
+
+async def cmd_listen(args: argparse.Namespace, out: Output) -> int:
+    """Print every event of the room as a JSON line until the room ends."""
+    printed = 0
+    async with _joined(args) as room:
+        async for event in room:
+            record = event_to_json(event)
+            if matches(str(record["event_type"]), args.type):
+                out.json(record, compact=True)
+                printed += 1
+                if args.count is not None and printed >= args.count:
+                    break
+    return 0
+
+
+async def cmd_say(args: argparse.Namespace, out: Output) -> int:
+    """Make the replica say ``TEXT`` word for word (``conversation.echo``)."""
+    async with _joined(args) as room:
+        await room.echo(args.text)
+    if out.json_mode:
+        out.json({"sent": "conversation.echo", "text": args.text})
+    else:
+        out.line(f"sent: {args.text}")
+    return 0
+
+
+async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
+    """Send ``TEXT`` as the user (``conversation.respond``) and print the replica's answer."""
+    async with _joined(args) as room:
+        await room.respond(args.text)
+        try:
+            with anyio.fail_after(args.timeout):
+                reply = await _next_reply(room)
+        except TimeoutError:
+            raise RoomError(
+                f"the replica did not answer within {args.timeout:g}s "
+                "(raise --timeout to wait longer)"
+            ) from None
+    if reply is None:
+        raise RoomError("the room ended before the replica answered")
+    if out.json_mode:
+        out.json(event_to_json(reply))
+    else:
+        out.line(str(getattr(reply, "speech", "")))
+    return 0
+
+
+async def _next_reply(room: Any) -> Any:
+    # The first complete replica utterance after our respond is the answer; streaming fragments
+    # and our own echoed utterance are skipped.
+    async for event in room:
+        if getattr(event, "event_type", None) != "conversation.utterance":
+            continue
+        if getattr(event, "role", None) == "replica":
+            return event
+    return None
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction[Any],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``listen``, ``say`` and ``ask``."""
+    p = commands.add_parser(
+        "listen",
+        help="print a room's events as JSON lines",
+        parents=[common],
+        description="Join the room and print every event as one JSON line until it ends or "
+        "Ctrl-C. Only the replica's messages are read as Tavus events.",
+    )
+    _room_args(p)
+    p.add_argument(
+        "--type",
+        action="append",
+        metavar="EVENT_TYPE",
+        help="print only these event types (repeatable; shell patterns like 'conversation.*')",
+    )
+    p.add_argument("--count", type=int, help="stop after printing this many events")
+    p.set_defaults(handler=cmd_listen)
+
+    p = commands.add_parser("say", help="make the replica say TEXT (echo)", parents=[common])
+    _room_args(p)
+    p.add_argument("text", metavar="TEXT")
+    p.set_defaults(handler=cmd_say)
+
+    p = commands.add_parser(
+        "ask", help="say TEXT as the user and print the reply (respond)", parents=[common]
+    )
+    _room_args(p)
+    p.add_argument("text", metavar="TEXT")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULT_ASK_TIMEOUT,
+        help=f"seconds to wait for the reply (default {_DEFAULT_ASK_TIMEOUT:g})",
+    )
+    p.set_defaults(handler=cmd_ask)
+
+
+def _room_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("url", metavar="URL", help="the conversation_url (or a conversation id)")
+    p.add_argument("--token", metavar="MEETING_TOKEN", help="the meeting token of a private room")

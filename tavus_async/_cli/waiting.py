@@ -1,0 +1,151 @@
+"""``replicas wait``, ``videos wait``, ``documents wait``: poll until ready, showing progress.
+
+On a terminal the progress is a bar redrawn in place on standard error; otherwise one plain line
+per change, so logs stay readable. The final resource goes to standard output either way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+import sys
+from typing import Any, TextIO
+
+import anyio
+
+from ..errors import WaitTimeoutError
+from .common import NotAvailableError, make_client
+from .output import Output
+
+__all__ = ["ProgressReporter", "cmd_wait", "progress_of"]
+
+_FRACTION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
+# Each resource names its progress differently: replicas "50/100", videos "50/100", documents 50.
+_PROGRESS_FIELDS = ("training_progress", "generation_progress", "progress")
+_BAR_WIDTH = 30
+
+
+def progress_of(obj: Any) -> tuple[str | None, float | None]:
+    """Read ``(status, percent)`` from a waiter's progress report or a model (either may be None).
+
+    The SDK's waiters hand over a ``Progress`` (``status``, ``percent``, ``model``); a bare
+    replica, video or document is read from its own progress field.
+    """
+    status = _field(obj, "status")
+    if hasattr(obj, "percent") and hasattr(obj, "model"):
+        percent = obj.percent
+        return (str(status) if status is not None else None), percent
+    for name in _PROGRESS_FIELDS:
+        percent = _percent(_field(obj, name))
+        if percent is not None:
+            return (str(status) if status is not None else None), percent
+    return (str(status) if status is not None else None), None
+
+
+def _field(obj: Any, name: str) -> Any:
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _percent(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return max(0.0, min(100.0, float(value)))
+    if isinstance(value, str):
+        match = _FRACTION_RE.match(value)
+        if match:
+            done, total = float(match.group(1)), float(match.group(2))
+            return max(0.0, min(100.0, 100.0 * done / total)) if total else None
+        try:
+            return max(0.0, min(100.0, float(value.strip().rstrip("%"))))
+        except ValueError:
+            return None
+    return None
+
+
+class ProgressReporter:
+    """Show a resource's progress: a bar on a terminal, a line per change elsewhere.
+
+    Args:
+        label: What is being waited for (``replica r123``).
+        stream: Where progress goes (standard error by default).
+        tty: Draw a bar; defaults to whether ``stream`` is a terminal.
+    """
+
+    def __init__(
+        self, label: str, *, stream: TextIO | None = None, tty: bool | None = None
+    ) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.updates = 0
+        self._last: tuple[str | None, float | None] | None = None
+
+    def __call__(self, obj: Any) -> None:
+        """Report one polled state (the waiter's ``on_progress`` callback)."""
+        state = progress_of(obj)
+        self.updates += 1
+        if state == self._last:
+            return
+        self._last = state
+        status, percent = state
+        if self.tty:
+            filled = round(_BAR_WIDTH * (percent or 0.0) / 100.0)
+            bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
+            pct = f"{percent:5.1f}%" if percent is not None else "    ?%"
+            self.stream.write(f"\r{self.label} [{bar}] {pct} {status or ''}\x1b[K")
+        else:
+            pct = f" {percent:.0f}%" if percent is not None else ""
+            self.stream.write(f"{self.label}: {status or 'unknown'}{pct}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        """End the bar's line so later output starts on a fresh one."""
+        if self.tty and self._last is not None:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+async def cmd_wait(args: argparse.Namespace, out: Output) -> int:
+    """Wait until the resource is ready, then print it (``JobFailedError`` → exit 1)."""
+    spec = args.spec
+    reporter = ProgressReporter(f"{spec.singular} {args.id}")
+    async with make_client(args) as tavus:
+        namespace = getattr(tavus, spec.name)
+        waiter = getattr(namespace, "wait_until_ready", None)
+        if waiter is None:
+            raise NotAvailableError(f"{spec.name} wait", f"tavus.{spec.name}.wait_until_ready()")
+        params = _parameters(waiter)
+        kwargs: dict[str, Any] = {"on_progress": reporter}
+        if args.interval is not None:
+            if "interval" in params:
+                kwargs["interval"] = args.interval
+            elif "poll_interval" in params:
+                kwargs["poll_interval"] = args.interval
+        try:
+            if args.timeout is not None and "timeout" in params:
+                result = await waiter(args.id, timeout=args.timeout, **kwargs)
+            elif args.timeout is not None:
+                try:
+                    with anyio.fail_after(args.timeout):
+                        result = await waiter(args.id, **kwargs)
+                except TimeoutError:
+                    raise WaitTimeoutError(
+                        f"{spec.singular} {args.id} was not ready after {args.timeout:g}s"
+                    ) from None
+            else:
+                result = await waiter(args.id, **kwargs)
+        finally:
+            reporter.finish()
+    out.record(result)
+    return 0
+
+
+def _parameters(func: Any) -> set[str]:
+    try:
+        return set(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return set()

@@ -1,0 +1,77 @@
+"""``tavus-async simulate``: a standalone simulator in its own process, stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import IO
+
+import httpx
+import pytest
+
+DEADLINE = 30.0
+
+
+def _reader(stream: IO[str], lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _read_until(lines: queue.Queue[str | None], prefix: str, deadline: float) -> str:
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(f"no line containing {prefix!r} in time")
+        line = lines.get(timeout=remaining)
+        if line is None:
+            raise AssertionError(f"the process exited before printing {prefix!r}")
+        if prefix in line:
+            return line.split(prefix, 1)[1].strip()
+
+
+@pytest.mark.parametrize("with_key", [False, True])
+def test_simulate_serves_the_api_until_terminated(with_key: bool) -> None:
+    argv = [sys.executable, "-m", "tavus_async", "simulate", "--port", "0"]
+    if with_key:
+        argv += ["--api-key", "sim_chosen_key_123456"]
+    env = {k: v for k, v in os.environ.items() if k not in ("TAVUS_API_KEY", "TAVUS_BASE_URL")}
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_reader, args=(proc.stdout, lines), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + DEADLINE
+        base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
+        key = _read_until(lines, "TAVUS_API_KEY=", deadline)
+        assert base_url.startswith("http://127.0.0.1:")
+        assert not base_url.endswith(":0")
+        if with_key:
+            assert key == "sim_chosen_key_123456"
+        ok = httpx.get(f"{base_url}/v2/replicas", headers={"x-api-key": key}, timeout=10)
+        assert ok.status_code == 200
+        assert ok.json()["data"], "the simulator serves its stock replicas"
+        denied = httpx.get(f"{base_url}/v2/replicas", headers={"x-api-key": "wrong"}, timeout=10)
+        assert denied.status_code == 401
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=DEADLINE)
+            raise
+        reader.join(timeout=DEADLINE)
+        assert proc.stderr is not None
+        stderr = proc.stderr.read()
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
