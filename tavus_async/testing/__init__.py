@@ -1,0 +1,29 @@
+"""A local, stateful Tavus for tests, demos and development (in the spirit of stripe-mock).
+
+``async with TavusSimulator() as sim:`` serves Tavus's REST API on 127.0.0.1 (``sim.base_url``,
+``sim.api_key``, ``sim.client()``), with controllable time (``await sim.advance(seconds)``),
+scriptable faults (``sim.faults.add(...)``), webhook deliveries (``sim.callbacks``), counts of
+what really ran (``sim.counts``) and, with the room side installed, joinable conversation rooms.
+"""
+
+from __future__ import annotations
+
+from ._callbacks import CallbackDispatcher, Delivery
+from ._clock import SimClock, TimeMode
+from ._faults import FaultPlan, FaultRule
+from ._simulator import SimHooks, TavusSimulator, Timings, serve
+from ._store import Store
+
+__all__ = [
+    "CallbackDispatcher",
+    "Delivery",
+    "FaultPlan",
+    "FaultRule",
+    "SimClock",
+    "SimHooks",
+    "Store",
+    "TavusSimulator",
+    "TimeMode",
+    "Timings",
+    "serve",
+]
