@@ -1,0 +1,128 @@
+"""The conversation so far, rebuilt from utterance and streaming events.
+
+Tavus sends the replica's *intended* reply as ``conversation.utterance`` when it starts speaking,
+and the words *actually spoken* as accumulated ``conversation.utterance.streaming`` messages.
+A turn is keyed by (role, ``inference_id``): the spoken text wins over the intended text once
+any streaming text arrived, and a turn the user cut off (``is_interrupted``, or a
+stopped-speaking event with ``interrupted``) is truncated to what was spoken and flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..interactions.events import (
+    Event,
+    ReplicaStoppedSpeaking,
+    StoppedSpeaking,
+    Utterance,
+    UtteranceStreaming,
+)
+
+__all__ = ["Transcript", "Turn"]
+
+
+@dataclass(slots=True)
+class Turn:
+    """One turn of the conversation.
+
+    Attributes:
+        role: ``"user"`` or ``"replica"``.
+        inference_id: Tavus's id for the turn, when it had one.
+        intended: The full text from ``conversation.utterance`` (the replica's LLM reply).
+        spoken: The accumulated streaming text (what was actually said), when streamed.
+        final: True once a final streaming message or a user utterance arrived.
+        interrupted: True when the replica was cut off.
+        seq: The ``seq`` of the first event of the turn (ordering), when present.
+    """
+
+    role: str
+    inference_id: str | None = None
+    intended: str | None = None
+    spoken: str | None = None
+    final: bool = False
+    interrupted: bool = False
+    seq: int | None = None
+
+    @property
+    def text(self) -> str:
+        """What was said: the spoken text when streamed, else the intended text."""
+        if self.spoken is not None:
+            return self.spoken
+        return self.intended or ""
+
+
+class Transcript:
+    """An ordered list of :class:`Turn` s; feed it events with :meth:`add`."""
+
+    def __init__(self) -> None:
+        self._turns: list[Turn] = []
+        self._by_key: dict[tuple[str, str], Turn] = {}
+
+    def __len__(self) -> int:
+        return len(self._turns)
+
+    def __iter__(self) -> Any:
+        return iter(list(self._turns))
+
+    def __getitem__(self, index: int) -> Turn:
+        return self._turns[index]
+
+    def __repr__(self) -> str:
+        return f"<Transcript turns={len(self._turns)}>"
+
+    @property
+    def turns(self) -> list[Turn]:
+        """A copy of the turns, in order."""
+        return list(self._turns)
+
+    def text(self) -> str:
+        """The transcript as ``role: text`` lines (interrupted turns end with ``…``)."""
+        lines = []
+        for turn in self._turns:
+            suffix = " …" if turn.interrupted else ""
+            lines.append(f"{turn.role}: {turn.text}{suffix}")
+        return "\n".join(lines)
+
+    def _turn(self, role: str, event: Event) -> Turn:
+        inference_id = event.inference_id
+        if inference_id is not None:
+            key = (role, inference_id)
+            turn = self._by_key.get(key)
+            if turn is None:
+                turn = Turn(role=role, inference_id=inference_id, seq=event.seq)
+                self._by_key[key] = turn
+                self._turns.append(turn)
+            return turn
+        turn = Turn(role=role, seq=event.seq)
+        self._turns.append(turn)
+        return turn
+
+    def add(self, event: Event) -> None:
+        """Update the transcript with ``event`` (other event types are ignored)."""
+        if isinstance(event, Utterance):
+            role = event.role or "unknown"
+            turn = self._turn(role, event)
+            turn.intended = event.speech
+            if role == "user":
+                turn.final = True
+        elif isinstance(event, UtteranceStreaming):
+            role = event.role or "unknown"
+            turn = self._turn(role, event)
+            turn.spoken = event.speech
+            if event.final:
+                turn.final = True
+                if event.is_interrupted:
+                    turn.interrupted = True
+        elif (
+            isinstance(event, (StoppedSpeaking, ReplicaStoppedSpeaking))
+            and event.role == "replica"
+            and event.interrupted
+            and event.inference_id is not None
+        ):
+            stopped = self._by_key.get(("replica", event.inference_id))
+            if stopped is not None:
+                # Without streaming text we cannot know where it stopped: the intended text
+                # stays, flagged as interrupted.
+                stopped.interrupted = True

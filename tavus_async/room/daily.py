@@ -1,0 +1,513 @@
+"""``DailyTransport``: joins a Tavus conversation's Daily room with daily-python.
+
+daily-python delivers every completion and event on one native thread per ``CallClient``
+(``daily-emitter``), never the event loop's. The rules this module follows come from measuring
+it (``shared/design/daily-python.md``):
+
+- ``Daily.init()`` runs once per process behind a lock: a second call aborts the process.
+- The event handler only *schedules* onto the loop with ``call_soon_threadsafe``. It never
+  blocks, waits or calls back into the SDK, because the SDK holds its handler lock (and the
+  callback thread) while it runs.
+- Each request gets its own asyncio future; its completion is marshalled with
+  ``call_soon_threadsafe``, ignoring a closed loop and an already-settled future (completions
+  are not FIFO and may land after a timeout).
+- ``leave()`` then ``release()``; ``release()`` blocks until pending work ends (19 s behind an
+  unreachable join), so it runs in a worker thread, never on the loop or in a callback.
+- Daily's errors are strings; they become :class:`~tavus_async.errors.JoinError` /
+  :class:`~tavus_async.errors.SendError` keeping the text. ``on_error`` repeats every failed
+  request as ``"Error handling <op>: ..."``; those copies are dropped (the caller already got
+  the exception) and only standalone errors are logged.
+
+``daily`` is imported lazily: without the extra, creating a ``DailyTransport`` raises an
+``ImportError`` that says ``pip install 'tavus-async[daily]'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from types import ModuleType
+from typing import Any, Protocol
+
+import anyio
+import msgspec
+
+from .._logging import logger, redact
+from ..errors import JoinError, RoomClosedError, SendError
+from .transport import (
+    MAX_MESSAGE_BYTES,
+    AppMessage,
+    CallState,
+    EventSink,
+    JoinInfo,
+    Participant,
+    PeerJoined,
+    PeerLeft,
+    TransportDisconnected,
+    TransportEvent,
+)
+
+__all__ = ["CallClientLike", "DailyTransport", "ensure_daily_initialized", "import_daily"]
+
+_INSTALL_HINT = "DailyTransport needs daily-python: pip install 'tavus-async[daily]'"
+_DUPLICATE_ERROR_PREFIX = "Error handling "
+#: Tavus's replica participant carries this in its Daily ``userId`` (cvi-ui's filter).
+_REPLICA_USER_ID_HINT = "tavus-replica"
+
+_init_lock = threading.Lock()
+_initialized = False
+_encoder = msgspec.json.Encoder()
+
+
+def import_daily() -> ModuleType:
+    """Import daily-python, or raise an ``ImportError`` naming the extra to install."""
+    try:
+        import daily
+    except ImportError as exc:  # pragma: no cover - the extra is installed in our test env
+        raise ImportError(_INSTALL_HINT) from exc
+    return daily
+
+
+def ensure_daily_initialized() -> ModuleType:
+    """Run ``Daily.init()`` exactly once per process (a second call would abort the process).
+
+    Note: libraries with their own private init flag (pipecat) cannot see ours; do not mix
+    them in one process.
+    """
+    global _initialized
+    daily = import_daily()
+    with _init_lock:
+        if not _initialized:
+            daily.Daily.init()
+            _initialized = True
+    return daily
+
+
+class CallClientLike(Protocol):
+    """The part of ``daily.CallClient`` the transport uses (the fake in tests implements it)."""
+
+    def join(
+        self,
+        meeting_url: str,
+        meeting_token: str | None = None,
+        client_settings: Mapping[str, Any] | None = None,
+        completion: Callable[[Any, Any], None] | None = None,
+    ) -> None: ...
+
+    def leave(self, completion: Callable[[Any], None] | None = None) -> None: ...
+
+    def send_app_message(
+        self,
+        message: Any,
+        participant_id: str | None = None,
+        completion: Callable[[Any], None] | None = None,
+    ) -> None: ...
+
+    def participants(self) -> Mapping[str, Any]: ...
+
+    def release(self) -> None: ...
+
+
+ClientFactory = Callable[[Any], CallClientLike]
+
+
+class _BridgeMixin:
+    """Daily's event callbacks; each only hands a tuple to the loop.
+
+    Runs on Daily's emitter thread. Must never block, wait, or call the SDK (deadlock), and
+    must tolerate a loop that has closed under it.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[tuple[Any, ...]], None]):
+        self._loop = loop
+        self._deliver = deliver
+        self.closed = False
+
+    def _post(self, *item: Any) -> None:
+        if self.closed:
+            return
+        try:
+            self._loop.call_soon_threadsafe(self._deliver, item)
+        except RuntimeError:  # the loop closed: nobody is listening any more
+            self.closed = True
+
+    def on_app_message(self, message: Any, sender: str) -> None:
+        self._post("app-message", message, sender)
+
+    def on_participant_joined(self, participant: Mapping[str, Any]) -> None:
+        self._post("participant-joined", participant)
+
+    def on_participant_left(self, participant: Mapping[str, Any], reason: str) -> None:
+        self._post("participant-left", participant, reason)
+
+    def on_call_state_updated(self, state: str) -> None:
+        self._post("call-state", state)
+
+    def on_error(self, message: str) -> None:
+        self._post("error", message)
+
+
+_bridge_classes: dict[type, type] = {}
+
+
+def _bridge_class(base: type) -> type:
+    """The handler class: ``_BridgeMixin`` on top of ``daily.EventHandler`` (or ``object``)."""
+    cls = _bridge_classes.get(base)
+    if cls is None:
+        # EventHandler.__new__ rejects keyword arguments, so the bridge takes positional ones.
+        cls = type("_DailyBridge", (_BridgeMixin, base), {})
+        _bridge_classes[base] = cls
+    return cls
+
+
+def _settle(fut: asyncio.Future[tuple[Any, ...]], args: tuple[Any, ...]) -> None:
+    if not fut.done():  # a timed-out or cancelled request completes later: ignore it
+        fut.set_result(args)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+class DailyTransport:
+    """A :class:`~tavus_async.room.transport.Transport` on daily-python's ``CallClient``.
+
+    Args:
+        client_factory: Builds the call client from the event handler. Defaults to
+            ``daily.CallClient`` (after ``Daily.init()``); tests pass a fake.
+        replica_names: Daily user names that identify the replica (Tavus names the replica's
+            participant after the ``replica_id``). A participant whose ``userId`` contains
+            ``tavus-replica`` is the replica too.
+        client_settings: Passed to ``CallClient.join``; by default camera and microphone off.
+        join_timeout: Outer bound on the join completion. daily-python itself takes about 19 s
+            to give up on an unreachable room, so keep this above 20 s.
+        send_timeout: Bound on each app message's completion.
+        leave_timeout: Bound on the leave completion (it queues behind a pending join).
+        release_timeout: Bound on waiting for ``release()`` in its worker thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_factory: ClientFactory | None = None,
+        replica_names: Collection[str] = (),
+        client_settings: Mapping[str, Any] | None = None,
+        join_timeout: float = 30.0,
+        send_timeout: float = 10.0,
+        leave_timeout: float = 25.0,
+        release_timeout: float = 30.0,
+    ) -> None:
+        if client_factory is None:
+            daily = ensure_daily_initialized()
+            self._handler_base: type = daily.EventHandler
+
+            def client_factory(handler: Any) -> CallClientLike:
+                return daily.CallClient(event_handler=handler)  # type: ignore[no-any-return]
+
+        else:
+            self._handler_base = object
+        self._factory: ClientFactory = client_factory
+        self._replica_names = frozenset(replica_names)
+        self._client_settings = (
+            dict(client_settings)
+            if client_settings is not None
+            else {"inputs": {"camera": {"isEnabled": False}, "microphone": {"isEnabled": False}}}
+        )
+        self._join_timeout = join_timeout
+        self._send_timeout = send_timeout
+        self._leave_timeout = leave_timeout
+        self._release_timeout = release_timeout
+        self._client: CallClientLike | None = None
+        self._bridge: _BridgeMixin | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sink: EventSink | None = None
+        self._state = "new"  # new -> joining -> joined -> (disconnected) -> left
+        self._local_id: str | None = None
+        self._participants: dict[str, Participant] = {}
+        self._secrets: tuple[str, ...] = ()
+        self.standalone_errors = 0
+        self.duplicate_errors = 0
+
+    def __repr__(self) -> str:
+        return f"<DailyTransport state={self._state} local_id={self._local_id!r}>"
+
+    @property
+    def local_id(self) -> str | None:
+        """This client's participant id once joined."""
+        return self._local_id
+
+    def participants(self) -> Mapping[str, Participant]:
+        """A snapshot of the other participants present."""
+        return dict(self._participants)
+
+    # -- inbound -------------------------------------------------------------------------------
+
+    def _participant(self, raw: Any) -> Participant:
+        if not isinstance(raw, Mapping):
+            return Participant(id=str(raw))
+        info = raw.get("info") or {}
+        name = str(info.get("userName") or "")
+        user_id = info.get("userId")
+        user_id = str(user_id) if user_id is not None else None
+        is_replica = name in self._replica_names or (
+            user_id is not None and _REPLICA_USER_ID_HINT in user_id
+        )
+        return Participant(
+            id=str(raw.get("id", "")),
+            name=name,
+            is_local=bool(info.get("isLocal", False)),
+            is_replica=is_replica,
+            user_id=user_id,
+        )
+
+    def _emit(self, event: TransportEvent) -> None:
+        if self._state == "left" or self._sink is None:
+            return
+        try:
+            self._sink(event)
+        except Exception:
+            logger.exception("room event sink raised; event %s lost", type(event).__name__)
+
+    def _on_item(self, item: tuple[Any, ...]) -> None:
+        """Runs on the loop thread for every callback Daily delivered."""
+        if self._state == "left":
+            return
+        kind = item[0]
+        if kind == "app-message":
+            self._emit(AppMessage(item[1], str(item[2])))
+        elif kind == "participant-joined":
+            p = self._participant(item[1])
+            if p.is_local or not p.id or p.id in self._participants:
+                return
+            self._participants[p.id] = p
+            self._emit(PeerJoined(p))
+        elif kind == "participant-left":
+            p = self._participant(item[1])
+            known = self._participants.pop(p.id, p)
+            self._emit(PeerLeft(known, str(item[2] or "left")))
+        elif kind == "call-state":
+            state = str(item[1])
+            self._emit(CallState(state))
+            if state == "left" and self._state == "joined":
+                # Not initiated by us: ejected, room expired or ended, network lost.
+                self._state = "disconnected"
+                self._emit(TransportDisconnected("left", "Daily reported that the call was left"))
+        elif kind == "error":
+            text = self._clean(str(item[1]))
+            if text.startswith(_DUPLICATE_ERROR_PREFIX):
+                # A copy of a failed request's completion error: the caller already has it.
+                self.duplicate_errors += 1
+                logger.debug("Daily: %s", text)
+            else:
+                self.standalone_errors += 1
+                logger.warning("Daily reported an error: %s", text)
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "[REDACTED]")
+        return redact(text)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _request(self) -> tuple[asyncio.Future[tuple[Any, ...]], Callable[..., None]]:
+        loop = self._loop
+        assert loop is not None
+        fut: asyncio.Future[tuple[Any, ...]] = loop.create_future()
+
+        def completion(*args: Any) -> None:
+            # Daily's thread: marshal to the loop; a closed loop means nobody waits any more.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, fut, args)
+
+        return fut, completion
+
+    async def join(
+        self,
+        url: str,
+        meeting_token: str | None,
+        display_name: str,
+        sink: EventSink,
+    ) -> JoinInfo:
+        """Join the Daily room at ``url``.
+
+        Raises:
+            JoinError: Daily refused or failed the join (its text is kept), or no completion
+                came within ``join_timeout``.
+        """
+        if self._state != "new":
+            raise JoinError(
+                f"this transport was already used (state {self._state}); make a new one"
+            )
+        checks = (("URL", url), ("meeting token", meeting_token), ("name", display_name))
+        for label, value in checks:
+            # A NUL makes daily-python panic with a BaseException that `except Exception` misses.
+            if value is not None and "\x00" in value:
+                raise JoinError(f"the room {label} contains a NUL character")
+        self._secrets = (meeting_token,) if meeting_token else ()
+        self._loop = asyncio.get_running_loop()
+        self._sink = sink
+        self._state = "joining"
+        self._bridge = _bridge_class(self._handler_base)(self._loop, self._on_item)
+        self._client = self._factory(self._bridge)
+        fut, completion = self._request()
+        try:
+            set_user_name = getattr(self._client, "set_user_name", None)
+            if set_user_name is not None:
+                set_user_name(display_name)
+            self._client.join(url, meeting_token, self._client_settings, completion=completion)
+        except Exception as exc:
+            await self._teardown()
+            raise JoinError(f"Daily refused the join: {self._clean(str(exc))}") from None
+        try:
+            with anyio.fail_after(self._join_timeout):
+                data, error = await fut
+        except TimeoutError:
+            await self._teardown()
+            raise JoinError(
+                f"Daily did not complete the join within {self._join_timeout:g} s"
+            ) from None
+        except BaseException:
+            await self._teardown()
+            raise
+        if error is not None:
+            await self._teardown()
+            raise JoinError(f"Daily join failed: {self._clean(str(error))}")
+        if self._state != "joining":  # left while the join was in flight
+            raise RoomClosedError("the room was left while joining")
+        participants = (data or {}).get("participants") or {}
+        local = participants.get("local") or {}
+        self._local_id = str(local.get("id", "")) or None
+        joined: list[Participant] = []
+        for key, raw in participants.items():
+            if key == "local":
+                continue
+            p = self._participant(raw)
+            if p.id and p.id != self._local_id:
+                self._participants.setdefault(p.id, p)
+                joined.append(self._participants[p.id])
+        self._state = "joined"
+        return JoinInfo(local_id=self._local_id or "", participants=tuple(joined))
+
+    async def send(self, message: Any, recipient: str | None = None) -> None:
+        """Send an app message to everyone, or to one participant id, and await its completion.
+
+        Raises:
+            RoomClosedError: Not joined, or already left or disconnected.
+            SendError: Not JSON, over 4096 bytes, a recipient that is not a participant id,
+                Daily's completion error (text kept), or no completion within ``send_timeout``.
+        """
+        if self._state != "joined":
+            raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
+        await self._send(message, recipient)
+
+    async def _send(self, message: Any, recipient: str | None) -> None:
+        client = self._client
+        if client is None:
+            raise RoomClosedError("cannot send: the Daily client was released")
+        try:
+            size = len(_encoder.encode(message))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SendError(f"the message is not JSON-serialisable: {exc}") from None
+        if size > MAX_MESSAGE_BYTES:
+            raise SendError(
+                f"message too large: {size} bytes encoded, the limit is {MAX_MESSAGE_BYTES}; "
+                "split it (for audio, use shorter chunks)"
+            )
+        if recipient is not None and not _is_uuid(recipient):
+            raise SendError(f"participant not found: {recipient!r} is not a Daily participant id")
+        fut, completion = self._request()
+        try:
+            client.send_app_message(message, recipient, completion=completion)
+        except RuntimeError as exc:
+            raise RoomClosedError(f"the Daily client is gone: {exc}") from None
+        except Exception as exc:
+            raise SendError(f"Daily refused the app message: {self._clean(str(exc))}") from None
+        try:
+            with anyio.fail_after(self._send_timeout):
+                (error,) = await fut
+        except TimeoutError:
+            raise SendError(
+                f"Daily did not complete the app message within {self._send_timeout:g} s"
+            ) from None
+        if error is not None:
+            raise SendError(f"Daily could not deliver the app message: {self._clean(str(error))}")
+
+    async def leave(self) -> None:
+        """``leave()`` then ``release()`` in a worker thread; idempotent, bounded, never raises."""
+        if self._state == "left":
+            return
+        await self._teardown()
+
+    async def _teardown(self) -> None:
+        was = self._state
+        self._state = "left"
+        bridge, client = self._bridge, self._client
+        if bridge is not None:
+            bridge.closed = True  # no more events reach the loop
+        if client is None:
+            return
+        with anyio.CancelScope(shield=True):
+            if was in ("joining", "joined", "disconnected"):
+                fut, completion = self._request()
+                try:
+                    client.leave(completion=completion)
+                except Exception as exc:
+                    logger.debug("Daily leave raised: %s", type(exc).__name__)
+                else:
+                    with anyio.move_on_after(self._leave_timeout) as scope:
+                        (error,) = await fut
+                        if error is not None:
+                            logger.debug("Daily leave completed with: %s", self._clean(str(error)))
+                    if scope.cancelled_caught:
+                        logger.warning(
+                            "Daily did not complete leave within %.0f s; releasing anyway",
+                            self._leave_timeout,
+                        )
+            released = await _release_in_thread(client, self._release_timeout)
+        if released:
+            self._client = None
+            self._bridge = None
+        else:
+            logger.warning(
+                "Daily's release() did not return within %.0f s; its thread is left to finish",
+                self._release_timeout,
+            )
+
+    async def _send_unchecked(self, message: Any, recipient: str | None = None) -> None:
+        """Send without the joined-state check (tests exercise Daily's own refusals)."""
+        await self._send(message, recipient)
+
+
+async def _release_in_thread(client: CallClientLike, timeout: float) -> bool:
+    """Call ``client.release()`` in a dedicated thread; True once it returned within ``timeout``.
+
+    Never on the loop thread: release blocks until the client's pending work (a join to an
+    unreachable room: ~19 s) has finished.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        try:
+            client.release()
+        except Exception as exc:  # "already released" and the like: nothing left to free
+            logger.debug("Daily release raised: %s", type(exc).__name__)
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(lambda: None if done.done() else done.set_result(None))
+
+    thread = threading.Thread(target=run, name="tavus-daily-release", daemon=True)
+    thread.start()
+    with anyio.move_on_after(timeout, shield=True):
+        await done
+    if done.done():
+        thread.join(timeout=1.0)
+        return not thread.is_alive()
+    return False

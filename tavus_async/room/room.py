@@ -1,0 +1,939 @@
+"""``Room``: join a Tavus conversation, send interactions, and read typed events.
+
+::
+
+    async with Room(conversation.conversation_url, conversation_id=cid) as room:
+        await room.respond("What can you do?")
+        async for event in room:
+            match event:
+                case Utterance(role="replica"):
+                    print(event.speech)
+                case ToolCall(name="get_weather"):
+                    await room.send_tool_result(event, {"temp_c": 21})
+
+The event path: a transport callback (Daily's own thread, or the simulator socket's reader) is
+marshalled onto the loop, then on the loop: sender check -> ``interactions.events.decode`` ->
+conversation check -> PAL/replica de-duplication -> transcript and tool dispatch -> a bounded
+buffer -> ``async for``. Nothing on that path awaits, so a slow consumer can only fill the buffer,
+which sheds the oldest droppable events first and says so in the stream (``EventsDropped``).
+
+Stream semantics (one consumer at a time):
+
+- ``async for event in room`` / ``await room.recv()`` read the stream in order. ``events(*types)``
+  and ``wait_for(...)`` read the same stream and skip (consume) events that do not match.
+- When the room is left, the stream ends after the events already buffered. When the room goes
+  away on its own (conversation ended, connection lost), a :class:`Disconnected` event is the
+  last thing the stream yields; the iterator then ends (it does not raise). ``recv()`` on an
+  ended stream raises :class:`~tavus_async.errors.RoomClosedError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, overload
+from urllib.parse import urlsplit
+
+import anyio
+import msgspec
+
+from .._logging import logger
+from ..errors import JoinError, RoomClosedError, RoomError, SendError
+from ..interactions._ordering import DuplicateFilter
+from ..interactions.audio import echo_audio_messages, echo_audio_messages_async
+from ..interactions.events import (
+    Event,
+    PerceptionToolCall,
+    ReplicaPresent,
+    ToolCall,
+    decode,
+    is_droppable,
+)
+from ..interactions.messages import (
+    AppendContext,
+    Echo,
+    EchoAudio,
+    Interrupt,
+    Message,
+    ObjectiveConfirm,
+    OverwriteContext,
+    Respond,
+    Sensitivity,
+    ToolResult,
+    to_dict,
+)
+from ._buffer import BufferClosed, EventBuffer
+from ._tools import ToolHandler, ToolRegistry, ToolSpec
+from ._transcript import Transcript
+from .events import (
+    CallStateChanged,
+    Disconnected,
+    EventsDropped,
+    ForeignMessage,
+    ParticipantJoined,
+    ParticipantLeft,
+    ReplicaParticipantJoined,
+    RoomEvent,
+)
+from .transport import (
+    AppMessage,
+    CallState,
+    Participant,
+    PeerJoined,
+    PeerLeft,
+    Transport,
+    TransportDisconnected,
+    TransportEvent,
+    transport_for_url,
+)
+
+__all__ = ["EchoAudioResult", "Room", "RoomStats", "connect"]
+
+E = TypeVar("E")
+F = TypeVar("F", bound=ToolHandler)
+RoomStreamEvent = Event | RoomEvent
+
+_PCM = bytes | bytearray | memoryview
+
+
+@dataclass(slots=True)
+class RoomStats:
+    """Counters of what the room received, refused and sent (nothing is lost silently).
+
+    Attributes:
+        received: App messages received (any sender).
+        foreign: App messages from a participant other than the replica.
+        foreign_dropped: Foreign messages not surfaced (``foreign_messages="drop"``).
+        other_conversation: Replica messages for another ``conversation_id``, ignored.
+        duplicates: PAL/replica duplicate copies removed.
+        heartbeats: ``system.*_present`` heartbeats suppressed.
+        dropped: Events shed by the buffer because the consumer was slow.
+        sent: Messages delivered.
+        tool_calls: Tool calls answered by registered handlers.
+        tool_errors: Of those, answered with an error result.
+    """
+
+    received: int = 0
+    foreign: int = 0
+    foreign_dropped: int = 0
+    other_conversation: int = 0
+    duplicates: int = 0
+    heartbeats: int = 0
+    dropped: int = 0
+    sent: int = 0
+    tool_calls: int = 0
+    tool_errors: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EchoAudioResult:
+    """What :meth:`Room.echo_audio` sent.
+
+    Attributes:
+        inference_id: The utterance id all chunks shared.
+        chunks: Audio messages sent (the closing ``done`` message included).
+        completed: True when the closing ``done: true`` message went out; False when an
+            ``interrupt()`` stopped the stream first.
+    """
+
+    inference_id: str
+    chunks: int
+    completed: bool
+
+
+def _conversation_id_from_url(url: str) -> str | None:
+    """The conversation id where the URL shape says it (simulator rooms, Tavus's Daily rooms)."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme in ("ws", "wss") and len(segments) >= 2 and segments[-2] == "rooms":
+        return segments[-1]
+    if host == "tavus.daily.co" or host.endswith(".tavus.daily.co"):
+        return segments[-1]
+    return None
+
+
+def _tool_output(result: Any) -> Any:
+    """A handler's return value as a tool_result ``output`` (str or JSON value)."""
+    if result is None:
+        return ""
+    if isinstance(result, (str, dict, list, int, float, bool)):
+        return result
+    try:
+        return msgspec.to_builtins(result)
+    except (TypeError, ValueError):
+        return str(result)
+
+
+def _as_text(output: Any) -> str:
+    if isinstance(output, str):
+        return output
+    try:
+        return msgspec.json.encode(output).decode()
+    except (TypeError, ValueError):
+        return str(output)
+
+
+class Room:
+    """A connection to one conversation's room. Use it as ``async with``.
+
+    Args:
+        url: The conversation URL (``https://tavus.daily.co/<id>`` or a simulator ``ws://`` URL).
+        meeting_token: The meeting token when the conversation requires auth. Never logged.
+        transport: The transport to use; by default chosen from the URL.
+        conversation_id: The conversation id (sent with every message, and the filter for
+            inbound ones). Derived from Tavus and simulator URLs when omitted.
+        replica_id: The conversation's replica id: Tavus names the replica's participant after
+            it, which is how a Daily room's replica is recognised.
+        display_name: Our name in the room.
+        join_timeout: Seconds for the join and the replica's arrival together; then
+            :class:`~tavus_async.errors.JoinError`.
+        send_timeout: Seconds each send may take before :class:`SendError`.
+        client: An ``AsyncTavus`` (anything with ``conversations.end(id)``), for
+            ``end_conversation``.
+        end_conversation: End the conversation through ``client`` when the room is left, once,
+            also after an error or a cancellation.
+        wait_for_replica: Let ``async with`` return only once the replica is in the room.
+        replica_only: Decode only the replica's app messages as Tavus events (default). Turn
+            off only for rooms whose participants you all trust.
+        foreign_messages: ``"event"`` surfaces others' messages as :class:`ForeignMessage`;
+            ``"drop"`` counts them in :attr:`stats` only.
+        dedupe: Remove the PAL/replica duplicate copies of PAL turns.
+        heartbeats: Yield ``system.replica_present``/``pal_present`` heartbeats.
+        buffer_size: Events held for a slow consumer before droppable ones are shed.
+        tool_timeout: Default seconds a tool handler may run.
+        legacy_tool_reply: How to answer a tool call that has no ``tool_call_id``: ``"echo"``
+            (the replica speaks the result), ``"append_context"``, or ``"none"``.
+
+    Raises:
+        ValueError: A bad option; the message names it.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        meeting_token: str | None = None,
+        *,
+        transport: Transport | None = None,
+        conversation_id: str | None = None,
+        replica_id: str | None = None,
+        display_name: str = "tavus-async",
+        join_timeout: float = 30.0,
+        send_timeout: float = 10.0,
+        client: Any = None,
+        end_conversation: bool = False,
+        wait_for_replica: bool = True,
+        replica_only: bool = True,
+        foreign_messages: Literal["event", "drop"] = "event",
+        dedupe: bool = True,
+        heartbeats: bool = False,
+        buffer_size: int = 1024,
+        tool_timeout: float = 30.0,
+        legacy_tool_reply: Literal["echo", "append_context", "none"] = "echo",
+    ) -> None:
+        if not isinstance(url, str) or not url:
+            raise ValueError("url must be the conversation's conversation_url (a non-empty str)")
+        if foreign_messages not in ("event", "drop"):
+            raise ValueError(
+                f"foreign_messages must be 'event' or 'drop', got {foreign_messages!r}"
+            )
+        if legacy_tool_reply not in ("echo", "append_context", "none"):
+            raise ValueError(
+                "legacy_tool_reply must be 'echo', 'append_context' or 'none', "
+                f"got {legacy_tool_reply!r}"
+            )
+        for name, value in (
+            ("join_timeout", join_timeout),
+            ("send_timeout", send_timeout),
+            ("tool_timeout", tool_timeout),
+        ):
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, got {value}")
+        if buffer_size < 1:
+            raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
+        if end_conversation and client is None:
+            raise ValueError("end_conversation=True needs client= (an AsyncTavus) to end it with")
+        if transport is None:
+            options: dict[str, Any] = {}
+            if urlsplit(url).scheme.lower() in ("http", "https") and replica_id:
+                options["replica_names"] = (replica_id,)
+            transport = transport_for_url(url, **options)
+        self._url = url
+        self._token = meeting_token
+        self._transport: Transport = transport
+        self.conversation_id: str | None = conversation_id or _conversation_id_from_url(url)
+        self.replica_id = replica_id
+        self._display_name = display_name
+        self._join_timeout = join_timeout
+        self._send_timeout = send_timeout
+        self._client = client
+        self._end_conversation = end_conversation
+        self._wait_for_replica = wait_for_replica
+        self._replica_only = replica_only
+        self._foreign = foreign_messages
+        self._dedupe = DuplicateFilter() if dedupe else None
+        self._heartbeats = heartbeats
+        self._tool_timeout = tool_timeout
+        self._legacy_tool_reply = legacy_tool_reply
+
+        self.stats = RoomStats()
+        self.transcript = Transcript()
+        self.tools = ToolRegistry()
+        self._buffer: EventBuffer[RoomStreamEvent] = EventBuffer(
+            buffer_size, is_droppable=self._droppable, on_dropped=self._dropped_marker
+        )
+        self._state = "new"  # new -> joining -> joined -> (disconnected) -> closed
+        self._close_reason: str | None = None
+        self._local_id: str | None = None
+        self._replica: Participant | None = None
+        self._joined = asyncio.Event()
+        self._replica_ready = asyncio.Event()
+        self._closed_done: asyncio.Event | None = None
+        self._ended = False
+        self._audio_generation = 0
+        self._tg: anyio.abc.TaskGroup | None = None
+        self._runner: asyncio.Task[None] | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"<Room conversation_id={self.conversation_id!r} state={self._state} "
+            f"transport={type(self._transport).__name__}>"
+        )
+
+    # -- properties ----------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """``new``, ``joining``, ``joined``, ``disconnected`` or ``closed``."""
+        return self._state
+
+    @property
+    def closed(self) -> bool:
+        """True once the room was left or went away."""
+        return self._state in ("closed", "disconnected")
+
+    @property
+    def local_id(self) -> str | None:
+        """Our participant id once joined."""
+        return self._local_id
+
+    @property
+    def replica(self) -> Participant | None:
+        """The replica's participant once it is in the room."""
+        return self._replica
+
+    @property
+    def transport(self) -> Transport:
+        """The transport in use."""
+        return self._transport
+
+    def participants(self) -> Mapping[str, Participant]:
+        """The other participants currently in the room, by id."""
+        return self._transport.participants()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Room:
+        await self.join()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.leave()
+
+    async def join(self) -> None:
+        """Join the room; return once joined and (by default) the replica is present.
+
+        Raises:
+            JoinError: The transport failed, or the join (and the replica's arrival) took longer
+                than ``join_timeout``. The room is closed (and, with ``end_conversation``, the
+                conversation ended) before this propagates.
+            RoomError: The room was already joined or closed.
+        """
+        if self._state != "new":
+            raise RoomError(f"this room was already joined (state {self._state}); make a new Room")
+        self._state = "joining"
+        ready = asyncio.Event()
+        self._runner = asyncio.get_running_loop().create_task(
+            self._run_task_group(ready), name="tavus-room-tools"
+        )
+        await ready.wait()
+        step = "join the room"
+        try:
+            with anyio.fail_after(self._join_timeout):
+                info = await self._transport.join(
+                    self._url, self._token, self._display_name, self._on_transport_event
+                )
+                if self._state != "joining":
+                    raise RoomClosedError(f"the room closed while joining ({self._close_reason})")
+                self._local_id = info.local_id
+                if self.conversation_id is None and info.conversation_id:
+                    self.conversation_id = info.conversation_id
+                self._state = "joined"
+                self._joined.set()
+                self._buffer.put(CallStateChanged("joined"))
+                for participant in info.participants:
+                    self._on_peer_joined(participant)
+                if self._wait_for_replica and self._replica is None:
+                    step = "wait for the replica to join"
+                    await self._replica_ready.wait()
+                    if self._replica is None:
+                        raise RoomClosedError(
+                            f"the room closed before the replica joined ({self._close_reason})"
+                        )
+        except TimeoutError:
+            await self._shutdown("join timed out")
+            raise JoinError(
+                f"could not {step} within {self._join_timeout:g} s "
+                f"(conversation {self.conversation_id or 'unknown'})"
+            ) from None
+        except RoomClosedError as exc:
+            await self._shutdown("join failed")
+            raise JoinError(str(exc)) from None
+        except BaseException:
+            await self._shutdown("join failed")
+            raise
+
+    async def leave(self) -> None:
+        """Leave the room: stop tool handlers, leave, release, end the conversation if asked.
+
+        Idempotent; never raises; bounded in time; completes even when cancelled.
+        """
+        await self._shutdown("left")
+
+    async def _shutdown(self, reason: str) -> None:
+        if self._closed_done is not None:
+            with anyio.CancelScope(shield=True), anyio.move_on_after(60):
+                await self._closed_done.wait()
+            return
+        done = self._closed_done = asyncio.Event()
+        if self._state != "disconnected":
+            self._close_reason = reason
+        self._state = "closed"
+        self._joined.set()  # wake senders waiting on the join: they now raise RoomClosedError
+        self._replica_ready.set()
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._stop_tools()
+                await self._transport.leave()
+                self._buffer.close()
+                await self._end()
+        finally:
+            done.set()
+
+    async def _end(self) -> None:
+        if not self._end_conversation or self._ended:
+            return
+        self._ended = True
+        cid = self.conversation_id
+        if not cid:
+            logger.warning("end_conversation: the conversation id is unknown; not ended")
+            return
+        try:
+            with anyio.fail_after(15):
+                await self._client.conversations.end(cid)
+        except Exception as exc:
+            logger.warning("could not end conversation %s: %s", cid, type(exc).__name__)
+
+    async def _run_task_group(self, ready: asyncio.Event) -> None:
+        # Tool handlers live in this task group, in a task of their own, so that the user's
+        # code inside `async with room` never runs inside our cancel scope.
+        try:
+            async with anyio.create_task_group() as tg:
+                self._tg = tg
+                ready.set()
+                await anyio.sleep_forever()
+        except Exception:
+            logger.exception("room task group failed")
+        finally:
+            self._tg = None
+            ready.set()
+
+    async def _stop_tools(self) -> None:
+        tg, runner = self._tg, self._runner
+        if tg is not None:
+            tg.cancel_scope.cancel()
+        if runner is not None:
+            with anyio.move_on_after(10):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await runner
+            if not runner.done():
+                runner.cancel()
+
+    # -- inbound (runs on the loop thread, never awaits) ---------------------------------------
+
+    @staticmethod
+    def _droppable(item: RoomStreamEvent) -> bool:
+        if isinstance(item, Event):
+            return is_droppable(item)
+        return isinstance(item, ForeignMessage)
+
+    def _dropped_marker(self, count: int, by_type: Mapping[str, int]) -> RoomStreamEvent:
+        self.stats.dropped += count
+        logger.warning(
+            "room consumer is too slow: dropped %d event(s) (%s)",
+            count,
+            ", ".join(f"{k}={v}" for k, v in sorted(by_type.items())),
+        )
+        return EventsDropped(count, dict(by_type))
+
+    def _on_transport_event(self, event: TransportEvent) -> None:
+        if self._state in ("closed", "new"):
+            return
+        if isinstance(event, AppMessage):
+            self._on_app_message(event.data, event.sender)
+        elif isinstance(event, PeerJoined):
+            self._on_peer_joined(event.participant)
+        elif isinstance(event, PeerLeft):
+            self._buffer.put(ParticipantLeft(event.participant, event.reason))
+        elif isinstance(event, CallState):
+            self._buffer.put(CallStateChanged(event.state))
+        elif isinstance(event, TransportDisconnected):
+            self._on_disconnected(event)
+
+    def _on_peer_joined(self, participant: Participant) -> None:
+        if participant.is_replica and self._replica is None:
+            self._replica = participant
+            self._buffer.put(ReplicaParticipantJoined(participant))
+            self._replica_ready.set()
+        else:
+            self._buffer.put(ParticipantJoined(participant))
+
+    def _on_disconnected(self, event: TransportDisconnected) -> None:
+        if self._state not in ("joining", "joined"):
+            return
+        self._state = "disconnected"
+        self._close_reason = event.reason + (f": {event.detail}" if event.detail else "")
+        logger.info("room disconnected: %s", self._close_reason)
+        self._buffer.put(Disconnected(event.reason, event.detail))
+        self._buffer.close()
+        self._joined.set()
+        self._replica_ready.set()
+        if self._tg is not None:
+            self._tg.cancel_scope.cancel()
+
+    def _on_app_message(self, data: Any, sender: str) -> None:
+        self.stats.received += 1
+        replica = self._replica
+        if self._replica_only and (replica is None or sender != replica.id):
+            self.stats.foreign += 1
+            if self._foreign == "event":
+                self._buffer.put(ForeignMessage(sender, data))
+            else:
+                self.stats.foreign_dropped += 1
+            return
+        event = decode(data)
+        cid = event.conversation_id
+        if cid is not None:
+            if self.conversation_id is None:
+                self.conversation_id = cid
+            elif cid != self.conversation_id:
+                self.stats.other_conversation += 1
+                logger.debug("ignored %s for another conversation", event.event_type)
+                return
+        if self._dedupe is not None and not self._dedupe.accept(event):
+            self.stats.duplicates += 1
+            return
+        if not self._heartbeats and isinstance(event, ReplicaPresent):
+            self.stats.heartbeats += 1
+            return
+        self.transcript.add(event)
+        if isinstance(event, ToolCall):
+            self._dispatch_tool(event)
+        self._buffer.put(event)
+
+    # -- receiving -----------------------------------------------------------------------------
+
+    def __aiter__(self) -> AsyncIterator[RoomStreamEvent]:
+        return self
+
+    async def __anext__(self) -> RoomStreamEvent:
+        try:
+            return await self._buffer.get()
+        except BufferClosed:
+            raise StopAsyncIteration from None
+
+    async def recv(self) -> RoomStreamEvent:
+        """The next event; cancelling it never loses an event.
+
+        Raises:
+            RoomClosedError: The stream ended (the room was left or went away).
+        """
+        if self._state == "new":
+            raise RoomClosedError("join the room first (async with Room(...))")
+        try:
+            return await self._buffer.get()
+        except BufferClosed:
+            raise RoomClosedError(
+                f"the room's event stream has ended ({self._close_reason or 'closed'})"
+            ) from None
+
+    @overload
+    def events(self) -> AsyncIterator[RoomStreamEvent]: ...
+    @overload
+    def events(self, __t: type[E]) -> AsyncIterator[E]: ...
+    @overload
+    def events(self, *types: type[Any]) -> AsyncIterator[Any]: ...
+
+    def events(self, *types: type[Any]) -> AsyncIterator[Any]:
+        """Iterate over events of the given classes only (all when none given).
+
+        Events of other classes are consumed from the stream and skipped.
+        """
+        return self._filtered(types)
+
+    async def _filtered(self, types: tuple[type[Any], ...]) -> AsyncIterator[Any]:
+        async for event in self:
+            if not types or isinstance(event, types):
+                yield event
+
+    @overload
+    async def wait_for(
+        self,
+        event_type: type[E],
+        *,
+        where: Callable[[E], bool] | None = None,
+        timeout: float | None = None,
+    ) -> E: ...
+    @overload
+    async def wait_for(
+        self,
+        event_type: tuple[type[Any], ...],
+        *,
+        where: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any: ...
+
+    async def wait_for(
+        self,
+        event_type: type[Any] | tuple[type[Any], ...],
+        *,
+        where: Callable[[Any], bool] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        """Read the stream until an event of ``event_type`` (matching ``where``) arrives.
+
+        Events before it are consumed and skipped (they still update :attr:`transcript` and
+        ran their tools).
+
+        Raises:
+            TimeoutError: Nothing matched within ``timeout`` seconds.
+            RoomClosedError: The stream ended first.
+        """
+        with anyio.fail_after(timeout):
+            while True:
+                event = await self.recv()
+                if isinstance(event, event_type) and (where is None or where(event)):
+                    return event
+
+    # -- sending -------------------------------------------------------------------------------
+
+    async def _ready_to_send(self) -> None:
+        if self._state == "new":
+            raise RoomClosedError("join the room first (async with Room(...))")
+        if self._state == "joining":
+            try:
+                with anyio.fail_after(self._join_timeout):
+                    await self._joined.wait()
+            except TimeoutError:
+                raise SendError(
+                    f"the room did not finish joining within {self._join_timeout:g} s"
+                ) from None
+        if self._state != "joined":
+            raise RoomClosedError(
+                f"cannot send: the room is {self._state} ({self._close_reason or 'no reason'})"
+            )
+
+    def _require_conversation_id(self) -> str:
+        if not self.conversation_id:
+            raise RoomError(
+                "the conversation id is unknown: pass conversation_id= to Room() or connect()"
+            )
+        return self.conversation_id
+
+    async def _send_payload(self, payload: Any, recipient: str | None) -> None:
+        await self._ready_to_send()
+        try:
+            with anyio.fail_after(self._send_timeout):
+                await self._transport.send(payload, recipient)
+        except TimeoutError:
+            raise SendError(
+                f"the message was not delivered within {self._send_timeout:g} s"
+            ) from None
+        self.stats.sent += 1
+
+    async def send(
+        self, message: Message | Mapping[str, Any], *, recipient: str | None = None
+    ) -> None:
+        """Send an interactions message, or a raw dict exactly as given.
+
+        Args:
+            message: A message from :mod:`tavus_async.interactions.messages` (its envelope is
+                filled in with this room's conversation id), or a dict sent as is.
+            recipient: A participant id; everyone when None (how Tavus expects interactions).
+
+        Raises:
+            SendError: The transport refused it (too large, not JSON, timed out...).
+            RoomClosedError: The room was left, went away, or was never joined.
+            TypeError: ``message`` is neither a message nor a mapping.
+        """
+        if isinstance(message, Message):
+            payload: Any = to_dict(message, self._require_conversation_id())
+        elif isinstance(message, Mapping):
+            payload = dict(message)
+        else:
+            raise TypeError(
+                f"send() takes an interactions message or a dict, got {type(message).__name__}"
+            )
+        await self._send_payload(payload, recipient)
+
+    async def echo(self, text: str, *, inference_id: str | None = None, done: bool = True) -> None:
+        """Make the replica speak ``text`` verbatim (``conversation.echo``, text)."""
+        await self.send(Echo(text, inference_id=inference_id, done=done))
+
+    async def respond(self, text: str) -> None:
+        """Have the replica answer ``text`` as if the user said it (``conversation.respond``)."""
+        await self.send(Respond(text))
+
+    async def interrupt(self) -> None:
+        """Stop the replica now, and stop any :meth:`echo_audio` still streaming."""
+        self._audio_generation += 1
+        await self.send(Interrupt())
+
+    async def append_context(self, text: str, job_status: str | None = None) -> None:
+        """Append to the conversational context (``conversation.append_llm_context``)."""
+        await self.send(AppendContext(text, job_status=job_status))
+
+    async def overwrite_context(self, text: str) -> None:
+        """Replace the conversational context (``conversation.overwrite_llm_context``)."""
+        await self.send(OverwriteContext(text))
+
+    async def set_sensitivity(
+        self,
+        pause: Literal["low", "medium", "high"] | None = None,
+        interrupt: Literal["low", "medium", "high"] | None = None,
+    ) -> None:
+        """Change pause and/or interrupt sensitivity (one message per key, as Tavus requires).
+
+        Raises:
+            ValueError: Neither given, or a value other than low/medium/high.
+        """
+        if pause is None and interrupt is None:
+            raise ValueError("give pause= and/or interrupt= (low, medium or high)")
+        messages = []
+        if pause is not None:
+            messages.append(Sensitivity(pause=pause))
+        if interrupt is not None:
+            messages.append(Sensitivity(interrupt=interrupt))
+        for message in messages:
+            await self.send(message)
+
+    async def send_tool_result(
+        self,
+        call_or_id: ToolCall | str,
+        output: Any,
+        status: Literal["success", "error"] = "success",
+    ) -> None:
+        """Answer a tool call (``conversation.tool_result``).
+
+        Args:
+            call_or_id: The ``ToolCall`` event, or its ``tool_call_id``.
+            output: A string, or a JSON-serialisable value.
+            status: ``"success"`` or ``"error"``.
+
+        Raises:
+            ValueError: The call has no ``tool_call_id`` (answer it with :meth:`echo`).
+        """
+        if isinstance(call_or_id, ToolCall):
+            message = ToolResult.for_call(call_or_id, output, status=status)
+        else:
+            message = ToolResult(call_or_id, output, status=status)
+        await self.send(message)
+
+    async def confirm_objective(
+        self, objective_name: str, output_variables: Mapping[str, Any] | None = None
+    ) -> None:
+        """Confirm a manual-confirmation objective (``conversation.objective.confirm``)."""
+        variables = dict(output_variables) if output_variables is not None else None
+        await self.send(ObjectiveConfirm(objective_name, variables))
+
+    async def echo_audio(
+        self,
+        audio: _PCM | Iterable[_PCM] | AsyncIterable[_PCM],
+        sample_rate: int = 24000,
+        realtime: bool = False,
+        *,
+        chunk_ms: float | None = None,
+        inference_id: str | None = None,
+    ) -> EchoAudioResult:
+        """Stream PCM16 mono audio for the replica to speak, as one utterance.
+
+        Chunks are sized to fit one app message and sent in order, each awaiting delivery; a
+        40 ms silence with ``done: true`` closes the utterance. By default chunks go out as fast
+        as the room accepts them (Tavus buffers); ``realtime=True`` paces them at playback speed.
+        :meth:`interrupt` (or cancelling this call) stops it: nothing queued is sent after that.
+
+        Args:
+            audio: The whole utterance as bytes, or an (async) iterable of PCM pieces (e.g. a
+                streaming TTS), any lengths.
+            sample_rate: 16000 or 24000 (recommended).
+            realtime: Pace at playback speed.
+            chunk_ms: Chunk length (default: the largest that fits 4096 bytes, ~61 ms at 24 kHz).
+            inference_id: The utterance id (a fresh uuid4 by default).
+
+        Raises:
+            ValueError: An unsupported rate, odd byte count, or a chunk that cannot fit.
+            SendError, RoomClosedError: As for :meth:`send`.
+        """
+        cid = self._require_conversation_id()
+        iid = inference_id or str(uuid.uuid4())
+        options: dict[str, Any] = {
+            "conversation_id": cid,
+            "sample_rate": sample_rate,
+            "inference_id": iid,
+            "chunk_ms": chunk_ms,
+        }
+        if isinstance(audio, (bytes, bytearray, memoryview)):
+            messages: AsyncIterator[EchoAudio] = _aiter_sync(echo_audio_messages(audio, **options))
+        elif isinstance(audio, AsyncIterable):
+            messages = echo_audio_messages_async(audio, **options)
+        elif isinstance(audio, Iterable):
+            messages = echo_audio_messages_async(_aiter_sync(audio), **options)
+        else:
+            raise TypeError(
+                "audio must be PCM bytes or an (async) iterable of bytes, "
+                f"got {type(audio).__name__}"
+            )
+        generation = self._audio_generation
+        sent = 0
+        started = time.monotonic()
+        played = 0.0
+        try:
+            async for message in messages:
+                if self._audio_generation != generation:
+                    return EchoAudioResult(iid, sent, completed=False)
+                if realtime:
+                    # Stay at most 200 ms ahead of playback.
+                    ahead = played - (time.monotonic() - started) - 0.2
+                    if ahead > 0:
+                        await anyio.sleep(ahead)
+                    if self._audio_generation != generation:
+                        return EchoAudioResult(iid, sent, completed=False)
+                await self.send(message)
+                sent += 1
+                played += len(message.audio) / 2 / sample_rate
+        finally:
+            aclose = getattr(messages, "aclose", None)
+            if aclose is not None:
+                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
+                    await aclose()
+        return EchoAudioResult(iid, sent, completed=True)
+
+    # -- tools ---------------------------------------------------------------------------------
+
+    def tool(self, name: str | None = None, *, timeout: float | None = None) -> Callable[[F], F]:
+        """Decorator registering a tool handler: ``@room.tool("get_weather")``.
+
+        The handler gets the call's arguments as keyword arguments (and the ``ToolCall`` as
+        ``call=`` if it declares that parameter); its return value is sent as the result.
+        """
+        return self.tools.tool(name, timeout=timeout)
+
+    def _dispatch_tool(self, call: ToolCall) -> None:
+        spec = self.tools.get(call.name)
+        if spec is None or self._tg is None:
+            return
+        self._tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
+
+    async def _run_tool(self, spec: ToolSpec, call: ToolCall) -> None:
+        timeout = spec.timeout or self._tool_timeout
+        status: Literal["success", "error"] = "success"
+        if call.arguments_error is not None:
+            output: Any = f"the arguments for tool {spec.name} could not be read"
+            status = "error"
+            logger.warning("tool %s: %s", spec.name, call.arguments_error)
+        else:
+            try:
+                with anyio.fail_after(timeout):
+                    output = _tool_output(await spec.run(call.arguments, call))
+            except TimeoutError:
+                output, status = f"the tool {spec.name} timed out", "error"
+                logger.warning("tool %s timed out after %g s", spec.name, timeout)
+            except Exception:
+                # The exception text may hold anything (paths, keys): log it, send a safe line.
+                output, status = f"the tool {spec.name} failed", "error"
+                logger.exception("tool %s raised", spec.name)
+        self.stats.tool_calls += 1
+        if status == "error":
+            self.stats.tool_errors += 1
+        try:
+            await self._answer_tool(call, output, status)
+        except (RoomError, ValueError, TypeError) as exc:
+            logger.warning("could not send the result of tool %s: %s", spec.name, exc)
+
+    async def _answer_tool(
+        self, call: ToolCall, output: Any, status: Literal["success", "error"]
+    ) -> None:
+        if call.tool_call_id:
+            await self.send(ToolResult(call.tool_call_id, output, status=status))
+            return
+        if isinstance(call, PerceptionToolCall):
+            return  # perception tools without an id are fire-and-forget
+        if status == "error" or self._legacy_tool_reply == "none":
+            return
+        text = _as_text(output)
+        if not text:
+            return
+        if self._legacy_tool_reply == "echo":
+            await self.send(Echo(text))
+        else:
+            await self.send(AppendContext(f"Result of the tool {call.name}: {text}"))
+
+
+async def _aiter_sync(items: Iterable[Any]) -> AsyncIterator[Any]:
+    for item in items:
+        yield item
+
+
+def connect(
+    conversation_or_url: Any,
+    meeting_token: str | None = None,
+    *,
+    client: Any = None,
+    **options: Any,
+) -> Room:
+    """Make a :class:`Room` for a conversation (a model, a dict, or its URL); use ``async with``.
+
+    Args:
+        conversation_or_url: A conversation (anything with ``conversation_url`` and
+            ``conversation_id``, a dict with those keys) or the conversation URL itself.
+        meeting_token: Overrides the conversation's ``meeting_token``.
+        client: The ``AsyncTavus`` that made it (needed for ``end_conversation=True``).
+        **options: Passed to :class:`Room`.
+
+    Raises:
+        ValueError: No conversation URL (the conversation may have ended already).
+    """
+    if isinstance(conversation_or_url, str):
+        return Room(conversation_or_url, meeting_token, client=client, **options)
+
+    def field(name: str) -> Any:
+        if isinstance(conversation_or_url, Mapping):
+            return conversation_or_url.get(name)
+        return getattr(conversation_or_url, name, None)
+
+    url = field("conversation_url")
+    if not url:
+        raise ValueError(
+            "the conversation has no conversation_url (it may have ended); "
+            "pass a live conversation or its URL"
+        )
+    options.setdefault("conversation_id", field("conversation_id"))
+    options.setdefault("replica_id", field("replica_id"))
+    token = meeting_token if meeting_token is not None else field("meeting_token")
+    return Room(url, token, client=client, **options)

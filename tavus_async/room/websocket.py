@@ -1,0 +1,343 @@
+"""``WebSocketTransport``: joins the simulator's rooms (``ws://.../rooms/<conversation_id>``).
+
+The wire protocol is JSON text frames (see ``notes/wire.md``): the server answers the upgrade
+with a ``joined`` frame, then pushes ``participant-joined``/``participant-left``/``app-message``
+frames and acknowledges every ``app-message`` we send with an ``ack`` carrying an error text or
+null. ``error`` and ``room-ended`` frames precede a server-side close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import aiohttp
+import anyio
+import msgspec
+
+from .._logging import logger
+from ..errors import JoinError, RoomClosedError, SendError
+from .transport import (
+    MAX_MESSAGE_BYTES,
+    AppMessage,
+    CallState,
+    EventSink,
+    JoinInfo,
+    Participant,
+    PeerJoined,
+    PeerLeft,
+    TransportDisconnected,
+    TransportEvent,
+)
+
+__all__ = ["WebSocketTransport"]
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder()
+
+
+def _safe_url(url: str) -> str:
+    """The URL without query or userinfo, so a token can never reach a message."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def _participant(obj: Any) -> Participant:
+    if not isinstance(obj, dict):
+        return Participant(id=str(obj))
+    return Participant(
+        id=str(obj.get("participant_id", "")),
+        name=str(obj.get("user_name") or ""),
+        is_replica=bool(obj.get("is_replica", False)),
+    )
+
+
+class WebSocketTransport:
+    """A :class:`~tavus_async.room.transport.Transport` over the simulator's WebSocket rooms.
+
+    Args:
+        session: An aiohttp session to use. By default the transport opens its own and closes
+            it on :meth:`leave`.
+        connect_timeout: Seconds allowed for the upgrade and the ``joined`` frame.
+        send_timeout: Seconds to wait for the server's ``ack`` of each message.
+        heartbeat: WebSocket ping interval in seconds (``None`` disables pings).
+    """
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        connect_timeout: float = 30.0,
+        send_timeout: float = 10.0,
+        heartbeat: float | None = 20.0,
+    ) -> None:
+        self._session = session
+        self._own_session = session is None
+        self._connect_timeout = connect_timeout
+        self._send_timeout = send_timeout
+        self._heartbeat = heartbeat
+        self._ws: aiohttp.ClientWebSocketResponse[bool] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._sink: EventSink | None = None
+        self._state = "new"  # new -> joining -> joined -> left
+        self._local_id: str | None = None
+        self._participants: dict[str, Participant] = {}
+        self._pending: dict[str, asyncio.Future[str | None]] = {}
+        self._ids = itertools.count(1)
+        self._end_reason: tuple[str, str | None] | None = None
+
+    def __repr__(self) -> str:
+        return f"<WebSocketTransport state={self._state} local_id={self._local_id!r}>"
+
+    @property
+    def local_id(self) -> str | None:
+        """This client's participant id once joined."""
+        return self._local_id
+
+    def participants(self) -> Mapping[str, Participant]:
+        """A snapshot of the other participants present."""
+        return dict(self._participants)
+
+    async def join(
+        self,
+        url: str,
+        meeting_token: str | None,
+        display_name: str,
+        sink: EventSink,
+    ) -> JoinInfo:
+        """Open the WebSocket and wait for the ``joined`` frame.
+
+        Raises:
+            JoinError: The room refused us (unknown room, bad token), the connection failed, or
+                no ``joined`` frame came within ``connect_timeout``. The message names the room
+                URL without its query string.
+        """
+        if self._state != "new":
+            raise JoinError(
+                f"this transport was already used (state {self._state}); make a new one"
+            )
+        scheme = urlsplit(url).scheme.lower()
+        if scheme not in ("ws", "wss"):
+            raise JoinError(f"WebSocketTransport joins ws:// or wss:// URLs, not {scheme or url!r}")
+        self._state = "joining"
+        self._sink = sink
+        where = _safe_url(url)
+        params = {"name": display_name}
+        if meeting_token:
+            params["t"] = meeting_token
+        try:
+            with anyio.fail_after(self._connect_timeout):
+                if self._session is None:
+                    self._session = aiohttp.ClientSession()
+                ws = await self._session.ws_connect(url, params=params, heartbeat=self._heartbeat)
+                self._ws = ws
+                info = await self._await_joined(ws, where)
+        except JoinError:
+            await self._teardown()
+            raise
+        except TimeoutError:
+            await self._teardown()
+            raise JoinError(
+                f"no answer from the room at {where} within {self._connect_timeout:g} s"
+            ) from None
+        except aiohttp.WSServerHandshakeError as exc:
+            await self._teardown()
+            raise JoinError(
+                f"the room at {where} refused the connection (HTTP {exc.status})"
+            ) from None
+        except (aiohttp.ClientError, OSError) as exc:
+            await self._teardown()
+            raise JoinError(
+                f"could not connect to the room at {where}: {type(exc).__name__}"
+            ) from None
+        except BaseException:
+            await self._teardown()
+            raise
+        self._state = "joined"
+        self._reader = asyncio.get_running_loop().create_task(
+            self._read(ws), name="tavus-ws-room-reader"
+        )
+        self._emit(CallState("joined"))
+        return info
+
+    async def _await_joined(
+        self, ws: aiohttp.ClientWebSocketResponse[bool], where: str
+    ) -> JoinInfo:
+        msg = await ws.receive()
+        if msg.type is not aiohttp.WSMsgType.TEXT:
+            code = ws.close_code
+            raise JoinError(f"the room at {where} closed the connection during join (code {code})")
+        frame = self._decode(msg.data)
+        kind = frame.get("type") if frame is not None else None
+        if kind == "error":
+            code = frame.get("code") if frame else None
+            text = frame.get("message") if frame else None
+            raise JoinError(f"the room at {where} refused the join: {code}: {text}")
+        if kind != "joined" or frame is None:
+            raise JoinError(f"the room at {where} sent {kind!r} instead of 'joined'")
+        self._local_id = str(frame.get("participant_id", ""))
+        others = [_participant(p) for p in frame.get("participants") or ()]
+        for p in others:
+            self._participants[p.id] = p
+        cid = frame.get("conversation_id")
+        return JoinInfo(
+            local_id=self._local_id,
+            participants=tuple(others),
+            conversation_id=cid if isinstance(cid, str) else None,
+        )
+
+    @staticmethod
+    def _decode(data: str | bytes) -> dict[str, Any] | None:
+        try:
+            frame = _decoder.decode(data)
+        except msgspec.DecodeError:
+            return None
+        return frame if isinstance(frame, dict) else None
+
+    def _emit(self, event: TransportEvent) -> None:
+        if self._state == "left" or self._sink is None:
+            return
+        try:
+            self._sink(event)
+        except Exception:  # a broken sink must not kill the reader
+            logger.exception("room event sink raised; event %s lost", type(event).__name__)
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
+        try:
+            async for msg in ws:
+                if msg.type is aiohttp.WSMsgType.TEXT:
+                    frame = self._decode(msg.data)
+                    if frame is None:
+                        logger.warning("room sent a frame that is not a JSON object; ignored")
+                        continue
+                    self._handle(frame)
+                elif msg.type is aiohttp.WSMsgType.ERROR:
+                    logger.warning("room connection error: %s", type(ws.exception()).__name__)
+        except Exception:
+            logger.exception("room reader failed")
+        finally:
+            self._fail_pending("the room connection closed before the message was acknowledged")
+            if self._state == "joined":
+                self._state = "disconnected"
+                reason, detail = self._end_reason or (
+                    "connection-lost",
+                    f"the room closed the connection (code {ws.close_code})",
+                )
+                self._emit(TransportDisconnected(reason, detail))
+
+    def _handle(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
+        if kind == "app-message":
+            self._emit(AppMessage(frame.get("data"), str(frame.get("from", ""))))
+        elif kind == "ack":
+            fut = self._pending.pop(str(frame.get("id")), None)
+            if fut is not None and not fut.done():
+                error = frame.get("error")
+                fut.set_result(None if error is None else str(error))
+        elif kind == "participant-joined":
+            p = _participant(frame.get("participant"))
+            if p.id and p.id != self._local_id and p.id not in self._participants:
+                self._participants[p.id] = p
+                self._emit(PeerJoined(p))
+        elif kind == "participant-left":
+            p = _participant(frame.get("participant"))
+            known = self._participants.pop(p.id, p)
+            self._emit(PeerLeft(known, str(frame.get("reason") or "left")))
+        elif kind == "room-ended":
+            self._end_reason = ("room-ended", str(frame.get("reason") or "") or None)
+        elif kind == "error":
+            self._end_reason = (
+                str(frame.get("code") or "error"),
+                str(frame.get("message") or "") or None,
+            )
+        else:
+            logger.debug("room sent an unknown frame type %r; ignored", kind)
+
+    def _fail_pending(self, why: str) -> None:
+        pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(RoomClosedError(why))
+
+    async def send(self, message: Any, recipient: str | None = None) -> None:
+        """Send ``message`` (any JSON value) and wait for the room's acknowledgement.
+
+        Raises:
+            RoomClosedError: Not joined, already left, or the connection dropped.
+            SendError: The message is not JSON, is over 4096 bytes, the recipient is unknown,
+                or no acknowledgement came within ``send_timeout``.
+        """
+        ws = self._ws
+        if self._state != "joined" or ws is None or ws.closed:
+            raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
+        try:
+            data = _encoder.encode(message)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise SendError(f"the message is not JSON-serialisable: {exc}") from None
+        if len(data) > MAX_MESSAGE_BYTES:
+            raise SendError(
+                f"message too large: {len(data)} bytes encoded, the limit is {MAX_MESSAGE_BYTES}; "
+                "split it (for audio, use shorter chunks)"
+            )
+        msg_id = str(next(self._ids))
+        frame = b'{"type":"app-message","id":%s,"recipient":%s,"data":%s}' % (
+            _encoder.encode(msg_id),
+            _encoder.encode(recipient or "*"),
+            data,
+        )
+        fut: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._pending[msg_id] = fut
+        try:
+            await ws.send_str(frame.decode())
+            with anyio.fail_after(self._send_timeout):
+                error = await fut
+        except TimeoutError:
+            raise SendError(
+                f"the room did not acknowledge the message within {self._send_timeout:g} s"
+            ) from None
+        except (aiohttp.ClientError, ConnectionError) as exc:
+            raise RoomClosedError(f"the room connection failed: {type(exc).__name__}") from None
+        finally:
+            self._pending.pop(msg_id, None)
+        if error is not None:
+            raise SendError(f"the room refused the message: {error}")
+
+    async def leave(self) -> None:
+        """Say goodbye, close the socket and the session; idempotent and never raises."""
+        if self._state == "left":
+            return
+        was_joined = self._state == "joined"
+        self._state = "left"
+        ws = self._ws
+        if was_joined and ws is not None and not ws.closed:
+            with anyio.move_on_after(2, shield=True), contextlib.suppress(Exception):
+                await ws.send_str('{"type":"leave"}')
+        await self._teardown()
+
+    async def _teardown(self) -> None:
+        """Close everything we hold, shielded from cancellation and bounded in time."""
+        if self._state != "left":
+            self._state = "left"
+        with anyio.move_on_after(5, shield=True):
+            reader, self._reader = self._reader, None
+            if reader is not None:
+                reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await reader
+            ws, self._ws = self._ws, None
+            if ws is not None and not ws.closed:
+                with contextlib.suppress(Exception):
+                    await ws.close()
+            self._fail_pending("the room was left")
+            session = self._session
+            if self._own_session and session is not None:
+                self._session = None
+                with contextlib.suppress(Exception):
+                    await session.close()
