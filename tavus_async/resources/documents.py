@@ -1,9 +1,168 @@
-"""The ``documents``  resource (being written)."""
+"""The ``documents`` resource: ``/v2/documents`` (the knowledge base)."""
 
 from __future__ import annotations
 
-from ._base import AsyncAPIResource
+import builtins
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.documents import (
+    CrawlConfig,
+    Document,
+    DocumentCreate,
+    DocumentRecrawl,
+    DocumentUpdate,
+)
+from ._base import AsyncAPIResource, require_id
+
+__all__ = ["Documents"]
+
+_PATH = "/v2/documents"
 
 
 class Documents(AsyncAPIResource):
-    """Endpoints under ``/v2/documents``."""
+    """Knowledge-base documents (files or crawled websites) personas can draw on."""
+
+    async def create(
+        self,
+        params: DocumentCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Document:
+        """Add a document (``POST /v2/documents``); processing then takes minutes.
+
+        Args:
+            params: A :class:`~tavus_async.models.DocumentCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: The fields of :class:`~tavus_async.models.DocumentCreate`
+                (``document_url`` is required).
+
+        Returns:
+            The document, usually ``started``.
+
+        Raises:
+            ValueError: No ``document_url``, an unknown field or a wrong type.
+            RateLimitError: A crawl limit was reached (100 crawl documents, 5 at once).
+        """
+        body = build_request(DocumentCreate, params, fields, extra_body=extra_body)
+        return await self._request("POST", _PATH, cast_to=Document, json=body)
+
+    async def get(self, document_id: str) -> Document:
+        """Fetch one document (``GET /v2/documents/{id}``), with status and progress.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        return await self._request("GET", f"{_PATH}/{did}", cast_to=Document)
+
+    async def update(
+        self,
+        document_id: str,
+        *,
+        document_name: str | None = None,
+        tags: Sequence[str] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+    ) -> Document:
+        """Rename or retag a document (``PATCH /v2/documents/{id}``, a plain JSON object).
+
+        Args:
+            document_id: The document's id.
+            document_name: A new name.
+            tags: The new tags; they **replace** the current list.
+            extra_body: Fields this SDK does not model, sent as given.
+
+        Returns:
+            The updated document.
+
+        Raises:
+            ValueError: An empty id, or nothing to update.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        fields: dict[str, Any] = {}
+        if document_name is not None:
+            fields["document_name"] = document_name
+        if tags is not None:
+            if isinstance(tags, str):
+                raise TypeError("tags must be a list of strings, not one string")
+            fields["tags"] = builtins.list(tags)
+        body = build_request(DocumentUpdate, None, fields, extra_body=extra_body)
+        if not body:
+            raise ValueError("nothing to update: give document_name and/or tags")
+        return await self._request("PATCH", f"{_PATH}/{did}", cast_to=Document, json=body)
+
+    async def delete(self, document_id: str) -> None:
+        """Delete a document (``DELETE /v2/documents/{id}``).
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        await self._request_none("DELETE", f"{_PATH}/{did}")
+
+    async def recrawl(
+        self, document_id: str, *, crawl: CrawlConfig | Mapping[str, Any] | None = None
+    ) -> Document:
+        """Crawl a website document again (``POST /v2/documents/{id}/recrawl``, 202).
+
+        Args:
+            document_id: The document's id (it must have been created with ``crawl``).
+            crawl: Settings for this run only (``depth``, ``max_pages``).
+
+        Returns:
+            The document, now ``recrawling``.
+
+        Raises:
+            ValueError: An empty id or bad crawl settings.
+            BadRequestError: The document was not created with crawl settings.
+            ConflictError: It is still processing (only ``ready`` or ``error`` may recrawl).
+            RateLimitError: The one-hour cooldown or a crawl limit.
+        """
+        did = require_id("document_id", document_id)
+        body = None
+        if crawl is not None:
+            body = build_request(DocumentRecrawl, None, {"crawl": crawl})
+        return await self._request("POST", f"{_PATH}/{did}/recrawl", cast_to=Document, json=body)
+
+    def list(
+        self,
+        *,
+        sort: str | None = None,
+        status: str | None = None,
+        name_or_uuid: str | None = None,
+        tags: Sequence[str] | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[Document]:
+        """List documents (``GET /v2/documents``; pages count from **0**).
+
+        Args:
+            sort: ``ascending`` (default) or ``descending`` by creation time.
+            status: Only documents in this status.
+            name_or_uuid: Match on name or id.
+            tags: Only documents with these tags (sent comma-separated).
+            page: The first page to fetch (default 0).
+            limit: Page size.
+        """
+        if isinstance(tags, str):
+            raise TypeError("tags must be a list of strings, not one string")
+        return self._paginate(
+            _PATH,
+            item_type=Document,
+            params={
+                "sort": sort,
+                "status": status,
+                "name_or_uuid": name_or_uuid,
+                "tags": builtins.list(tags) if tags is not None else None,
+            },
+            page=page,
+            limit=limit,
+            first_page=0,
+        )

@@ -1,9 +1,133 @@
-"""The ``personas``  resource (being written)."""
+"""The ``personas`` resource: ``/v2/personas``."""
 
 from __future__ import annotations
 
-from ._base import AsyncAPIResource
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ..models.personas import Persona, PersonaCreate, unwrap_persona
+from ._base import AsyncAPIResource, require_id
+from ._shared import decode_with, patch_result
+
+__all__ = ["Personas"]
+
+_PATH = "/v2/personas"
 
 
 class Personas(AsyncAPIResource):
-    """Endpoints under ``/v2/personas``."""
+    """Personas: the behaviour, voice and perception of a replica.
+
+    Example::
+
+        persona = await tavus.personas.create(
+            persona_name="Guide",
+            system_prompt="Be brief.",
+            layers={"llm": {"model": "tavus-gpt-4o"}},
+        )
+        await tavus.personas.patch(persona.persona_id, Patch().replace("/persona_name", "Tour"))
+    """
+
+    async def create(
+        self,
+        params: PersonaCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Persona:
+        """Create a persona (``POST /v2/personas``).
+
+        Args:
+            params: A :class:`~tavus_async.models.PersonaCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: The fields of :class:`~tavus_async.models.PersonaCreate`; ``layers``
+                may be a :class:`~tavus_async.models.Layers` or a dict, at any depth.
+
+        Returns:
+            The new persona (Tavus returns its id, name and ``created_at``).
+
+        Raises:
+            ValueError: An unknown field (at any depth of ``layers``) or a wrong type.
+            BadRequestError: Tavus rejected the persona.
+        """
+        body = build_request(PersonaCreate, params, fields, extra_body=extra_body)
+        return await self._request("POST", _PATH, cast_to=Persona, json=body)
+
+    async def get(self, persona_id: str) -> Persona:
+        """Fetch one persona (``GET /v2/personas/{id}``), flat or wrapped in ``{"data": [...]}``.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such persona (Tavus answers 400 "Invalid persona_id").
+            APIResponseValidationError: The body holds no persona.
+        """
+        pid = require_id("persona_id", persona_id)
+        resp = await self._request_response("GET", f"{_PATH}/{pid}")
+        return decode_with(resp, unwrap_persona, "persona")
+
+    async def patch(
+        self, persona_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+    ) -> PatchResult[Persona]:
+        """Update a persona with a JSON Patch (``PATCH /v2/personas/{id}``).
+
+        Args:
+            persona_id: The persona's id.
+            operations: A :class:`~tavus_async.models.Patch` or a list of operations (dicts or
+                :class:`~tavus_async.models.PatchOp`), validated before sending.
+
+        Returns:
+            ``changed`` is False when Tavus answered 304 (the patch changed nothing).
+
+        Raises:
+            ValueError: An empty id, or an invalid operation (before any request).
+            UnprocessableEntityError: Tavus rejected the patch (e.g. ``replace`` of a missing
+                member; use ``add``).
+            NotFoundError: No such persona.
+        """
+        pid = require_id("persona_id", persona_id)
+        ops = [op.to_dict() for op in normalize_patch(operations)]
+        resp = await self._request_response("PATCH", f"{_PATH}/{pid}", json=ops)
+        return patch_result(resp, _maybe_persona, "persona")
+
+    async def delete(self, persona_id: str) -> None:
+        """Delete a persona (``DELETE /v2/personas/{id}``).
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such persona.
+        """
+        pid = require_id("persona_id", persona_id)
+        await self._request_none("DELETE", f"{_PATH}/{pid}")
+
+    def list(
+        self,
+        *,
+        persona_type: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[Persona]:
+        """List personas (``GET /v2/personas``; pages count from 1).
+
+        Args:
+            persona_type: ``user`` (yours) or ``system`` (Tavus's stock personas).
+            page: The first page to fetch (default 1).
+            limit: Page size.
+        """
+        return self._paginate(
+            _PATH,
+            item_type=Persona,
+            params={"persona_type": persona_type},
+            page=page,
+            limit=limit,
+            first_page=1,
+        )
+
+
+def _maybe_persona(raw: Any) -> Persona | None:
+    # Tavus documents no body for a successful persona PATCH; decode one only if it is a persona.
+    if isinstance(raw, dict) and ("persona_id" in raw or isinstance(raw.get("data"), list)):
+        return unwrap_persona(raw)
+    return None

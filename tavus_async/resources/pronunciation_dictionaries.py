@@ -1,9 +1,119 @@
-"""The ``pronunciation_dictionaries``  resource (being written)."""
+"""The ``pronunciation_dictionaries`` resource: ``/v2/pronunciation-dictionaries``."""
 
 from __future__ import annotations
 
-from ._base import AsyncAPIResource
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import msgspec
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ..models.pronunciation_dictionaries import (
+    PronunciationDictionary,
+    PronunciationDictionaryCreate,
+)
+from ._base import AsyncAPIResource, require_id
+from ._shared import patch_result
+
+__all__ = ["PronunciationDictionaries"]
+
+_PATH = "/v2/pronunciation-dictionaries"
 
 
 class PronunciationDictionaries(AsyncAPIResource):
-    """Endpoints under ``/v2/pronunciation_dictionaries``."""
+    """Pronunciation dictionaries (attach with ``layers.tts.pronunciation_dictionary_id``)."""
+
+    async def create(
+        self,
+        params: PronunciationDictionaryCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> PronunciationDictionary:
+        """Create a dictionary (``POST /v2/pronunciation-dictionaries``, 201).
+
+        Args:
+            params: A :class:`~tavus_async.models.PronunciationDictionaryCreate` or a dict.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: ``name`` (required) and ``rules`` (dicts or
+                :class:`~tavus_async.models.PronunciationRule`).
+
+        Raises:
+            ValueError: No ``name``, a rule missing ``text``/``pronunciation``/``type``, an
+                unknown field or a wrong type.
+            BadRequestError: Tavus rejected it (e.g. duplicate rule texts).
+        """
+        body = build_request(PronunciationDictionaryCreate, params, fields, extra_body=extra_body)
+        return await self._request("POST", _PATH, cast_to=PronunciationDictionary, json=body)
+
+    async def get(self, dictionary_id: str) -> PronunciationDictionary:
+        """Fetch one dictionary with its rules.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such dictionary.
+        """
+        did = require_id("dictionary_id", dictionary_id)
+        return await self._request("GET", f"{_PATH}/{did}", cast_to=PronunciationDictionary)
+
+    async def patch(
+        self, dictionary_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+    ) -> PatchResult[PronunciationDictionary]:
+        """Update ``/name`` or ``/rules`` with a JSON Patch.
+
+        Returns:
+            ``changed`` (False on 304) and ``resource``, the updated dictionary.
+
+        Raises:
+            ValueError: An empty id or an invalid operation (before any request).
+            UnprocessableEntityError: Tavus rejected the patch.
+            NotFoundError: No such dictionary.
+        """
+        did = require_id("dictionary_id", dictionary_id)
+        ops = [op.to_dict() for op in normalize_patch(operations)]
+        resp = await self._request_response("PATCH", f"{_PATH}/{did}", json=ops)
+        return patch_result(resp, _dictionary, "pronunciation dictionary")
+
+    async def delete(self, dictionary_id: str) -> None:
+        """Delete a dictionary (it is also detached from personas).
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such dictionary.
+        """
+        did = require_id("dictionary_id", dictionary_id)
+        await self._request_none("DELETE", f"{_PATH}/{did}")
+
+    def list(
+        self,
+        *,
+        sort: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[PronunciationDictionary]:
+        """List dictionaries (pages count from **0**; items carry ``rules_count``, not rules).
+
+        Args:
+            sort: ``desc`` (default, newest first) or ``asc``.
+            page: The first page to fetch (default 0).
+            limit: Page size (1-100).
+        """
+        if limit is not None and isinstance(limit, int) and limit > 100:
+            raise ValueError(f"limit must be between 1 and 100, got {limit}")
+        return self._paginate(
+            _PATH,
+            item_type=PronunciationDictionary,
+            params={"sort": sort},
+            page=page,
+            limit=limit,
+            first_page=0,
+        )
+
+
+def _dictionary(raw: Any) -> PronunciationDictionary | None:
+    if isinstance(raw, dict) and "pronunciation_dictionary_id" in raw:
+        return msgspec.convert(raw, PronunciationDictionary, strict=False)
+    return None

@@ -1,9 +1,139 @@
-"""The ``replicas``  resource (being written)."""
+"""The ``replicas`` resource: ``/v2/replicas``."""
 
 from __future__ import annotations
 
-from ._base import AsyncAPIResource
+import builtins
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.replicas import Replica, ReplicaCreate
+from ._base import AsyncAPIResource, require_id
+
+__all__ = ["Replicas"]
+
+_PATH = "/v2/replicas"
 
 
 class Replicas(AsyncAPIResource):
-    """Endpoints under ``/v2/replicas``."""
+    """Replicas: trained digital likenesses (training takes hours; watch ``status``)."""
+
+    async def create(
+        self,
+        params: ReplicaCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Replica:
+        """Start training a replica (``POST /v2/replicas``).
+
+        Args:
+            params: A :class:`~tavus_async.models.ReplicaCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: The fields of :class:`~tavus_async.models.ReplicaCreate`.
+
+        Returns:
+            The replica, usually with ``status="started"``.
+
+        Raises:
+            ValueError: Neither or both of ``train_video_url``/``train_image_url``, an image
+                without ``voice_name``, an unknown field or a wrong type (before any request).
+            BadRequestError: Tavus rejected the request (e.g. an unreachable training video).
+        """
+        body = build_request(ReplicaCreate, params, fields, extra_body=extra_body)
+        video, image = body.get("train_video_url"), body.get("train_image_url")
+        if bool(video) == bool(image):
+            raise ValueError(
+                "give exactly one of train_video_url (train from a video) or train_image_url "
+                "(train from an image, with voice_name)"
+            )
+        if image and not body.get("voice_name"):
+            raise ValueError(
+                "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
+            )
+        return await self._request("POST", _PATH, cast_to=Replica, json=body)
+
+    async def get(self, replica_id: str, *, verbose: bool | None = None) -> Replica:
+        """Fetch one replica (``GET /v2/replicas/{id}``), with training status and progress.
+
+        Args:
+            replica_id: The replica's id.
+            verbose: Include ``replica_type``.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such replica (Tavus answers 400 "Invalid replica_id").
+        """
+        rid = require_id("replica_id", replica_id)
+        return await self._request(
+            "GET", f"{_PATH}/{rid}", cast_to=Replica, params={"verbose": verbose}
+        )
+
+    async def delete(self, replica_id: str, *, hard: bool | None = None) -> None:
+        """Delete a replica (``DELETE /v2/replicas/{id}``).
+
+        Args:
+            replica_id: The replica's id.
+            hard: Also delete the training footage, irrevocably.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such replica.
+        """
+        rid = require_id("replica_id", replica_id)
+        await self._request_none("DELETE", f"{_PATH}/{rid}", params={"hard": hard})
+
+    async def rename(self, replica_id: str, replica_name: str) -> None:
+        """Rename a replica (``PATCH /v2/replicas/{id}/name``).
+
+        Raises:
+            ValueError: An empty id or name.
+            NotFoundError: No such replica.
+        """
+        rid = require_id("replica_id", replica_id)
+        if not isinstance(replica_name, str) or not replica_name.strip():
+            raise ValueError(f"replica_name must be a non-empty string, got {replica_name!r}")
+        await self._request_none(
+            "PATCH", f"{_PATH}/{rid}/name", json={"replica_name": replica_name}
+        )
+
+    def list(
+        self,
+        *,
+        replica_type: str | None = None,
+        verbose: bool | None = None,
+        replica_ids: Sequence[str] | None = None,
+        model_name: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[Replica]:
+        """List replicas (``GET /v2/replicas``; pages count from 1).
+
+        Args:
+            replica_type: ``user`` or ``system`` (stock replicas).
+            verbose: Include ``replica_type`` on each item.
+            replica_ids: Only these replicas (sent comma-separated).
+            model_name: Only replicas of this Phoenix model.
+            page: The first page to fetch (default 1).
+            limit: Page size.
+        """
+        ids: builtins.list[str] | None = None
+        if replica_ids is not None:
+            if isinstance(replica_ids, str):
+                raise TypeError("replica_ids must be a list of ids, not one string")
+            ids = [require_id("replica_ids item", r) for r in replica_ids]
+        return self._paginate(
+            _PATH,
+            item_type=Replica,
+            params={
+                "replica_type": replica_type,
+                "verbose": verbose,
+                "replica_ids": ids,
+                "model_name": model_name,
+            },
+            page=page,
+            limit=limit,
+            first_page=1,
+        )

@@ -1,9 +1,101 @@
-"""The ``videos``  resource (being written)."""
+"""The ``videos`` resource: ``/v2/videos`` (asynchronous video generation)."""
 
 from __future__ import annotations
 
-from ._base import AsyncAPIResource
+from collections.abc import Mapping
+from typing import Any
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.videos import Video, VideoCreate
+from ._base import AsyncAPIResource, require_id
+
+__all__ = ["Videos"]
+
+_PATH = "/v2/videos"
 
 
 class Videos(AsyncAPIResource):
-    """Endpoints under ``/v2/videos``."""
+    """Generated videos of a replica speaking a script or an audio file."""
+
+    async def create(
+        self,
+        params: VideoCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Video:
+        """Start generating a video (``POST /v2/videos``).
+
+        Args:
+            params: A :class:`~tavus_async.models.VideoCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: The fields of :class:`~tavus_async.models.VideoCreate`
+                (``replica_id`` and exactly one of ``script`` or ``audio_url``).
+
+        Returns:
+            The video, usually ``queued``, with ``hosted_url``.
+
+        Raises:
+            ValueError: No ``replica_id``, not exactly one of ``script``/``audio_url``, an unknown
+                field or a wrong type (before any request).
+            NotFoundError: No such replica.
+        """
+        body = build_request(VideoCreate, params, fields, extra_body=extra_body)
+        if bool(body.get("script")) == bool(body.get("audio_url")):
+            raise ValueError(
+                "give exactly one of script (text to speak) or audio_url (a .wav/.mp3)"
+            )
+        return await self._request("POST", _PATH, cast_to=Video, json=body)
+
+    async def get(self, video_id: str, *, verbose: bool | None = None) -> Video:
+        """Fetch one video (``GET /v2/videos/{id}``), with status and progress.
+
+        Args:
+            video_id: The video's id.
+            verbose: Include thumbnail links.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such video (Tavus answers 400 "Invalid video_id").
+        """
+        vid = require_id("video_id", video_id)
+        return await self._request(
+            "GET", f"{_PATH}/{vid}", cast_to=Video, params={"verbose": verbose}
+        )
+
+    async def delete(self, video_id: str, *, hard: bool | None = None) -> None:
+        """Delete a video (``DELETE /v2/videos/{id}``).
+
+        Args:
+            video_id: The video's id.
+            hard: Also delete its files and thumbnails, irrevocably.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such video.
+        """
+        vid = require_id("video_id", video_id)
+        await self._request_none("DELETE", f"{_PATH}/{vid}", params={"hard": hard})
+
+    async def rename(self, video_id: str, video_name: str) -> None:
+        """Rename a video (``PATCH /v2/videos/{id}/name``).
+
+        Raises:
+            ValueError: An empty id or name.
+            NotFoundError: No such video.
+        """
+        vid = require_id("video_id", video_id)
+        if not isinstance(video_name, str) or not video_name.strip():
+            raise ValueError(f"video_name must be a non-empty string, got {video_name!r}")
+        await self._request_none("PATCH", f"{_PATH}/{vid}/name", json={"video_name": video_name})
+
+    def list(self, *, page: int | None = None, limit: int | None = None) -> AsyncPaginator[Video]:
+        """List videos (``GET /v2/videos``; pages count from **0**).
+
+        Args:
+            page: The first page to fetch (default 0).
+            limit: Page size.
+        """
+        return self._paginate(_PATH, item_type=Video, page=page, limit=limit, first_page=0)

@@ -1,0 +1,91 @@
+"""msgspec models for every Tavus request and response.
+
+Responses decode leniently (unknown fields ignored, nearly every field optional, timestamps kept as
+strings with parsed views). Requests are checked before any I/O; see
+:func:`~tavus_async.models._common.build_request`.
+"""
+
+from ._common import Model, RequestModel, Timestamped, parse_progress, parse_timestamp
+from .conversations import (
+    Conversation,
+    ConversationCreate,
+    ConversationEvent,
+    ConversationProperties,
+    RecordingStorage,
+    TranscriptEntry,
+)
+from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
+from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
+from .layers import (
+    ConversationalFlowLayer,
+    Layers,
+    LLMLayer,
+    PerceptionLayer,
+    STTLayer,
+    Tool,
+    ToolFunction,
+    TransportLayer,
+    TTSLayer,
+)
+from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .patch import Patch, PatchOp, PatchResult, pointer
+from .personas import Persona, PersonaCreate
+from .pronunciation_dictionaries import (
+    PronunciationDictionary,
+    PronunciationDictionaryCreate,
+    PronunciationRule,
+)
+from .replicas import Replica, ReplicaCreate, ReplicaProperties
+from .videos import Video, VideoCreate, VideoProperties
+from .voices import Voice, VoiceTag
+
+__all__ = [
+    "Conversation",
+    "ConversationCreate",
+    "ConversationEvent",
+    "ConversationProperties",
+    "ConversationalFlowLayer",
+    "CrawlConfig",
+    "Document",
+    "DocumentCreate",
+    "DocumentRecrawl",
+    "DocumentUpdate",
+    "Guardrail",
+    "GuardrailSet",
+    "GuardrailsCreate",
+    "LLMLayer",
+    "Layers",
+    "Model",
+    "Objective",
+    "ObjectiveSet",
+    "ObjectivesCreate",
+    "Patch",
+    "PatchOp",
+    "PatchResult",
+    "PerceptionLayer",
+    "Persona",
+    "PersonaCreate",
+    "PronunciationDictionary",
+    "PronunciationDictionaryCreate",
+    "PronunciationRule",
+    "RecordingStorage",
+    "Replica",
+    "ReplicaCreate",
+    "ReplicaProperties",
+    "RequestModel",
+    "STTLayer",
+    "TTSLayer",
+    "Timestamped",
+    "Tool",
+    "ToolFunction",
+    "TranscriptEntry",
+    "TransportLayer",
+    "Video",
+    "VideoCreate",
+    "VideoProperties",
+    "Voice",
+    "VoiceTag",
+    "parse_progress",
+    "parse_timestamp",
+    "pointer",
+]

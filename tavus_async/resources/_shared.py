@@ -1,0 +1,67 @@
+"""Helpers the resource modules share: lenient decoding of multi-shape bodies, patch results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import msgspec
+
+from .._http import APIResponse
+from ..errors import APIResponseValidationError
+from ..models.patch import PatchResult
+
+__all__ = ["decode_with", "patch_result"]
+
+T = TypeVar("T")
+
+
+def decode_with(resp: APIResponse, convert: Callable[[Any], T], what: str) -> T:
+    """Decode ``resp`` as JSON and pass it to ``convert`` (for bodies with several shapes).
+
+    Raises:
+        APIResponseValidationError: The body is not JSON or matches no known shape; the raw
+            body is kept on the error.
+    """
+    try:
+        raw = msgspec.json.decode(resp.content) if resp.content.strip() else None
+        return convert(raw)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise APIResponseValidationError(
+            f"{resp.method} {resp.path}: the {resp.status_code} response is not a valid "
+            f"{what}: {exc}",
+            status_code=resp.status_code,
+            raw_body=resp.content,
+            method=resp.method,
+            path=resp.path,
+        ) from exc
+
+
+def patch_result(
+    resp: APIResponse, convert: Callable[[Any], T | None] | None = None, what: str = ""
+) -> PatchResult[T]:
+    """Turn a PATCH response into a :class:`PatchResult` (304 means "nothing changed").
+
+    Args:
+        resp: The response (200 or 304).
+        convert: Decodes the updated resource, for endpoints that return it.
+        what: The resource's name, for error messages.
+    """
+    if resp.not_modified:
+        return PatchResult(changed=False, status_code=resp.status_code)
+    message: str | None = None
+    resource: T | None = None
+    try:
+        body: Any = msgspec.json.decode(resp.content) if resp.content.strip() else None
+    except msgspec.DecodeError:
+        # Tavus documents the 200 as "OK" with no schema: plain text is a message, not an error.
+        body = resp.content.decode("utf-8", "replace").strip() or None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        message = body["message"]
+    elif isinstance(body, str):
+        message = body
+    if convert is not None and isinstance(body, dict):
+        resource = decode_with(resp, convert, what)
+    return PatchResult(
+        changed=True, status_code=resp.status_code, message=message, resource=resource
+    )
