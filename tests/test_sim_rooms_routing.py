@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from _sim_rooms_kit import room_server
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +28,8 @@ async def test_broadcast_reaches_every_other_participant_but_not_the_sender() ->
         # Alice's next peer message is Bob's marker, not her own broadcast coming back.
         await bob.send({"marker": 1}, recipient=alice.pid)
         got = await alice.peer_message()
-        assert got["data"] == {"marker": 1} and got["from"] == bob.pid
+        assert got["data"] == {"marker": 1}
+        assert got["from"] == bob.pid
 
 
 async def test_directed_message_reaches_only_its_recipient() -> None:

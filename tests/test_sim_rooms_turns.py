@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from _sim_rooms_kit import Frame, room_server
 
 pytestmark = pytest.mark.anyio
@@ -77,7 +76,8 @@ async def test_respond_turn_is_ordered_and_sequenced() -> None:
 
         everything = greeting + turn
         seqs = [e["seq"] for e in everything]
-        assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+        assert seqs == sorted(seqs)
+        assert len(set(seqs)) == len(seqs)
         assert all(isinstance(e["timestamp"], float) for e in everything)
         assert all(e["turn_idx"] == 1 for e in turn)
         assert turn[0]["inference_id"] != turn[1]["inference_id"]
@@ -104,7 +104,7 @@ async def test_events_decode_with_the_sdk_decoder() -> None:
         turn = await alice.events_until(_stopped)
         decoded = [events_mod.decode(e) for e in turn]
         names = [type(d).__name__ for d in decoded]
-        assert "UnknownEvent" not in names and "MalformedEvent" not in names, names
+        assert not {"UnknownEvent", "MalformedEvent"} & set(names), names
         assert decoded[0].speech == "decode me"
 
 
@@ -188,7 +188,8 @@ async def test_interrupt_cuts_speech_short() -> None:
         await alice.interact("conversation.interrupt", CID)
         events = await alice.events_until(_stopped)
         last_chunk = events[-2]["properties"]
-        assert last_chunk["final"] is True and last_chunk["is_interrupted"] is True
+        assert last_chunk["final"] is True
+        assert last_chunk["is_interrupted"] is True
         assert last_chunk["speech"] == "one two three"
         stopped = events[-1]
         assert stopped["properties"]["interrupted"] is True
