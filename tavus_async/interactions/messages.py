@@ -449,7 +449,7 @@ def to_dict(msg: Message, conversation_id: str) -> dict[str, Any]:
     }
     post_init = getattr(msg, "__post_init__", None)
     if post_init is not None:
-        # Structs are frozen, but msgspec.structs.replace skips validation; check again.
+        # Structs are frozen, but msgspec.structs.force_setattr gets around that; check again.
         post_init()
     props = msg.wire_properties()
     if props is not None:
