@@ -103,7 +103,7 @@ class DailyHarness:
 
     async def inbox(self, pid: str, count: int) -> list[tuple[Any, str]]:
         with anyio.fail_after(5):
-            while len(self.room.inbox[pid]) < count:
+            while len(self.room.inbox[pid]) < count:  # noqa: ASYNC110 - filled by a thread
                 await anyio.sleep(0.005)
         return list(self.room.inbox[pid])
 
@@ -138,9 +138,11 @@ async def test_join_lists_present_participants_and_flags_the_replica(harness: Ha
     t, sink = harness.make(), Sink()
     info = await t.join(harness.url, None, "bot", sink)
     try:
-        assert info.local_id and t.local_id == info.local_id
+        assert info.local_id
+        assert t.local_id == info.local_id
         by_id = {p.id: p for p in info.participants}
-        assert by_id[replica].is_replica and by_id[replica].name == "r-replica"
+        assert by_id[replica].is_replica
+        assert by_id[replica].name == "r-replica"
         assert not by_id[guest].is_replica
         assert set(t.participants()) == {replica, guest}
     finally:
@@ -153,7 +155,8 @@ async def test_inbound_events_arrive_on_the_loop_thread_in_order(harness: Harnes
     try:
         pid = await harness.add_remote("r1", is_replica=True)
         joined = await sink.wait(lambda e: isinstance(e, PeerJoined))
-        assert joined.participant.id == pid and joined.participant.is_replica
+        assert joined.participant.id == pid
+        assert joined.participant.is_replica
         for i in range(20):
             await harness.send_from(pid, {"n": i})
         await sink.wait(lambda e: isinstance(e, AppMessage) and e.data == {"n": 19})
@@ -162,7 +165,8 @@ async def test_inbound_events_arrive_on_the_loop_thread_in_order(harness: Harnes
         assert {m.sender for m in msgs} == {pid}
         await harness.remove_remote(pid)
         left = await sink.wait(lambda e: isinstance(e, PeerLeft))
-        assert left.participant.id == pid and left.participant.is_replica
+        assert left.participant.id == pid
+        assert left.participant.is_replica
         assert pid not in t.participants()
         assert sink.threads == {threading.get_ident()}
     finally:
@@ -219,7 +223,7 @@ async def test_bad_messages_are_send_errors_naming_the_problem(harness: Harness)
     t = harness.make()
     await t.join(harness.url, None, "bot", Sink())
     try:
-        with pytest.raises(SendError, match="too large: 4\\d{3} bytes"):
+        with pytest.raises(SendError, match=r"too large: 4\d{3} bytes"):
             await t.send({"blob": "x" * 4100})
         with pytest.raises(SendError, match="not JSON"):
             await t.send({"obj": object()})
@@ -235,7 +239,7 @@ async def test_send_times_out_as_send_error(harness: Harness) -> None:
     await t.join(harness.url, None, "bot", Sink())
     harness.slow_acks(1.0)
     try:
-        with pytest.raises(SendError, match="within 0.2 s"):
+        with pytest.raises(SendError, match=r"within 0\.2 s"):
             await t.send({"a": 1})
     finally:
         harness.slow_acks(0)

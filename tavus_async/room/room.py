@@ -376,7 +376,6 @@ class Room:
                     self.conversation_id = info.conversation_id
                 self._state = "joined"
                 self._joined.set()
-                self._buffer.put(CallStateChanged("joined"))
                 for participant in info.participants:
                     self._on_peer_joined(participant)
                 if self._wait_for_replica and self._replica is None:

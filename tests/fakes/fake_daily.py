@@ -87,7 +87,9 @@ class FakeDailyRoom:
         """A remote participant sends an app message (broadcast or to one client)."""
         with self._lock:
             targets = [
-                c for c in self.clients.values() if recipient is None or c.participant_id == recipient
+                c
+                for c in self.clients.values()
+                if recipient is None or c.participant_id == recipient
             ]
         for client in targets:
             client._deliver("on_app_message", copy.deepcopy(message), sender)

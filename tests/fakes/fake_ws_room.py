@@ -103,15 +103,23 @@ class FakeWsRoomServer:
         await ws.prepare(request)
         self.joins.append(dict(request.query))
         if request.match_info["cid"] != self.conversation_id:
-            await ws.send_str(json.dumps({"type": "error", "code": "not-found", "message": "no such room"}))
+            await ws.send_str(
+                json.dumps({"type": "error", "code": "not-found", "message": "no such room"})
+            )
             await ws.close(code=4404)
             return ws
         if self.token is not None and request.query.get("t") != self.token:
-            await ws.send_str(json.dumps({"type": "error", "code": "unauthorized", "message": "bad token"}))
+            await ws.send_str(
+                json.dumps({"type": "error", "code": "unauthorized", "message": "bad token"})
+            )
             await ws.close(code=4401)
             return ws
         pid = str(uuid.uuid4())
-        info = {"participant_id": pid, "user_name": request.query.get("name", ""), "is_replica": False}
+        info = {
+            "participant_id": pid,
+            "user_name": request.query.get("name", ""),
+            "is_replica": False,
+        }
         others = [i for _, i in self.clients.values()] + list(self.remotes.values())
         await ws.send_str(
             json.dumps(
@@ -136,11 +144,15 @@ class FakeWsRoomServer:
                     await self._app_message(pid, ws, frame)
         finally:
             self.clients.pop(pid, None)
-            await self._broadcast({"type": "participant-left", "participant": info, "reason": "left"})
+            await self._broadcast(
+                {"type": "participant-left", "participant": info, "reason": "left"}
+            )
         await ws.close()
         return ws
 
-    async def _app_message(self, sender: str, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    async def _app_message(
+        self, sender: str, ws: web.WebSocketResponse, frame: dict[str, Any]
+    ) -> None:
         data = frame.get("data")
         recipient = frame.get("recipient") or "*"
         error = None
@@ -151,7 +163,9 @@ class FakeWsRoomServer:
         else:
             for pid, (other, _) in list(self.clients.items()):
                 if pid != sender and recipient in ("*", pid):
-                    await other.send_str(json.dumps({"type": "app-message", "from": sender, "data": data}))
+                    await other.send_str(
+                        json.dumps({"type": "app-message", "from": sender, "data": data})
+                    )
             for pid in self.remotes:
                 if recipient in ("*", pid):
                     self.inbox[pid].append((data, sender))

@@ -1,0 +1,315 @@
+"""The Room against the real simulator over its socket: a whole conversation, tools, audio, ends."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import struct
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anyio
+import pytest
+
+from tavus_async.errors import JoinError, RoomClosedError
+from tavus_async.interactions.events import (
+    ReplicaJoined,
+    StartedSpeaking,
+    StoppedSpeaking,
+    ToolCall,
+    Utterance,
+    UtteranceStreaming,
+)
+from tavus_async.room import Disconnected, ReplicaParticipantJoined, Room, connect
+from tavus_async.testing import TavusSimulator
+
+pytestmark = pytest.mark.anyio
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[TavusSimulator]:
+    async with TavusSimulator() as s:
+        yield s
+
+
+@pytest.fixture
+async def tavus(sim: TavusSimulator) -> AsyncIterator[Any]:
+    async with sim.client() as client:
+        yield client
+
+
+async def _conversation(tavus: Any, greeting: str = "Hello there") -> Any:
+    persona = await tavus.personas.create(
+        persona_name="Bot", system_prompt="Be brief.", layers={"llm": {"tools": [WEATHER_TOOL]}}
+    )
+    replicas = await tavus.replicas.list()
+    conv = await tavus.conversations.create(
+        persona_id=persona.persona_id,
+        replica_id=replicas.data[0].replica_id,
+        custom_greeting=greeting,
+    )
+    return conv
+
+
+def _tone(seconds: float, rate: int = 24000) -> bytes:
+    n = int(seconds * rate)
+    return b"".join(
+        struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) for i in range(n)
+    )
+
+
+def _room_tasks() -> list[asyncio.Task[Any]]:
+    """Live tasks the room connector started (the simulator's own are named tavus-sim-*)."""
+    prefixes = ("tavus-room", "tavus-ws-room", "tavus-tool")
+    return [t for t in asyncio.all_tasks() if not t.done() and t.get_name().startswith(prefixes)]
+
+
+async def _until(room: Room, cls: type, where: Any = None, timeout: float = 5.0) -> list[Any]:
+    """Everything read up to and including the first matching event."""
+    seen: list[Any] = []
+    with anyio.fail_after(timeout):
+        async for event in room:
+            seen.append(event)
+            if isinstance(event, cls) and (where is None or where(event)):
+                return seen
+    raise AssertionError(f"stream ended before {cls.__name__}: {seen}")
+
+
+async def test_join_greeting_and_a_respond_turn_arrive_in_order(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    async with connect(conv, client=tavus) as room:
+        assert room.replica is not None
+        assert room.replica.name == (await tavus.conversations.get(conv.conversation_id)).replica_id
+        greeting = await _until(room, StoppedSpeaking)
+        kinds = [type(e) for e in greeting]
+        assert kinds.index(ReplicaParticipantJoined) < kinds.index(StartedSpeaking)
+        assert ReplicaJoined in kinds
+        assert kinds.index(StartedSpeaking) < kinds.index(Utterance) < kinds.index(StoppedSpeaking)
+        utterance = next(e for e in greeting if isinstance(e, Utterance))
+        assert utterance.role == "replica"
+        assert utterance.speech == "Hello there"
+
+        await room.respond("How are you?")
+        turn = await _until(room, StoppedSpeaking)
+        user = [e for e in turn if isinstance(e, Utterance) and e.role == "user"]
+        reply = [e for e in turn if isinstance(e, Utterance) and e.role == "replica"]
+        assert [u.speech for u in user] == ["How are you?"]
+        assert reply[0].speech == "You said: How are you?"
+        seqs = [e.seq for e in greeting + turn if getattr(e, "seq", None) is not None]
+        assert seqs == sorted(seqs)
+        assert [(t.role, t.text) for t in room.transcript] == [
+            ("replica", "Hello there"),
+            ("user", "How are you?"),
+            ("replica", "You said: How are you?"),
+        ]
+
+
+async def test_a_registered_tool_answers_and_the_replica_speaks_the_result(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    calls: list[str] = []
+    async with connect(conv, client=tavus) as room:
+
+        @room.tool("get_weather")
+        async def get_weather(location: str) -> dict[str, Any]:
+            calls.append(location)
+            return {"location": location, "sky": "sunny"}
+
+        await _until(room, StoppedSpeaking)  # the greeting
+        await room.respond('get_weather {"location": "Paris"}')
+        call = await room.wait_for(ToolCall, timeout=5)
+        assert call.arguments == {"location": "Paris"}
+        spoken = await room.wait_for(Utterance, where=lambda u: u.role == "replica", timeout=5)
+        assert calls == ["Paris"]
+        assert '"sky": "sunny"' in spoken.speech
+        assert room.stats.tool_calls == 1
+        assert room.stats.tool_errors == 0
+
+
+async def test_a_failing_tool_sends_a_safe_error_and_logs_it(
+    tavus: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    conv = await _conversation(tavus)
+    async with connect(conv, client=tavus) as room:
+
+        @room.tool("get_weather")
+        async def get_weather(location: str) -> str:
+            raise RuntimeError("db password=hunter2 refused")
+
+        await _until(room, StoppedSpeaking)
+        with caplog.at_level(logging.ERROR, logger="tavus_async"):
+            await room.respond("get_weather please")
+            spoken = await room.wait_for(Utterance, where=lambda u: u.role == "replica", timeout=5)
+        assert spoken.speech == "Sorry, get_weather failed: the tool get_weather failed"
+        assert "hunter2" not in spoken.speech
+        assert any("get_weather raised" in r.getMessage() for r in caplog.records)
+        assert room.stats.tool_errors == 1
+
+
+async def test_a_slow_tool_times_out_as_an_error_result(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    async with connect(conv, client=tavus, tool_timeout=0.2) as room:
+        release = anyio.Event()
+
+        @room.tool("get_weather")
+        async def get_weather(location: str) -> str:
+            await release.wait()
+            return "never"
+
+        await _until(room, StoppedSpeaking)
+        await room.respond("get_weather now")
+        spoken = await room.wait_for(Utterance, where=lambda u: u.role == "replica", timeout=5)
+        assert spoken.speech == "Sorry, get_weather failed: the tool get_weather timed out"
+
+
+async def test_echo_text_and_audio_are_spoken(tavus: Any, sim: TavusSimulator) -> None:
+    conv = await _conversation(tavus, greeting="")
+    async with connect(conv, client=tavus) as room:
+        await room.echo("Straight from the bot.")
+        spoken = await room.wait_for(Utterance, timeout=5)
+        assert spoken.speech == "Straight from the bot."
+        await room.wait_for(StoppedSpeaking, timeout=5)
+
+        result = await room.echo_audio(_tone(0.5))
+        assert result.completed
+        assert result.chunks >= 9  # 0.5 s does not fit fewer than nine 4 KB messages
+        stopped = await room.wait_for(StoppedSpeaking, timeout=5)
+        assert stopped.duration == pytest.approx(0.5 + 0.04, abs=0.02)
+        received = sim.replica.received(conv.conversation_id)
+        audio = [m for m in received if m["properties"].get("modality") == "audio"]
+        assert len(audio) == result.chunks
+        assert {m["properties"]["inference_id"] for m in audio} == {result.inference_id}
+        assert [m["properties"]["done"] for m in audio] == [False] * (result.chunks - 1) + [True]
+
+
+async def test_interrupt_stops_a_streaming_echo_audio(tavus: Any, sim: TavusSimulator) -> None:
+    conv = await _conversation(tavus, greeting="")
+    async with connect(conv, client=tavus) as room:
+        gate = anyio.Event()
+
+        async def tts() -> AsyncIterator[bytes]:
+            yield _tone(0.2)
+            await gate.wait()
+            yield _tone(0.2)
+
+        async with anyio.create_task_group() as tg:
+            results: list[Any] = []
+
+            async def stream() -> None:
+                results.append(await room.echo_audio(tts()))
+
+            tg.start_soon(stream)
+            with anyio.fail_after(5):
+                while not any(
+                    m["properties"].get("modality") == "audio"
+                    for m in sim.replica.received(conv.conversation_id)
+                ):
+                    await anyio.sleep(0.01)
+            await room.interrupt()
+            gate.set()
+        assert results[0].completed is False
+        received = sim.replica.received(conv.conversation_id)
+        kinds = [m["event_type"] for m in received]
+        after = kinds[kinds.index("conversation.interrupt") + 1 :]
+        assert after == []  # nothing queued went out after the interrupt
+        assert not any(m["properties"].get("done") for m in received if "properties" in m)
+
+
+async def test_end_conversation_runs_once_even_when_the_body_raises(
+    tavus: Any, sim: TavusSimulator
+) -> None:
+    conv = await _conversation(tavus)
+    with pytest.raises(ZeroDivisionError):
+        async with connect(conv, client=tavus, end_conversation=True):
+            1 / 0  # noqa: B018
+    ended = await tavus.conversations.get(conv.conversation_id)
+    assert ended.status == "ended"
+    assert sim.counts["conversations.end"] == 1
+
+
+async def test_end_conversation_on_cancellation(tavus: Any, sim: TavusSimulator) -> None:
+    conv = await _conversation(tavus)
+    with anyio.move_on_after(0.3):
+        async with connect(conv, client=tavus, end_conversation=True) as room:
+            async for _ in room:
+                pass
+    assert (await tavus.conversations.get(conv.conversation_id)).status == "ended"
+    assert sim.counts["conversations.end"] == 1
+
+
+async def test_ending_the_conversation_ends_the_stream_with_disconnected(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    async with connect(conv, client=tavus) as room:
+        await _until(room, StoppedSpeaking)
+        await tavus.conversations.end(conv.conversation_id)
+        rest = [e async for e in room]
+        assert isinstance(rest[-1], Disconnected)
+        assert rest[-1].reason == "room-ended"
+        with pytest.raises(RoomClosedError, match="room-ended"):
+            await room.respond("anyone?")
+        with pytest.raises(RoomClosedError):
+            await room.recv()
+
+
+async def test_unknown_room_is_a_join_error(sim: TavusSimulator) -> None:
+    with pytest.raises(JoinError, match="refused the join"):
+        async with Room(f"{sim.ws_base_url}/rooms/c-does-not-exist"):
+            pass
+
+
+async def test_leaving_ends_iteration_and_closes_sends(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    room = connect(conv, client=tavus)
+    async with room:
+        pass
+    assert room.closed
+    assert [e async for e in room if isinstance(e, Disconnected)] == []
+    with pytest.raises(RoomClosedError):
+        await room.echo("late")
+
+
+async def test_no_task_or_session_outlives_the_room(tavus: Any) -> None:
+    conv = await _conversation(tavus)
+    async with connect(conv, client=tavus) as room:
+
+        @room.tool("get_weather")
+        async def get_weather(location: str) -> str:
+            await anyio.sleep(30)  # still running when we leave
+            return "late"
+
+        await room.respond("get_weather")
+        await room.wait_for(ToolCall, timeout=5)
+        ours = [t.get_name() for t in _room_tasks()]
+        assert "tavus-ws-room-reader" in ours
+        assert "tavus-room-tools" in ours
+        assert "tavus-tool-get_weather" in ours
+    assert _room_tasks() == []
+    assert room.transport._session is None  # type: ignore[attr-defined]
+
+
+async def test_streaming_text_truncates_the_transcript_on_interrupt(
+    sim: TavusSimulator, tavus: Any
+) -> None:
+    conv = await _conversation(tavus, greeting="")
+    async with connect(conv, client=tavus) as room:
+        # The streaming events are what the transcript trusts over the intended utterance.
+        await room.echo("one two three four five six seven eight nine ten")
+        events = await _until(room, StoppedSpeaking)
+        streaming = [e for e in events if isinstance(e, UtteranceStreaming)]
+        assert streaming[-1].final
+        turn = room.transcript[-1]
+        assert turn.text == streaming[-1].speech
+        assert not turn.interrupted
