@@ -92,6 +92,9 @@ class Output:
             self.json({"data": plain_items, "total_count": total_count})
             return
         rows = [item if isinstance(item, Mapping) else {"value": item} for item in plain_items]
+        if not rows:
+            self.line("nothing to show" + (f" ({total_count} in total)" if total_count else ""))
+            return
         shown = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
         if not shown:
             shown = list(columns[:1]) or ["value"]

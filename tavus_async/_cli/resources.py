@@ -8,11 +8,13 @@ generic: they call ``tavus.<resource>.<method>(...)`` and print what comes back.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import TavusError
 from .common import CLIUsageError, load_json_file, make_client, parse_assignment, parse_value
 from .output import Output
 
@@ -281,7 +283,8 @@ async def cmd_list(args: argparse.Namespace, out: Output) -> int:
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "list")
         _check_call(method, spec, "list", **kwargs)
-        paginator = method(**kwargs)
+        with sdk_input(spec, "list"):
+            paginator = method(**kwargs)
         if args.all:
             items = [item async for item in paginator]
             total: int | None = len(items)
@@ -301,18 +304,28 @@ async def cmd_get(args: argparse.Namespace, out: Output) -> int:
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "get")
         _check_call(method, spec, "get", args.id, **kwargs)
-        out.record(await method(args.id, **kwargs))
+        with sdk_input(spec, "get"):
+            out.record(await method(args.id, **kwargs))
     return 0
 
 
 async def cmd_create(args: argparse.Namespace, out: Output) -> int:
-    """``<resource> create``: the body from ``--file``, flags and ``--set``."""
+    """``<resource> create``: the body from ``--file``, flags and ``--set``; ``--extra`` unchecked.
+
+    The SDK checks every field name and type before sending, so a typo is a usage error naming
+    the field; ``--extra`` sends fields this SDK does not model yet, as given.
+    """
     spec: ResourceSpec = args.spec
     body = build_body(args, spec)
+    extra: dict[str, Any] = {}
+    for item in args.extra or ():
+        key, value = parse_assignment(item, flag="--extra")
+        _set_path(extra, key, value)
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "create")
-        _check_call(method, spec, "create", **body)
-        out.record(await method(**body))
+        with sdk_input(spec, "create"):
+            created = await method(body, **({"extra_body": extra} if extra else {}))
+    out.record(created)
     return 0
 
 
@@ -323,7 +336,8 @@ async def cmd_delete(args: argparse.Namespace, out: Output) -> int:
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "delete")
         _check_call(method, spec, "delete", args.id, **kwargs)
-        await method(args.id, **kwargs)
+        with sdk_input(spec, "delete"):
+            await method(args.id, **kwargs)
     _done(out, "deleted", spec, args.id)
     return 0
 
@@ -332,7 +346,8 @@ async def cmd_end(args: argparse.Namespace, out: Output) -> int:
     """``conversations end ID``."""
     spec: ResourceSpec = args.spec
     async with make_client(args) as tavus:
-        await _method(tavus, spec, "end")(args.id)
+        with sdk_input(spec, "end"):
+            await _method(tavus, spec, "end")(args.id)
     _done(out, "ended", spec, args.id)
     return 0
 
@@ -342,11 +357,15 @@ async def cmd_patch(args: argparse.Namespace, out: Output) -> int:
     spec: ResourceSpec = args.spec
     ops = build_patch(args)
     async with make_client(args) as tavus:
-        result = await _method(tavus, spec, "patch")(args.id, ops)
-        if result is None or not _looks_like(result, spec):
+        with sdk_input(spec, "patch"):
+            result = await _method(tavus, spec, "patch")(args.id, ops)
+        resource = getattr(result, "resource", None)
+        if resource is None:
             # Most patch endpoints answer a bare "OK" (or 304): show the state that resulted.
-            result = await _method(tavus, spec, "get")(args.id)
-    out.record(result)
+            resource = await _method(tavus, spec, "get")(args.id)
+    if getattr(result, "changed", True) is False and not out.json_mode:
+        out.line("(no change: Tavus answered 304 Not Modified)")
+    out.record(resource)
     return 0
 
 
@@ -354,7 +373,8 @@ async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
     """``replicas rename ID NAME`` / ``videos rename ID NAME``."""
     spec: ResourceSpec = args.spec
     async with make_client(args) as tavus:
-        await _method(tavus, spec, "rename")(args.id, args.name)
+        with sdk_input(spec, "rename"):
+            await _method(tavus, spec, "rename")(args.id, args.name)
     _done(out, "renamed", spec, args.id, name=args.name)
     return 0
 
@@ -377,15 +397,27 @@ async def cmd_update(args: argparse.Namespace, out: Output) -> int:
         _set_path(body, key, value)
     if not body:
         raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
+    known = {k: body.pop(k) for k in ("document_name", "tags") if k in body}
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "update")
-        _check_call(method, spec, "update", args.id, **body)
-        out.record(await method(args.id, **body))
+        with sdk_input(spec, "update"):
+            updated = await method(args.id, **known, **({"extra_body": body} if body else {}))
+    out.record(updated)
     return 0
 
 
-def _looks_like(result: Any, spec: ResourceSpec) -> bool:
-    return getattr(result, spec.id_field, None) is not None
+@contextlib.contextmanager
+def sdk_input(spec: ResourceSpec, action: str) -> Iterator[None]:
+    """Report the SDK's own input checks (``ValueError``/``TypeError`` before any request) as
+    usage errors that name the resource and action."""
+    try:
+        yield
+    except TavusError:
+        raise
+    except (ValueError, TypeError) as exc:
+        # The SDK's hint names its Python escape hatch; on the command line that is --extra.
+        text = str(exc).replace("pass it in extra_body={...}", "pass it with --extra KEY=VALUE")
+        raise CLIUsageError(f"{spec.name} {action}: {text}") from None
 
 
 def _done(out: Output, verb: str, spec: ResourceSpec, resource_id: str, **extra: Any) -> None:
@@ -455,6 +487,12 @@ def add_resource_parsers(
             action="append",
             metavar="KEY=VALUE",
             help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
+        )
+        p.add_argument(
+            "--extra",
+            action="append",
+            metavar="KEY=VALUE",
+            help="a field this SDK does not model yet, sent unchecked",
         )
         p.set_defaults(handler=cmd_create, spec=spec)
 

@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 
 from ..errors import RoomError
-from .common import NotAvailableError, make_client
+from .common import CLIUsageError, NotAvailableError, make_client
 from .output import Output, to_plain
 
 __all__ = ["add_parsers", "event_to_json", "matches"]
@@ -51,26 +51,43 @@ def matches(event_type: str, patterns: Sequence[str] | None) -> bool:
     return any(fnmatch.fnmatchcase(event_type, pattern) for pattern in patterns)
 
 
+def _is_url(target: str) -> bool:
+    return "://" in target
+
+
 @contextlib.asynccontextmanager
-async def _joined(args: argparse.Namespace) -> AsyncIterator[Any]:
-    """Join the room at ``args.url`` through ``tavus.conversations.connect``."""
-    async with make_client(args) as tavus:
-        connect = getattr(tavus.conversations, "connect", None)
-        if connect is None:
-            raise NotAvailableError(
-                args.command, "tavus.conversations.connect() (the room connector)"
-            )
-        options: dict[str, Any] = {}
-        if args.token:
-            options["meeting_token"] = args.token
-        async with connect(args.url, **options) as room:
-            yield room
+async def _joined(args: argparse.Namespace, *, wait_for_replica: bool) -> AsyncIterator[Any]:
+    """Join the room of ``args.target``: a conversation URL, or an id looked up through REST.
+
+    A URL needs no API key (joining a room is not a REST call); an id does.
+    """
+    try:
+        from ..room import connect
+    except ImportError as exc:
+        raise NotAvailableError(args.command, f"the room connector ({exc})") from None
+    options: dict[str, Any] = {
+        "wait_for_replica": wait_for_replica,
+        "join_timeout": args.join_timeout,
+        "display_name": args.name,
+    }
+    if args.replica_id:
+        options["replica_id"] = args.replica_id
+    target: Any = args.target
+    if not _is_url(args.target):
+        async with make_client(args) as tavus:
+            target = await tavus.conversations.get(args.target)
+    try:
+        room = connect(target, args.token, **options)
+    except ValueError as exc:
+        raise CLIUsageError(f"{args.command}: {exc}") from None
+    async with room:
+        yield room
 
 
 async def cmd_listen(args: argparse.Namespace, out: Output) -> int:
     """Print every event of the room as a JSON line until the room ends."""
     printed = 0
-    async with _joined(args) as room:
+    async with _joined(args, wait_for_replica=False) as room:
         async for event in room:
             record = event_to_json(event)
             if matches(str(record["event_type"]), args.type):
@@ -83,7 +100,7 @@ async def cmd_listen(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_say(args: argparse.Namespace, out: Output) -> int:
     """Make the replica say ``TEXT`` word for word (``conversation.echo``)."""
-    async with _joined(args) as room:
+    async with _joined(args, wait_for_replica=True) as room:
         await room.echo(args.text)
     if out.json_mode:
         out.json({"sent": "conversation.echo", "text": args.text})
@@ -94,7 +111,7 @@ async def cmd_say(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
     """Send ``TEXT`` as the user (``conversation.respond``) and print the replica's answer."""
-    async with _joined(args) as room:
+    async with _joined(args, wait_for_replica=True) as room:
         await room.respond(args.text)
         try:
             with anyio.fail_after(args.timeout):
@@ -166,5 +183,20 @@ def add_parsers(
 
 
 def _room_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("url", metavar="URL", help="the conversation_url (or a conversation id)")
+    p.add_argument(
+        "target",
+        metavar="URL",
+        help="the conversation_url (no API key needed), or a conversation id (looked up)",
+    )
     p.add_argument("--token", metavar="MEETING_TOKEN", help="the meeting token of a private room")
+    p.add_argument(
+        "--replica-id",
+        help="the conversation's replica (how a Daily room's replica is recognised by name)",
+    )
+    p.add_argument("--name", default="tavus-async-cli", help="our display name in the room")
+    p.add_argument(
+        "--join-timeout",
+        type=float,
+        default=30.0,
+        help="seconds to join (and, for say/ask, for the replica to arrive)",
+    )
