@@ -1,0 +1,683 @@
+"""Tavus webhooks: typed parsing of ``callback_url`` deliveries and a ready aiohttp handler.
+
+Parse a delivery you received some other way::
+
+    from tavus_async import webhooks
+
+    event = webhooks.parse(body)        # bytes, str or a dict; raises only WebhookParseError
+    match event:
+        case webhooks.Shutdown() if event.ended_by_max_duration: ...
+        case webhooks.TranscriptionReady(): save(event.conversation_id, event.turns())
+        case webhooks.VideoCallback(status="ready"): publish(event.hosted_url)
+        case webhooks.UnknownWebhook(): log.info("unhandled delivery: %s", event.reason)
+
+Receive them with aiohttp (the one obvious way)::
+
+    secret = webhooks.generate_secret()          # keep it in your settings, not in code
+    receiver = webhooks.aiohttp_handler(on_event, secret=secret)
+    receiver.attach(app, "/webhooks/tavus")       # POST route + closes pending work on cleanup
+    url = webhooks.callback_url("https://api.example.com/webhooks/tavus", secret)
+    await tavus.conversations.create(..., callback_url=url)
+
+Tavus does not sign callbacks (rest-api-notes §6.6), so the handler authenticates each delivery
+by a secret token in the URL's query (``?token=...``), compared in constant time. It answers 401
+on a missing or wrong token, 413 on a body over ``max_body_bytes``, 400 on a body that is not a
+JSON object, 200 otherwise (duplicates included, so Tavus has nothing to retry), and runs
+``on_event`` in a task after answering. Every outcome is counted in ``receiver.stats``.
+
+Secrets: the token is never logged. Tavus echoes the URL back as ``webhook_url``; parsed events
+show it with the token replaced by ``[REDACTED]`` (``event.raw`` keeps the delivery verbatim).
+aiohttp's default access log prints the query string; serve with
+``access_log_class=SafeAccessLogger`` (or ``access_log=None``) to keep tokens out of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import inspect
+import secrets as _secrets
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import msgspec
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from yarl import URL
+
+from ._logging import get_logger, redact, register_secret
+from ._webhook_models import (
+    CONVERSATION_EVENT_CLASSES,
+    ConversationEvent,
+    DocumentCallback,
+    GuardrailCallback,
+    ObjectiveCallback,
+    PalJoined,
+    PerceptionAnalysis,
+    PerceptionUnavailable,
+    PostCallActionExecuted,
+    RecordingCopyFailed,
+    RecordingReady,
+    ReplicaJoined,
+    ReplicaTrainingCallback,
+    Shutdown,
+    ShutdownReason,
+    TranscriptEntry,
+    TranscriptionReady,
+    UnknownWebhook,
+    VideoCallback,
+    WebhookEvent,
+    parse_time,
+)
+from .errors import TavusError
+
+__all__ = [
+    "CONVERSATION_EVENT_CLASSES",
+    "ConversationEvent",
+    "DocumentCallback",
+    "GuardrailCallback",
+    "ObjectiveCallback",
+    "PalJoined",
+    "PerceptionAnalysis",
+    "PerceptionUnavailable",
+    "PostCallActionExecuted",
+    "RecordingCopyFailed",
+    "RecordingReady",
+    "ReplicaJoined",
+    "ReplicaTrainingCallback",
+    "SafeAccessLogger",
+    "Shutdown",
+    "ShutdownReason",
+    "TranscriptEntry",
+    "TranscriptionReady",
+    "UnknownWebhook",
+    "VideoCallback",
+    "WebhookEvent",
+    "WebhookHandler",
+    "WebhookParseError",
+    "WebhookStats",
+    "aiohttp_handler",
+    "callback_url",
+    "generate_secret",
+    "parse",
+    "parse_time",
+]
+
+_log = get_logger("webhooks")
+
+#: The shortest secret accepted; ``generate_secret()`` gives 43 characters.
+MIN_SECRET_LENGTH = 16
+
+
+class WebhookParseError(TavusError, ValueError):
+    """A webhook body is not a JSON object, so it cannot be a Tavus callback."""
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+# --------------------------------------------------------------------------------------------
+
+_BY_EVENT_TYPE: dict[str, type[ConversationEvent]] = {
+    cls.EVENT_TYPE: cls for cls in CONVERSATION_EVENT_CLASSES
+}
+_ENVELOPE = ("event_type", "message_type", "conversation_id", "webhook_url", "timestamp")
+# Fields read from the top level too when ``properties`` lacks them (payloads not documented).
+_TOP_LEVEL_FALLBACK = (ObjectiveCallback, GuardrailCallback)
+_ALIASES: dict[type[ConversationEvent], dict[str, str]] = {
+    # The 2026 verbose example spells it "reason".
+    Shutdown: {"shutdown_reason": "reason"},
+    # The in-room guardrail event says "guardrail".
+    GuardrailCallback: {"guardrail_name": "guardrail"},
+}
+
+
+def parse(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> WebhookEvent:
+    """Parse one webhook delivery into a typed event.
+
+    Args:
+        body: The raw request body (bytes or str), or an already decoded JSON object. Events
+            from ``GET /v2/conversations/{id}?verbose=true`` parse too.
+
+    Returns:
+        The matching :class:`WebhookEvent` subclass. A JSON object of any other shape, or one
+        that does not fit the class it claims to be, gives :class:`UnknownWebhook` with a
+        ``reason``; unknown shapes never raise.
+
+    Raises:
+        WebhookParseError: ``body`` is not JSON, or is JSON but not an object.
+    """
+    obj = _load(body)
+    try:
+        return _classify(obj)
+    except Exception as exc:  # the promise is "only WebhookParseError"; report, never raise
+        return _unknown(obj, f"could not read the delivery: {type(exc).__name__}: {exc}")
+
+
+def _load(body: object) -> dict[str, Any]:
+    if isinstance(body, Mapping):
+        return dict(body)
+    if not isinstance(body, bytes | bytearray | memoryview | str):
+        raise WebhookParseError(
+            f"a webhook body must be bytes, str or a mapping, not {type(body).__name__}"
+        )
+    try:
+        obj = msgspec.json.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as exc:
+        size = len(body) if not isinstance(body, memoryview) else body.nbytes
+        raise WebhookParseError(
+            f"the webhook body ({size} bytes) is not valid JSON ({exc}); Tavus posts JSON "
+            "objects, so check that only Tavus callbacks are sent to this URL"
+        ) from None
+    if not isinstance(obj, dict):
+        kind = "array" if isinstance(obj, list) else type(obj).__name__
+        raise WebhookParseError(
+            f"the webhook body is a JSON {kind}, but Tavus callbacks are JSON objects"
+        )
+    return obj
+
+
+def _classify(obj: dict[str, Any]) -> WebhookEvent:
+    event_type = obj.get("event_type")
+    if event_type is not None:
+        if not isinstance(event_type, str):
+            return _unknown(obj, f"event_type is a {type(event_type).__name__}, not a string")
+        cls = _BY_EVENT_TYPE.get(event_type) or _BY_EVENT_TYPE.get(event_type.strip().lower())
+        if cls is None:
+            lowered = event_type.lower()
+            if "objective" in lowered:
+                cls = ObjectiveCallback
+            elif "guardrail" in lowered:
+                cls = GuardrailCallback
+            else:
+                return _unknown(obj, f"unrecognised event_type {event_type!r}")
+        return _conversation(cls, obj)
+    # No envelope: the flat resource callbacks (rest-api-notes §6.3-6.5).
+    if "video_id" in obj:
+        return _flat(VideoCallback, obj)
+    if "document_id" in obj:
+        return _flat(DocumentCallback, obj)
+    if "objectives_id" in obj or "objective_name" in obj:
+        return _conversation(ObjectiveCallback, obj)
+    if "guardrails_id" in obj or "guardrail_name" in obj:
+        return _conversation(GuardrailCallback, obj)
+    if "replica_id" in obj and "status" in obj and "conversation_id" not in obj:
+        return _flat(ReplicaTrainingCallback, obj)
+    return _unknown(
+        obj,
+        "no event_type and no resource id (video_id, document_id, replica_id + status); "
+        "not a documented Tavus callback",
+    )
+
+
+def _conversation(cls: type[ConversationEvent], obj: dict[str, Any]) -> WebhookEvent:
+    props = obj.get("properties")
+    if props is None:
+        props = {}
+    if not isinstance(props, dict):
+        return _unknown(obj, f"properties is a {type(props).__name__}, not an object")
+    aliases = _ALIASES.get(cls, {})
+    data: dict[str, Any] = {}
+    for name in cls.PROPERTY_FIELDS:
+        value = props.get(name)
+        if value is None and name in aliases:
+            value = props.get(aliases[name])
+        if value is None and cls in _TOP_LEVEL_FALLBACK:
+            value = obj.get(name)
+            if value is None and name in aliases:
+                value = obj.get(aliases[name])
+        if value is not None:  # null means "absent": keep the field's default
+            data[name] = value
+    for name in _ENVELOPE:
+        value = obj.get(name)
+        if value is not None:
+            data[name] = value
+    data["properties"] = props
+    try:
+        event = msgspec.convert(data, cls, strict=False)
+    except (msgspec.ValidationError, TypeError, ValueError) as exc:
+        return _unknown(obj, f"{obj.get('event_type') or cls.__name__}: {exc}")
+    if event.webhook_url is not None:
+        event.webhook_url = redact(event.webhook_url)
+    event._set_raw(obj)
+    return event
+
+
+def _flat(cls: type[WebhookEvent], obj: dict[str, Any]) -> WebhookEvent:
+    data = {k: v for k, v in obj.items() if v is not None}
+    try:
+        event = msgspec.convert(data, cls, strict=False)
+    except (msgspec.ValidationError, TypeError, ValueError) as exc:
+        return _unknown(obj, f"{cls.__name__}: {exc}")
+    event._set_raw(obj)
+    return event
+
+
+def _unknown(obj: dict[str, Any], reason: str) -> UnknownWebhook:
+    def text(key: str) -> str | None:
+        value = obj.get(key)
+        return value if isinstance(value, str) else None
+
+    stamp = obj.get("timestamp")
+    props = obj.get("properties")
+    event = UnknownWebhook(
+        event_type=text("event_type"),
+        message_type=text("message_type"),
+        conversation_id=text("conversation_id"),
+        timestamp=stamp
+        if isinstance(stamp, str | int | float) and not isinstance(stamp, bool)
+        else None,
+        properties=props if isinstance(props, dict) else {},
+        reason=reason,
+    )
+    event._set_raw(obj)
+    return event
+
+
+# --------------------------------------------------------------------------------------------
+# Securing the callback URL
+# --------------------------------------------------------------------------------------------
+
+
+def generate_secret(nbytes: int = 32) -> str:
+    """Return a new URL-safe random secret for :func:`callback_url` (43 characters by default)."""
+    return _secrets.token_urlsafe(nbytes)
+
+
+def _check_secret(secret: object) -> str:
+    if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
+        # Never echo the value: it is a secret even when it is a bad one.
+        raise ValueError(
+            f"a webhook secret must be a string of at least {MIN_SECRET_LENGTH} characters; "
+            "make one with tavus_async.webhooks.generate_secret()"
+        )
+    return secret
+
+
+def callback_url(base_url: str, secret: str, *, param: str = "token") -> str:
+    """Return ``base_url`` with ``secret`` added as the ``param`` query parameter.
+
+    Pass the result as ``callback_url`` when creating conversations, replicas, videos and
+    documents; :func:`aiohttp_handler` checks it. Existing query parameters are kept; an
+    existing ``param`` is replaced.
+
+    Args:
+        base_url: The absolute http(s) URL of your webhook route (use https in production:
+            the token travels in the URL).
+        secret: At least 16 characters; see :func:`generate_secret`.
+        param: The query parameter name (the handler's ``token_param``).
+
+    Raises:
+        ValueError: ``base_url`` is not an absolute http(s) URL, or ``secret`` is too short.
+    """
+    _check_secret(secret)
+    try:
+        url = URL(base_url)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"base_url is not a URL: {redact(str(base_url))!r} ({exc})") from None
+    if not url.absolute or url.scheme not in ("http", "https") or not url.host:
+        raise ValueError(
+            f"base_url must be an absolute http(s) URL such as "
+            f"'https://api.example.com/webhooks/tavus', got {redact(base_url)!r}"
+        )
+    return str(url.update_query({param: secret}))
+
+
+# --------------------------------------------------------------------------------------------
+# The aiohttp handler
+# --------------------------------------------------------------------------------------------
+
+OnEvent = Callable[[WebhookEvent], Awaitable[None] | None]
+DedupeKey = Callable[[bytes, WebhookEvent], Hashable]
+
+
+@dataclass
+class WebhookStats:
+    """What a :class:`WebhookHandler` has done, counted since it was made."""
+
+    #: Requests that reached the handler.
+    received: int = 0
+    #: Deliveries accepted and handed to ``on_event``.
+    accepted: int = 0
+    #: Deliveries answered 200 but dropped because the same one was accepted recently.
+    duplicates: int = 0
+    #: 401: missing or wrong token.
+    unauthorized: int = 0
+    #: 413: body over ``max_body_bytes``.
+    too_large: int = 0
+    #: 400: body not a JSON object.
+    bad_request: int = 0
+    #: 405: not a POST.
+    wrong_method: int = 0
+    #: 503: too many callbacks still running, or the handler is closed.
+    rejected_busy: int = 0
+    #: ``on_event`` calls that returned normally.
+    handled: int = 0
+    #: ``on_event`` calls that raised (each one is logged with its traceback).
+    callback_errors: int = 0
+    #: ``on_event`` calls cancelled by :meth:`WebhookHandler.aclose`.
+    cancelled: int = 0
+    #: Remembered deliveries forgotten early because the dedupe memory was full.
+    dedupe_evicted: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """The counters as a plain dict (for metrics or logs)."""
+        return asdict(self)
+
+
+class _RecentKeys:
+    """Keys seen in the last ``ttl`` seconds, at most ``maxsize`` of them (oldest go first)."""
+
+    def __init__(
+        self, maxsize: int, ttl: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._maxsize = maxsize
+        self._ttl = ttl
+        self._clock = clock
+        # Insertion order is expiry order, because every key lives for the same ttl.
+        self._expiry: OrderedDict[Hashable, float] = OrderedDict()
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._expiry)
+
+    def _expire(self, now: float) -> None:
+        expiry = self._expiry
+        while expiry:
+            key, deadline = next(iter(expiry.items()))
+            if deadline > now:
+                break
+            del expiry[key]
+
+    def seen(self, key: Hashable) -> bool:
+        """True when ``key`` was added less than ``ttl`` seconds ago."""
+        if self._maxsize <= 0:
+            return False
+        self._expire(self._clock())
+        return key in self._expiry
+
+    def add(self, key: Hashable) -> None:
+        """Remember ``key`` for ``ttl`` seconds, forgetting the oldest key when full."""
+        if self._maxsize <= 0:
+            return
+        now = self._clock()
+        self._expire(now)
+        self._expiry[key] = now + self._ttl
+        self._expiry.move_to_end(key)
+        while len(self._expiry) > self._maxsize:
+            self._expiry.popitem(last=False)
+            self.evicted += 1
+
+
+def _body_key(body: bytes, _event: WebhookEvent) -> Hashable:
+    return hashlib.sha256(body).digest()
+
+
+class WebhookHandler:
+    """An aiohttp request handler for Tavus callbacks; make one with :func:`aiohttp_handler`.
+
+    Use it as a route handler (``app.router.add_post(path, handler)``) or call
+    :meth:`attach`. ``pending`` is the number of ``on_event`` calls still running; ``join()``
+    waits for them and ``aclose()`` finishes them (cancelling stragglers) and refuses new ones.
+    """
+
+    def __init__(
+        self,
+        on_event: OnEvent,
+        *,
+        secret: str | Sequence[str],
+        max_body_bytes: int = 1_000_000,
+        dedupe_size: int = 10_000,
+        dedupe_ttl: float = 3600.0,
+        dedupe_key: DedupeKey | None = None,
+        max_pending: int = 10_000,
+        token_param: str = "token",
+    ) -> None:
+        if not callable(on_event):
+            raise TypeError("on_event must be a function (sync or async) taking one event")
+        secret_list = [secret] if isinstance(secret, str) else list(secret)
+        if not secret_list:
+            raise ValueError("at least one webhook secret is required; see generate_secret()")
+        for item in secret_list:
+            _check_secret(item)
+            register_secret(item)  # the tavus_async logger masks it from now on
+        if max_body_bytes < 1:
+            raise ValueError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
+        if dedupe_size < 0 or dedupe_ttl < 0:
+            raise ValueError("dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)")
+        if max_pending < 1:
+            raise ValueError(f"max_pending must be at least 1, got {max_pending}")
+        self._on_event = on_event
+        self._secrets = [s.encode() for s in secret_list]
+        self._max_body = max_body_bytes
+        self._recent = _RecentKeys(dedupe_size if dedupe_ttl > 0 else 0, dedupe_ttl)
+        self._dedupe_key = dedupe_key or _body_key
+        self._max_pending = max_pending
+        self._token_param = token_param
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+        self.stats = WebhookStats()
+
+    def __repr__(self) -> str:
+        return (
+            f"WebhookHandler(on_event={getattr(self._on_event, '__qualname__', '?')}, "
+            f"pending={self.pending}, closed={self._closed})"
+        )
+
+    @property
+    def pending(self) -> int:
+        """How many ``on_event`` calls are scheduled or running."""
+        return len(self._tasks)
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`aclose`; new deliveries get 503."""
+        return self._closed
+
+    def attach(self, app: web.Application, path: str = "/webhooks/tavus") -> web.AbstractRoute:
+        """Add a POST route for this handler to ``app`` and close it on the app's cleanup."""
+        route = app.router.add_post(path, self)
+        app.on_cleanup.append(self._on_cleanup)
+        return route
+
+    async def _on_cleanup(self, _app: web.Application) -> None:
+        await self.aclose()
+
+    def _token_ok(self, offered: str | None) -> bool:
+        if offered is None:
+            return False
+        # Bytes, not str: compare_digest raises TypeError on non-ASCII str.
+        given = offered.encode("utf-8", "surrogatepass")
+        ok = False
+        for expected in self._secrets:  # check every secret so timing does not say which
+            ok |= hmac.compare_digest(given, expected)
+        return ok
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        """Handle one delivery (aiohttp calls this)."""
+        stats = self.stats
+        stats.received += 1
+        if request.method != "POST":
+            stats.wrong_method += 1
+            return web.Response(status=405, text="use POST", headers={"Allow": "POST"})
+        if not self._token_ok(request.query.get(self._token_param)):
+            stats.unauthorized += 1
+            # request.path has no query string, so the offered token is not logged.
+            _log.warning("webhook rejected (401, missing or wrong token) on %s", request.path)
+            return web.Response(status=401, text="missing or wrong webhook token")
+        if self._closed:
+            stats.rejected_busy += 1
+            return web.Response(status=503, text="webhook receiver is shutting down")
+        body = await self._read_body(request)
+        if body is None:
+            stats.too_large += 1
+            _log.warning(
+                "webhook rejected (413, over %d bytes) on %s", self._max_body, request.path
+            )
+            return web.Response(status=413, text=f"body larger than {self._max_body} bytes")
+        try:
+            event = parse(body)
+        except WebhookParseError as exc:
+            stats.bad_request += 1
+            _log.warning("webhook rejected (400) on %s: %s", request.path, exc)
+            return web.Response(status=400, text=str(exc))
+        key = self._dedupe_key(body, event)
+        if self._recent.seen(key):
+            stats.duplicates += 1
+            _log.info("duplicate webhook dropped: %s", _label(event))
+            return web.Response(status=200, text="duplicate ignored")
+        if len(self._tasks) >= self._max_pending:
+            stats.rejected_busy += 1
+            _log.warning("webhook rejected (503): %d callbacks still running", len(self._tasks))
+            return web.Response(
+                status=503, text="too many webhooks in progress", headers={"Retry-After": "1"}
+            )
+        self._recent.add(key)
+        stats.dedupe_evicted = self._recent.evicted
+        stats.accepted += 1
+        # Scheduled, not awaited: the 200 goes out before on_event runs.
+        task = asyncio.get_running_loop().create_task(self._run(event), name=_label(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.Response(status=200, text="ok")
+
+    async def _read_body(self, request: web.Request) -> bytes | None:
+        """The body, or None when it is over the limit (read no further than the limit)."""
+        declared = request.content_length
+        if declared is not None and declared > self._max_body:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self._max_body:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def _run(self, event: WebhookEvent) -> None:
+        try:
+            result = self._on_event(event)
+            if inspect.isawaitable(result):
+                await result
+        except asyncio.CancelledError:
+            self.stats.cancelled += 1
+            raise
+        except Exception:
+            self.stats.callback_errors += 1
+            _log.exception("webhook callback raised while handling %s", _label(event))
+        else:
+            self.stats.handled += 1
+
+    async def join(self, timeout: float | None = None) -> None:
+        """Wait until every scheduled ``on_event`` call has finished.
+
+        Raises:
+            TimeoutError: ``timeout`` seconds passed first (the calls keep running).
+        """
+
+        async def _all() -> None:
+            while self._tasks:
+                await asyncio.wait(list(self._tasks))
+
+        try:
+            await asyncio.wait_for(_all(), timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(
+                f"{self.pending} webhook callbacks still running after {timeout}s"
+            ) from None
+
+    async def aclose(self, timeout: float = 10.0) -> None:
+        """Refuse new deliveries (503), wait up to ``timeout`` seconds, then cancel the rest.
+
+        Safe to call more than once.
+        """
+        self._closed = True
+        if not self._tasks:
+            return
+        _done, still = await asyncio.wait(list(self._tasks), timeout=timeout)
+        for task in still:
+            task.cancel()
+        if still:
+            _log.warning("cancelled %d webhook callbacks still running at close", len(still))
+            await asyncio.gather(*still, return_exceptions=True)
+
+
+def _label(event: WebhookEvent) -> str:
+    """A short, secret-free description of an event for logs and task names."""
+    if isinstance(event, ConversationEvent | UnknownWebhook):
+        kind = event.event_type or type(event).__name__
+        cid = event.conversation_id
+        return f"{kind} (conversation {cid})" if cid else kind
+    for attr in ("video_id", "document_id", "replica_id"):
+        value = getattr(event, attr, None)
+        if isinstance(value, str):
+            return f"{type(event).__name__} ({attr} {value})"
+    return type(event).__name__
+
+
+def aiohttp_handler(
+    on_event: OnEvent,
+    *,
+    secret: str | Sequence[str],
+    max_body_bytes: int = 1_000_000,
+    dedupe_size: int = 10_000,
+    dedupe_ttl: float = 3600.0,
+    dedupe_key: DedupeKey | None = None,
+    max_pending: int = 10_000,
+    token_param: str = "token",
+) -> WebhookHandler:
+    """Make an aiohttp route handler that receives Tavus callbacks and calls ``on_event``.
+
+    Args:
+        on_event: Called with each parsed :class:`WebhookEvent`, after the 200 has been sent,
+            in a task the handler tracks. May be sync or async. Exceptions are logged and
+            counted (``stats.callback_errors``), never raised into the server. A sync function
+            runs on the event loop: keep it quick, or make it async.
+        secret: The token your :func:`callback_url` carries; several during a rotation.
+        max_body_bytes: Larger bodies get 413 (transcripts are the big ones; 1 MB is ample).
+        dedupe_size: How many recent deliveries to remember; 0 turns deduping off.
+        dedupe_ttl: How long (seconds) a delivery is remembered.
+        dedupe_key: Identity of a delivery, from the raw body and the event; by default the
+            SHA-256 of the body, so only byte-identical redeliveries are dropped.
+        max_pending: With this many ``on_event`` calls still running, answer 503.
+        token_param: The query parameter carrying the token.
+
+    Returns:
+        A :class:`WebhookHandler`: pass it to ``app.router.add_post`` or call its ``attach``.
+
+    Raises:
+        ValueError: A secret is shorter than 16 characters, or a limit is out of range.
+    """
+    return WebhookHandler(
+        on_event,
+        secret=secret,
+        max_body_bytes=max_body_bytes,
+        dedupe_size=dedupe_size,
+        dedupe_ttl=dedupe_ttl,
+        dedupe_key=dedupe_key,
+        max_pending=max_pending,
+        token_param=token_param,
+    )
+
+
+class SafeAccessLogger(AbstractAccessLogger):
+    """An aiohttp access logger that logs the path without the query (where tokens live).
+
+    ``web.AppRunner(app, access_log_class=SafeAccessLogger)`` or
+    ``web.run_app(app, access_log_class=SafeAccessLogger)``.
+    """
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Log one request: client, method, path, status and duration."""
+        self.logger.info(
+            "%s %s %s %s %.1fms",
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+        )
