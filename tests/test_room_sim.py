@@ -57,12 +57,11 @@ async def _conversation(tavus: Any, greeting: str = "Hello there") -> Any:
         persona_name="Bot", system_prompt="Be brief.", layers={"llm": {"tools": [WEATHER_TOOL]}}
     )
     replicas = await tavus.replicas.list()
-    conv = await tavus.conversations.create(
+    return await tavus.conversations.create(
         persona_id=persona.persona_id,
         replica_id=replicas.data[0].replica_id,
         custom_greeting=greeting,
     )
-    return conv
 
 
 def _tone(seconds: float, rate: int = 24000) -> bytes:
@@ -213,7 +212,7 @@ async def test_interrupt_stops_a_streaming_echo_audio(tavus: Any, sim: TavusSimu
 
             tg.start_soon(stream)
             with anyio.fail_after(5):
-                while not any(
+                while not any(  # noqa: ASYNC110 - the simulator records without signalling
                     m["properties"].get("modality") == "audio"
                     for m in sim.replica.received(conv.conversation_id)
                 ):
