@@ -48,7 +48,9 @@ class Model(msgspec.Struct, kw_only=True, omit_defaults=True):
     def _repr_items(self) -> Iterator[tuple[str, Any, bool]]:
         defaults = _struct_defaults(type(self))
         secrets = type(self).__secret_fields__
-        for name in self.__struct_fields__:
+        # Ids and content first; the timestamps inherited from Timestamped last.
+        names = sorted(self.__struct_fields__, key=lambda n: n in ("created_at", "updated_at"))
+        for name in names:
             value = getattr(self, name)
             if value is msgspec.UNSET:
                 continue
