@@ -220,3 +220,21 @@ async def test_failed_deliveries_are_counted_not_lost(
     ):
         counts = await resp.json()
     assert counts["callbacks"]["failed"] == 2
+
+
+async def test_non_loopback_callback_urls_are_recorded_not_contacted(
+    http: aiohttp.ClientSession, tavus_simulator: TavusSimulator
+) -> None:
+    # The docs' example URL: a test simulator must not reach out to the internet.
+    await post(
+        http,
+        "/v2/replicas",
+        {"train_video_url": "https://x/a.mp4", "callback_url": "https://yourwebsite.com/webhook"},
+    )
+    await tavus_simulator.callbacks.drain()
+    (delivery,) = tavus_simulator.callbacks.deliveries
+    assert delivery.status is None
+    assert delivery.error is not None
+    assert "not a loopback URL" in delivery.error
+    assert delivery.payload["status"] == "ready"
+    assert (tavus_simulator.callbacks.skipped, tavus_simulator.callbacks.failed) == (1, 1)

@@ -7,9 +7,11 @@ recorded, successful or not, so tests can assert on what was sent and nothing fa
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -35,21 +37,42 @@ class Delivery:
         return self.status is not None and 200 <= self.status < 300
 
 
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names a loopback host literally (no DNS lookup is made)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 class CallbackDispatcher:
     """Delivers callbacks with its own :class:`aiohttp.ClientSession`, closed by :meth:`aclose`.
 
     Args:
         timeout: seconds to wait for a receiver before counting the delivery as failed.
+        allow: ``"loopback"`` (default) delivers only to 127.0.0.0/8, ``::1`` and ``localhost``;
+            any other URL (such as the docs' ``https://yourwebsite.com/webhook``) is recorded
+            as a failed delivery without any network traffic. ``"any"`` delivers everywhere.
     """
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(
+        self, timeout: float = 10.0, allow: Literal["loopback", "any"] = "loopback"
+    ) -> None:
+        if allow not in ("loopback", "any"):
+            raise ValueError(f"allow must be 'loopback' or 'any', got {allow!r}")
         self._timeout = timeout
+        self.allow = allow
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         #: Every delivery attempted, in the order it was queued.
         self.deliveries: list[Delivery] = []
         self.delivered = 0
         self.failed = 0
+        #: Deliveries refused because the URL was not loopback (also counted in ``failed``).
+        self.skipped = 0
 
     def send(self, url: str | None, payload: dict[str, Any]) -> Delivery | None:
         """Queue a POST of ``payload`` to ``url``; a no-op (None) when no URL was configured."""
@@ -57,6 +80,12 @@ class CallbackDispatcher:
             return None
         delivery = Delivery(url=url, payload=payload)
         self.deliveries.append(delivery)
+        if self.allow == "loopback" and not is_loopback_url(url):
+            # A test simulator must not reach out to the internet; say so instead of sending.
+            delivery.error = "not delivered: not a loopback URL (use callbacks='any' to allow)"
+            self.failed += 1
+            self.skipped += 1
+            return delivery
         task = asyncio.get_running_loop().create_task(self._post(delivery))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

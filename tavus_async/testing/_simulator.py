@@ -10,7 +10,7 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 
@@ -124,6 +124,8 @@ class TavusSimulator:
         timings: how long simulated work takes.
         rooms: serve conversation rooms (needs tavus_async.testing._rooms).
         seed_stock: add Tavus's stock replicas, personas and voices.
+        callbacks: ``"loopback"`` (default) POSTs callbacks only to loopback URLs and records
+            the rest as failed deliveries; ``"any"`` delivers to every ``callback_url``.
     """
 
     def __init__(
@@ -138,6 +140,7 @@ class TavusSimulator:
         timings: Timings | None = None,
         rooms: bool = True,
         seed_stock: bool = True,
+        callbacks: Literal["loopback", "any"] = "loopback",
     ) -> None:
         if concurrency_limit is not None and concurrency_limit < 0:
             raise ValueError(f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}")
@@ -155,7 +158,7 @@ class TavusSimulator:
         self.counts: Counter[str] = Counter()
         #: Every API request received, by ``"METHOD /route/template"`` (faulted ones included).
         self.received: Counter[str] = Counter()
-        self.callbacks = CallbackDispatcher()
+        self.callbacks = CallbackDispatcher(allow=callbacks)
         self.hooks = SimHooks(self)
         self._want_rooms = rooms
         self.rooms: Any = None
