@@ -873,6 +873,10 @@ _LOWER_EVENT_TYPES: Final[dict[str, type[KnownEvent]]] = {
 # The union's members are only known at runtime; msgspec reads the Union object itself.
 _EventUnion: Any = Union[EVENT_CLASSES]  # noqa: UP007
 _DECODER: Final = msgspec.json.Decoder(_EventUnion, strict=False)
+# Bound once: decode() is the hot path of every room.
+_decode_json: Final = _DECODER.decode
+_convert: Final = msgspec.convert
+_lookup: Final = EVENT_TYPES.get
 
 _ENVELOPE_TYPES: Final[dict[str, tuple[type, ...]]] = {
     "message_type": (str,),
@@ -978,23 +982,29 @@ def decode(obj: object) -> Event:
         `event_type`, or does not fit its class.
     """
     try:
-        if type(obj) is dict:
-            cls = EVENT_TYPES.get(obj.get("event_type"))  # type: ignore[arg-type]
-            if cls is not None:
-                try:
-                    event: Event = msgspec.convert(obj, cls, strict=False)
-                except (msgspec.ValidationError, TypeError, ValueError) as exc:
-                    return _from_dict(obj, exc)
-                event.__dict__["_raw"] = obj
-                return event
-            return _from_dict(obj, None)
-        if isinstance(obj, (bytes, str, bytearray, memoryview)):
+        kind = type(obj)
+        if kind is bytes or kind is str:
             try:
-                event = _DECODER.decode(obj)
+                event: Event = _decode_json(obj)  # type: ignore[arg-type]
             except (msgspec.DecodeError, TypeError, ValueError) as exc:
-                return _from_text(obj, exc)
+                return _from_text(obj, exc)  # type: ignore[arg-type]
+            # Kept undecoded: `raw` parses it only if someone reads it.
             event.__dict__["_src"] = obj
             return event
+        if kind is dict:
+            et = obj.get("event_type")  # type: ignore[attr-defined]
+            cls = _lookup(et) if type(et) is str else None
+            if cls is not None:
+                try:
+                    event = _convert(obj, cls, strict=False)
+                except (msgspec.ValidationError, TypeError, ValueError) as exc:
+                    return _from_dict(obj, exc)  # type: ignore[arg-type]
+                event.__dict__["_raw"] = obj
+                return event
+            return _from_dict(obj, None)  # type: ignore[arg-type]
+        if isinstance(obj, (bytes, str, bytearray, memoryview)):
+            # A mutable buffer may be reused by its owner; copy it before keeping it.
+            return decode(bytes(obj) if not isinstance(obj, str) else str(obj))
         if isinstance(obj, Mapping):
             return decode(dict(obj))
         return _malformed(
