@@ -460,6 +460,7 @@ class WebhookHandler:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
         self.stats = WebhookStats()
+        _mark_coroutine_function(self)
 
     def __repr__(self) -> str:
         return (
@@ -479,7 +480,7 @@ class WebhookHandler:
 
     def attach(self, app: web.Application, path: str = "/webhooks/tavus") -> web.AbstractRoute:
         """Add a POST route for this handler to ``app`` and close it on the app's cleanup."""
-        route = app.router.add_post(path, self)
+        route = app.router.add_post(path, self.handle)
         app.on_cleanup.append(self._on_cleanup)
         return route
 
@@ -497,7 +498,11 @@ class WebhookHandler:
         return ok
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
-        """Handle one delivery (aiohttp calls this)."""
+        """Handle one delivery (aiohttp calls this); same as :meth:`handle`."""
+        return await self.handle(request)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Handle one delivery: check, read, parse, dedupe, answer, then schedule ``on_event``."""
         stats = self.stats
         stats.received += 1
         if request.method != "POST":
@@ -604,6 +609,20 @@ class WebhookHandler:
         if still:
             _log.warning("cancelled %d webhook callbacks still running at close", len(still))
             await asyncio.gather(*still, return_exceptions=True)
+
+
+def _mark_coroutine_function(obj: object) -> None:
+    """Make ``inspect``/``asyncio`` see a callable object with an async ``__call__`` as async.
+
+    aiohttp warns ("Bare functions are deprecated") about route handlers it does not recognise
+    as coroutine functions, and an instance is not one by default.
+    """
+    mark = getattr(inspect, "markcoroutinefunction", None)
+    if mark is not None:  # Python 3.12+
+        mark(obj)
+    legacy = getattr(asyncio.coroutines, "_is_coroutine", None)
+    if legacy is not None:  # Python <= 3.11: asyncio.iscoroutinefunction reads this marker
+        obj._is_coroutine = legacy  # type: ignore[attr-defined]
 
 
 def _label(event: WebhookEvent) -> str:
