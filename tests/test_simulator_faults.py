@@ -182,3 +182,21 @@ def test_control_routes_are_loopback_only() -> None:
     assert not _is_loopback("10.1.2.3")
     assert not _is_loopback("203.0.113.5")
     assert not _is_loopback(None)
+
+
+async def test_our_client_retries_a_get_but_never_duplicates_a_create(
+    tavus_simulator: TavusSimulator,
+) -> None:
+    errors = pytest.importorskip("tavus_async.errors")
+    tavus_simulator.faults.add("GET /v2/personas/{persona_id}", status=503, times=2, retry_after=0)
+    tavus_simulator.faults.add("POST /v2/conversations", drop="after")
+    async with tavus_simulator.client(max_retries=3) as tavus:
+        persona = await tavus.personas.get("pdced222244b")
+        assert persona.persona_id == "pdced222244b"
+        with pytest.raises(errors.APIConnectionError):
+            await tavus.conversations.create(replica_id="rfe12d8b9597")
+    assert tavus_simulator.received["GET /v2/personas/{persona_id}"] == 3
+    assert tavus_simulator.counts["personas.get"] == 1
+    # The create reached the server once and was not sent again.
+    assert tavus_simulator.received["POST /v2/conversations"] == 1
+    assert tavus_simulator.counts["conversations.create"] == 1
