@@ -181,6 +181,13 @@ class Kit:
         self.hub.open(conversation, persona)
         return cid
 
+    async def until(self, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Poll ``condition`` (server-side state) until it holds, boundedly."""
+        # The server exposes no event for these states; polling is bounded and test-only.
+        with anyio.fail_after(timeout):
+            while not condition():  # noqa: ASYNC110
+                await anyio.sleep(0.005)
+
     async def connect(
         self, cid: str = "c123", *, name: str = "guest", token: str | None = None
     ) -> RoomClient:

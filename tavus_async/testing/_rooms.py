@@ -93,6 +93,8 @@ CLOSE_SLOW_CONSUMER = 4408
 
 #: Real seconds a clock callback waits for the room's speech to block again (a safety net).
 SETTLE_TIMEOUT = 5.0
+#: Real seconds to wait for a room's final frames to be written, and for a client's close reply.
+CLOSE_TIMEOUT = 5.0
 #: Frames queued for one participant before the room gives up on it as too slow.
 MAX_OUTBOX = 10_000
 _SENSITIVITY_KEYS = ("participant_pause_sensitivity", "participant_interrupt_sensitivity")
@@ -160,6 +162,10 @@ class _Participant:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     writer: asyncio.Task[None] | None = None
     closing: bool = False
+    #: Set by the writer once every frame before the close was sent; the handler then closes.
+    close_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    close_code: int = 1000
+    close_message: str = ""
 
     def info(self) -> dict[str, Any]:
         return {
@@ -204,15 +210,24 @@ class Room:
         persona: dict[str, Any] | None,
     ) -> None:
         self.hub = hub
+        # The create request's fields (``_request`` in the REST half's record) fill in what
+        # the conversation object itself does not carry.
+        request = conversation.get("_request")
+        request = request if isinstance(request, dict) else {}
+
+        def get(key: str) -> Any:
+            value = conversation.get(key)
+            return request.get(key) if value is None else value
+
         self.conversation_id: str = str(conversation["conversation_id"])
-        self.replica_id: str = str(conversation.get("replica_id") or "replica")
-        props = conversation.get("properties") or conversation.get("_properties")
+        self.replica_id: str = str(get("replica_id") or "replica")
+        props = get("properties") or conversation.get("_properties")
         self.properties: dict[str, Any] = props if isinstance(props, dict) else {}
-        require_auth = conversation.get("require_auth") or self.properties.get("require_auth")
+        require_auth = get("require_auth") or self.properties.get("require_auth")
         token = conversation.get("meeting_token")
         self._token: str | None = str(token) if require_auth and token else None
         self.require_auth = bool(require_auth)
-        greeting = conversation.get("custom_greeting")
+        greeting = get("custom_greeting")
         self.custom_greeting: str | None = greeting if isinstance(greeting, str) else None
         persona = persona or {}
         self.persona_context = str(persona.get("context") or "")
@@ -224,7 +239,7 @@ class Room:
         self.tools: tuple[dict[str, Any], ...] = tuple(
             t for t in (tools if isinstance(tools, list) else []) if isinstance(t, dict)
         )
-        self.conversational_context = str(conversation.get("conversational_context") or "")
+        self.conversational_context = str(get("conversational_context") or "")
         self.job_status: str | None = None
         self.sensitivity: dict[str, str] = {}
 
@@ -343,13 +358,18 @@ class Room:
         for p in list(self.humans.values()):
             self._queue(p, {"type": "room-ended", "reason": reason})
             self._queue(p, _Close(CLOSE_ENDED, "room ended"))
-        writers = [p.writer for p in self.humans.values() if p.writer is not None]
-        if writers:
-            _, pending = await asyncio.wait(writers, timeout=5.0)
-            for w in pending:
-                w.cancel()
-            if pending:
-                await asyncio.wait(pending)
+        # Wait (boundedly) until each writer has flushed room-ended; the close handshake itself
+        # finishes in the socket handlers, which do not hold the REST `end` up.
+        flushed = [
+            asyncio.ensure_future(p.close_requested.wait())
+            for p in self.humans.values()
+            if p.ws is not None
+        ]
+        if flushed:
+            await asyncio.wait(flushed, timeout=CLOSE_TIMEOUT)
+            for waiter in flushed:
+                waiter.cancel()
+            await asyncio.wait(flushed)
 
     # -- participants -----------------------------------------------------------------------
 
@@ -462,7 +482,10 @@ class Room:
                 await p.wake.wait()
             frame = p.outbox.popleft()
             if isinstance(frame, _Close):
-                await ws.close(code=frame.code, message=frame.message.encode())
+                # The socket handler closes: closing here, while it waits in receive(), would
+                # drop the connection before the client's close reply (aiohttp reports 1006).
+                p.close_code, p.close_message = frame.code, frame.message
+                p.close_requested.set()
                 return
             if ws.closed:
                 continue
@@ -1059,7 +1082,7 @@ class RoomHub:
 
     async def handle_ws(self, request: web.Request) -> web.WebSocketResponse:
         """``GET /rooms/{conversation_id}``: join a room over a WebSocket."""
-        ws = web.WebSocketResponse()
+        ws = web.WebSocketResponse(timeout=CLOSE_TIMEOUT)
         await ws.prepare(request)
         cid = request.match_info.get("conversation_id", "")
         room = self._rooms.get(cid)
@@ -1078,23 +1101,34 @@ class RoomHub:
             return ws
         name = request.query.get("name", "participant")[:200]
         participant = room.join(name, ws)
+        reader = asyncio.ensure_future(self._read(room, participant, ws))
+        close_wait = asyncio.ensure_future(participant.close_requested.wait())
         try:
-            async for msg in ws:
-                if msg.type is WSMsgType.TEXT:
-                    if not room.on_frame(participant, msg.data):
-                        break
-                elif msg.type is WSMsgType.BINARY:
-                    if not room.on_frame(participant, ""):
-                        break
-                else:
-                    break
+            await asyncio.wait({reader, close_wait}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            reader.cancel()
+            close_wait.cancel()
+            await asyncio.wait({reader, close_wait})
             room.leave(participant, "left")
             if participant.writer is not None:
-                _, pending = await asyncio.wait({participant.writer}, timeout=5.0)
+                _, pending = await asyncio.wait({participant.writer}, timeout=CLOSE_TIMEOUT)
                 for task in pending:
                     task.cancel()
+            await ws.close(code=participant.close_code, message=participant.close_message.encode())
         return ws
+
+    @staticmethod
+    async def _read(room: Room, participant: _Participant, ws: web.WebSocketResponse) -> None:
+        """Feed the client's frames to the room until it leaves, closes or misbehaves."""
+        async for msg in ws:
+            if msg.type is WSMsgType.TEXT:
+                if not room.on_frame(participant, msg.data):
+                    return
+            elif msg.type is WSMsgType.BINARY:
+                if not room.on_frame(participant, ""):
+                    return
+            else:
+                return
 
     @staticmethod
     async def _refuse(ws: web.WebSocketResponse, code: int, short: str, message: str) -> None:
