@@ -115,7 +115,7 @@ async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
         await room.respond(args.text)
         try:
             with anyio.fail_after(args.timeout):
-                reply = await _next_reply(room)
+                reply = await _next_reply(room, args.text)
         except TimeoutError:
             raise RoomError(
                 f"the replica did not answer within {args.timeout:g}s "
@@ -130,13 +130,25 @@ async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-async def _next_reply(room: Any) -> Any:
-    # The first complete replica utterance after our respond is the answer; streaming fragments
-    # and our own echoed utterance are skipped.
+async def _next_reply(room: Any, text: str) -> Any:
+    """The replica's answer to our respond: its first utterance of our turn.
+
+    Tavus echoes a respond back as a user utterance carrying the turn's ``turn_idx``; the answer
+    is the replica utterance of that turn. Until the echo is seen, a replica utterance of turn 0
+    (the greeting, which may still be arriving) is not taken for the answer.
+    """
+    our_turn: int | None = None
     async for event in room:
         if getattr(event, "event_type", None) != "conversation.utterance":
             continue
-        if getattr(event, "role", None) == "replica":
+        role, turn = getattr(event, "role", None), getattr(event, "turn_idx", None)
+        if role == "user" and our_turn is None and (event.speech or "").strip() == text.strip():
+            our_turn = turn
+        elif role == "replica":
+            if our_turn is not None and turn is not None and turn < our_turn:
+                continue
+            if our_turn is None and turn == 0:
+                continue
             return event
     return None
 
