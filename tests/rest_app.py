@@ -65,6 +65,10 @@ class Scripted:
     drop: bool = False
 
 
+def _body(request: web.Request) -> Any:
+    return request[BODY]
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -260,7 +264,7 @@ class RestApp:
     # --- conversations ----------------------------------------------------------------------
 
     async def conv_create(self, request: web.Request) -> web.Response:
-        body = request[BODY] or {}
+        body = _body(request) or {}
         active = [c for c in self.conversations.values() if c["status"] == "active"]
         if (
             self.concurrency_limit is not None
@@ -347,7 +351,7 @@ class RestApp:
     # --- personas ---------------------------------------------------------------------------
 
     async def persona_create(self, request: web.Request) -> web.Response:
-        body = dict(request[BODY] or {})
+        body = dict(_body(request) or {})
         pid = self._new_id("p")
         doc = {"persona_id": pid, **body, "created_at": _now(), "updated_at": _now()}
         doc.setdefault("persona_type", "user")
@@ -374,7 +378,7 @@ class RestApp:
         doc = self.personas.get(pid)
         if doc is None:
             return self._invalid("persona")
-        new = self._json_patch(doc, request[BODY], 422, {"message": "Invalid JSON patch format"})
+        new = self._json_patch(doc, _body(request), 422, {"message": "Invalid JSON patch format"})
         if isinstance(new, web.Response):
             return new
         self.personas[pid] = new
@@ -388,7 +392,7 @@ class RestApp:
     # --- replicas ---------------------------------------------------------------------------
 
     async def replica_create(self, request: web.Request) -> web.Response:
-        body = request[BODY] or {}
+        body = _body(request) or {}
         if not body.get("train_video_url") and not body.get("train_image_url"):
             return web.json_response(
                 {"error": "Either train_video_url or train_image_url must be provided."},
@@ -441,7 +445,7 @@ class RestApp:
         doc = self.replicas.get(request.match_info["id"])
         if doc is None:
             return self._invalid("replica")
-        doc["replica_name"] = (request[BODY] or {})["replica_name"]
+        doc["replica_name"] = (_body(request) or {})["replica_name"]
         return web.Response(text="OK")
 
     # --- objectives and guardrails ----------------------------------------------------------
@@ -453,7 +457,7 @@ class RestApp:
         item = "objective" if kind == "objectives" else "guardrail"
 
         async def handler(request: web.Request) -> web.Response:
-            body = request[BODY] or {}
+            body = _body(request) or {}
             data = body.get("data")
             if not isinstance(data, list) or not data:
                 return web.json_response({"message": "data is required"}, status=400)
@@ -513,7 +517,7 @@ class RestApp:
             if doc is None:
                 return self._set_missing(kind)
             new = self._json_patch(
-                copy.deepcopy(doc), request[BODY], 400, {"error": "Invalid patch operation"}
+                copy.deepcopy(doc), _body(request), 400, {"error": "Invalid patch operation"}
             )
             if isinstance(new, web.Response):
                 return new
@@ -534,7 +538,7 @@ class RestApp:
     # --- documents --------------------------------------------------------------------------
 
     async def doc_create(self, request: web.Request) -> web.Response:
-        body = request[BODY] or {}
+        body = _body(request) or {}
         if not body.get("document_url"):
             return web.json_response({"error": "document_url is required"}, status=400)
         did = f"d{next(self._ids)}-5c71baca86fc"
@@ -586,7 +590,7 @@ class RestApp:
         doc = self.documents.get(request.match_info["id"])
         if doc is None:
             return self._doc_missing()
-        body = request[BODY] or {}
+        body = _body(request) or {}
         for key in ("document_name", "tags"):
             if key in body:
                 doc[key] = body[key]
@@ -616,7 +620,7 @@ class RestApp:
     # --- videos -----------------------------------------------------------------------------
 
     async def video_create(self, request: web.Request) -> web.Response:
-        body = request[BODY] or {}
+        body = _body(request) or {}
         if body.get("replica_id") not in self.replicas:
             return self._invalid("replica")
         vid = f"{next(self._ids):010x}"
@@ -667,7 +671,7 @@ class RestApp:
         doc = self.videos.get(request.match_info["id"])
         if doc is None:
             return self._invalid("video")
-        doc["video_name"] = (request[BODY] or {})["video_name"]
+        doc["video_name"] = (_body(request) or {})["video_name"]
         return web.Response(text="OK")
 
     # --- voices -----------------------------------------------------------------------------
@@ -689,7 +693,7 @@ class RestApp:
         return web.json_response({"message": "Pronunciation dictionary not found"}, status=404)
 
     async def pd_create(self, request: web.Request) -> web.Response:
-        body = request[BODY] or {}
+        body = _body(request) or {}
         if not body.get("name"):
             return web.json_response({"error": "name is required"}, status=400)
         rules = body.get("rules", [])
@@ -725,7 +729,7 @@ class RestApp:
             return self._pd_missing()
         editable = {"name": doc["name"], "rules": doc["rules"]}
         new = self._json_patch(
-            editable, request[BODY], 422, {"message": "Invalid JSON patch format"}
+            editable, _body(request), 422, {"message": "Invalid JSON patch format"}
         )
         if isinstance(new, web.Response):
             return new

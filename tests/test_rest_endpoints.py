@@ -6,6 +6,9 @@ docs describe and records each request.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import pytest
 from rest_app import API_KEY, RestApp, Scripted, client_for
 
@@ -629,32 +632,33 @@ async def test_pronunciation_rule_fields_are_required_before_io() -> None:
 @pytest.mark.parametrize("bad", ["", "   ", "a/b", None, 5])
 async def test_every_path_id_is_checked_before_io(bad: object) -> None:
     async with client_for() as (app, tavus):
-        calls = [
-            lambda: tavus.conversations.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.conversations.end(bad),  # type: ignore[arg-type]
-            lambda: tavus.conversations.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.personas.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.personas.patch(bad, Patch().remove("/x")),  # type: ignore[arg-type]
-            lambda: tavus.personas.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.replicas.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.replicas.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.replicas.rename(bad, "n"),  # type: ignore[arg-type]
-            lambda: tavus.objectives.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.objectives.patch(bad, Patch().remove("/x")),  # type: ignore[arg-type]
-            lambda: tavus.objectives.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.guardrails.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.guardrails.patch(bad, Patch().remove("/x")),  # type: ignore[arg-type]
-            lambda: tavus.guardrails.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.documents.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.documents.update(bad, tags=["a"]),  # type: ignore[arg-type]
-            lambda: tavus.documents.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.documents.recrawl(bad),  # type: ignore[arg-type]
-            lambda: tavus.videos.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.videos.delete(bad),  # type: ignore[arg-type]
-            lambda: tavus.videos.rename(bad, "n"),  # type: ignore[arg-type]
-            lambda: tavus.pronunciation_dictionaries.get(bad),  # type: ignore[arg-type]
-            lambda: tavus.pronunciation_dictionaries.patch(bad, Patch().remove("/x")),  # type: ignore[arg-type]
-            lambda: tavus.pronunciation_dictionaries.delete(bad),  # type: ignore[arg-type]
+        bid: Any = bad
+        calls: list[Callable[[], Awaitable[object]]] = [
+            lambda: tavus.conversations.get(bid),
+            lambda: tavus.conversations.end(bid),
+            lambda: tavus.conversations.delete(bid),
+            lambda: tavus.personas.get(bid),
+            lambda: tavus.personas.patch(bid, Patch().remove("/x")),
+            lambda: tavus.personas.delete(bid),
+            lambda: tavus.replicas.get(bid),
+            lambda: tavus.replicas.delete(bid),
+            lambda: tavus.replicas.rename(bid, "n"),
+            lambda: tavus.objectives.get(bid),
+            lambda: tavus.objectives.patch(bid, Patch().remove("/x")),
+            lambda: tavus.objectives.delete(bid),
+            lambda: tavus.guardrails.get(bid),
+            lambda: tavus.guardrails.patch(bid, Patch().remove("/x")),
+            lambda: tavus.guardrails.delete(bid),
+            lambda: tavus.documents.get(bid),
+            lambda: tavus.documents.update(bid, tags=["a"]),
+            lambda: tavus.documents.delete(bid),
+            lambda: tavus.documents.recrawl(bid),
+            lambda: tavus.videos.get(bid),
+            lambda: tavus.videos.delete(bid),
+            lambda: tavus.videos.rename(bid, "n"),
+            lambda: tavus.pronunciation_dictionaries.get(bid),
+            lambda: tavus.pronunciation_dictionaries.patch(bid, Patch().remove("/x")),
+            lambda: tavus.pronunciation_dictionaries.delete(bid),
         ]
         for call in calls:
             with pytest.raises(ValueError, match="must be"):
