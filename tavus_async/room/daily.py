@@ -232,6 +232,8 @@ class DailyTransport:
         self._local_id: str | None = None
         self._participants: dict[str, Participant] = {}
         self._secrets: tuple[str, ...] = ()
+        self._join_future: asyncio.Future[tuple[Any, ...]] | None = None
+        self._release_thread: threading.Thread | None = None
         self.standalone_errors = 0
         self.duplicate_errors = 0
 
@@ -329,6 +331,14 @@ class DailyTransport:
 
         return fut, completion
 
+    def _open_client(self) -> CallClientLike:
+        """Create the call client and its bridge (once), bound to the running loop."""
+        if self._client is None:
+            self._loop = asyncio.get_running_loop()
+            self._bridge = _bridge_class(self._handler_base)(self._loop, self._on_item)
+            self._client = self._factory(self._bridge)
+        return self._client
+
     async def join(
         self,
         url: str,
@@ -352,12 +362,12 @@ class DailyTransport:
             if value is not None and "\x00" in value:
                 raise JoinError(f"the room {label} contains a NUL character")
         self._secrets = (meeting_token,) if meeting_token else ()
-        self._loop = asyncio.get_running_loop()
         self._sink = sink
         self._state = "joining"
-        self._bridge = _bridge_class(self._handler_base)(self._loop, self._on_item)
-        self._client = self._factory(self._bridge)
+        self._open_client()
+        assert self._client is not None
         fut, completion = self._request()
+        self._join_future = fut
         try:
             set_user_name = getattr(self._client, "set_user_name", None)
             if set_user_name is not None:
@@ -368,7 +378,8 @@ class DailyTransport:
             raise JoinError(f"Daily refused the join: {self._clean(str(exc))}") from None
         try:
             with anyio.fail_after(self._join_timeout):
-                data, error = await fut
+                # shield: a cancelled wait must not mark the join settled (Daily still runs it)
+                data, error = await asyncio.shield(fut)
         except TimeoutError:
             await self._teardown()
             raise JoinError(
@@ -454,6 +465,18 @@ class DailyTransport:
             bridge.closed = True  # no more events reach the loop
         if client is None:
             return
+        join = self._join_future
+        if was == "joining" and join is not None and not join.done():
+            # The join is still running inside Daily (its room lookup retries for ~19 s) and
+            # cannot be cancelled. Queue the leave behind it and release in a background
+            # thread, which holds the client until Daily is done, so the caller's JoinError is
+            # not held up. The thread ends by itself; wait_released() lets tests wait for it.
+            with contextlib.suppress(Exception):
+                client.leave()
+            self._release_thread = _start_release_thread(client, None, None)
+            self._client = None
+            self._bridge = None
+            return
         with anyio.CancelScope(shield=True):
             if was in ("joining", "joined", "disconnected"):
                 fut, completion = self._request()
@@ -481,9 +504,41 @@ class DailyTransport:
                 self._release_timeout,
             )
 
+    async def wait_released(self, timeout: float) -> bool:
+        """Wait for a background release (after a join abandoned mid-flight); True when done."""
+        thread = self._release_thread
+        if thread is None:
+            return self._client is None
+        with anyio.move_on_after(timeout):
+            while thread.is_alive():  # noqa: ASYNC110 - polling a thread, not a task
+                await anyio.sleep(0.05)
+        return not thread.is_alive()
+
     async def _send_unchecked(self, message: Any, recipient: str | None = None) -> None:
         """Send without the joined-state check (tests exercise Daily's own refusals)."""
+        self._open_client()
         await self._send(message, recipient)
+
+
+def _start_release_thread(
+    client: CallClientLike,
+    loop: asyncio.AbstractEventLoop | None,
+    done: asyncio.Future[None] | None,
+) -> threading.Thread:
+    """Run ``client.release()`` in a dedicated thread; settle ``done`` on ``loop`` after it."""
+
+    def run() -> None:
+        try:
+            client.release()
+        except Exception as exc:  # "already released" and the like: nothing left to free
+            logger.debug("Daily release raised: %s", type(exc).__name__)
+        if loop is not None and done is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lambda: None if done.done() else done.set_result(None))
+
+    thread = threading.Thread(target=run, name="tavus-daily-release", daemon=True)
+    thread.start()
+    return thread
 
 
 async def _release_in_thread(client: CallClientLike, timeout: float) -> bool:
@@ -494,17 +549,7 @@ async def _release_in_thread(client: CallClientLike, timeout: float) -> bool:
     """
     loop = asyncio.get_running_loop()
     done: asyncio.Future[None] = loop.create_future()
-
-    def run() -> None:
-        try:
-            client.release()
-        except Exception as exc:  # "already released" and the like: nothing left to free
-            logger.debug("Daily release raised: %s", type(exc).__name__)
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(lambda: None if done.done() else done.set_result(None))
-
-    thread = threading.Thread(target=run, name="tavus-daily-release", daemon=True)
-    thread.start()
+    thread = _start_release_thread(client, loop, done)
     with anyio.move_on_after(timeout, shield=True):
         await done
     if done.done():
