@@ -258,6 +258,8 @@ class Room:
         self._current: _Job | None = None
         # Set whenever the speaker is blocked (on the clock, on new jobs, on a tool result).
         self._settled = asyncio.Event()
+        self._settle_pending = False
+        self._speaker_idle = False
         self._audio: dict[str | None, _AudioBuffer] = {}
         self._pending_tools: dict[str, asyncio.Future[tuple[Any, str]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -326,10 +328,7 @@ class Room:
             # Hold the clock until the woken speech blocks again, so the timers it schedules
             # next fall inside the same ``advance()``: advancing 60 s plays 60 s of speech.
             self._settled.clear()
-            try:
-                await asyncio.wait_for(self._settled.wait(), SETTLE_TIMEOUT)
-            except asyncio.TimeoutError:
-                self.stats["settle_timeouts"] += 1
+            await self._wait_settled()
 
         handle = clock.call_later(max(seconds, 0.0), fire, f"room-{self.conversation_id}")
         self._settled.set()
@@ -716,6 +715,7 @@ class Room:
         status = status if status in ("success", "error") else "success"
         self.stats["tool_results"] += 1
         fut.set_result((props.get("output", ""), str(status)))
+        self._mark_busy()
 
     # -- the replica's mouth ----------------------------------------------------------------
 
@@ -912,9 +912,35 @@ class Room:
 
     # -- the speech queue -------------------------------------------------------------------
 
+    async def _wait_settled(self) -> None:
+        try:
+            await asyncio.wait_for(self._settled.wait(), SETTLE_TIMEOUT)
+        except asyncio.TimeoutError:
+            self.stats["settle_timeouts"] += 1
+
+    def _mark_busy(self) -> None:
+        """The speaker has work to start: hold the clock until it blocks again.
+
+        A zero-delay clock timer does the holding, so ``await sim.advance(30)`` right after a
+        ``respond`` first lets the reply begin (and schedule its own timers) and then plays it.
+        """
+        if self.closed:
+            return
+        self._settled.clear()
+        if not self._settle_pending:
+            self._settle_pending = True
+
+            async def hold() -> None:
+                self._settle_pending = False
+                await self._wait_settled()
+
+            self.hub.clock.call_later(0.0, hold, f"room-{self.conversation_id}-settle")
+
     def _enqueue(self, job: _Job) -> None:
         self._jobs.append(job)
         self._job_ready.set()
+        if self._speaker_idle:
+            self._mark_busy()
 
     def _interrupt(self) -> None:
         """Cut current speech short and drop what was queued."""
@@ -923,6 +949,7 @@ class Room:
         if job is not None and job.task is not None and not job.task.done():
             job.interrupted = True
             job.task.cancel()
+            self._mark_busy()
 
     def _barge_in(self) -> None:
         """A user turn interrupts the replica, except its greeting (Tavus: not interruptible)."""
@@ -935,8 +962,12 @@ class Room:
         while True:
             while not self._jobs:
                 self._job_ready.clear()
+                self._speaker_idle = True
                 self._settled.set()
-                await self._job_ready.wait()
+                try:
+                    await self._job_ready.wait()
+                finally:
+                    self._speaker_idle = False
             job = self._jobs.popleft()
             self._current = job
             job.task = asyncio.get_running_loop().create_task(
