@@ -80,6 +80,9 @@ class WebhookEvent(msgspec.Struct, kw_only=True, dict=True):
     #: The delivery kind: "conversation", "replica", "video", "document", "objective",
     #: "guardrail" or "unknown". Handy for routing without isinstance checks.
     kind: ClassVar[str] = "unknown"
+    #: Fields that must read cleanly; a wrong type in any other field drops just that field
+    #: (reported in ``issues``) instead of turning the event into :class:`UnknownWebhook`.
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset()
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -87,8 +90,16 @@ class WebhookEvent(msgspec.Struct, kw_only=True, dict=True):
         value = self.__dict__.get("_raw")
         return value if isinstance(value, dict) else {}
 
-    def _set_raw(self, raw: dict[str, Any]) -> None:
+    @property
+    def issues(self) -> tuple[str, ...]:
+        """Fields left at their default because their value had an unexpected type, with why."""
+        value = self.__dict__.get("_issues")
+        return value if isinstance(value, tuple) else ()
+
+    def _set_raw(self, raw: dict[str, Any], issues: tuple[str, ...] = ()) -> None:
         self.__dict__["_raw"] = raw
+        if issues:
+            self.__dict__["_issues"] = issues
 
     #: Fields left out of ``repr`` (typed events show ``properties`` through their own fields).
     _REPR_SKIP: ClassVar[frozenset[str]] = frozenset()
@@ -104,6 +115,8 @@ class WebhookEvent(msgspec.Struct, kw_only=True, dict=True):
                 parts.append(f"{name}=<{len(value)} items>")
             else:
                 parts.append(f"{name}={value!r}")
+        if self.issues:
+            parts.append(f"issues={list(self.issues)!r}")
         # Webhook URLs carry the receiver's secret token; repr goes to logs and tracebacks.
         return redact(f"{type(self).__name__}({', '.join(parts)})")
 
@@ -123,6 +136,9 @@ class ConversationEvent(WebhookEvent):
     """
 
     kind: ClassVar[str] = "conversation"
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset(
+        {"event_type", "conversation_id", "properties", "transcript"}
+    )
     _REPR_SKIP: ClassVar[frozenset[str]] = frozenset({"properties"})
     #: The wire event type this class is registered for (subclasses set it).
     EVENT_TYPE: ClassVar[str] = ""
@@ -455,12 +471,13 @@ class ReplicaTrainingCallback(_StatusMixin, WebhookEvent):
     """
 
     kind: ClassVar[str] = "replica"
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset({"replica_id", "status"})
 
     replica_id: str
     status: str | None = None
     error_message: str | None = None
     replica_name: str | None = None
-    training_progress: str | None = None
+    training_progress: str | int | None = None
 
 
 class VideoCallback(_StatusMixin, WebhookEvent):
@@ -470,6 +487,7 @@ class VideoCallback(_StatusMixin, WebhookEvent):
     """
 
     kind: ClassVar[str] = "video"
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset({"video_id", "status"})
 
     video_id: str
     video_name: str | None = None
@@ -479,7 +497,7 @@ class VideoCallback(_StatusMixin, WebhookEvent):
     download_url: str | None = None
     hosted_url: str | None = None
     stream_url: str | None = None
-    generation_progress: str | None = None
+    generation_progress: str | int | None = None
     replica_id: str | None = None
     data: dict[str, Any] | None = None
     created_at: str | None = None
@@ -500,6 +518,7 @@ class DocumentCallback(_StatusMixin, WebhookEvent):
     """
 
     kind: ClassVar[str] = "document"
+    ESSENTIAL: ClassVar[frozenset[str]] = frozenset({"document_id", "status"})
 
     document_id: str
     document_name: str | None = None

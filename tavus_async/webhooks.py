@@ -37,12 +37,14 @@ import asyncio
 import hashlib
 import hmac
 import inspect
+import json
+import re
 import secrets as _secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from aiohttp import web
@@ -108,6 +110,7 @@ __all__ = [
 ]
 
 _log = get_logger("webhooks")
+_E = TypeVar("_E", bound=WebhookEvent)
 
 #: The shortest secret accepted; ``generate_secret()`` gives 43 characters.
 MIN_SECRET_LENGTH = 16
@@ -164,20 +167,31 @@ def _load(body: object) -> dict[str, Any]:
         raise WebhookParseError(
             f"a webhook body must be bytes, str or a mapping, not {type(body).__name__}"
         )
-    try:
-        obj = msgspec.json.decode(body)
-    except (msgspec.DecodeError, UnicodeDecodeError, ValueError) as exc:
-        size = len(body) if not isinstance(body, memoryview) else body.nbytes
-        raise WebhookParseError(
-            f"the webhook body ({size} bytes) is not valid JSON ({exc}); Tavus posts JSON "
-            "objects, so check that only Tavus callbacks are sent to this URL"
-        ) from None
+    obj = _decode_json(body)
     if not isinstance(obj, dict):
         kind = "array" if isinstance(obj, list) else type(obj).__name__
         raise WebhookParseError(
             f"the webhook body is a JSON {kind}, but Tavus callbacks are JSON objects"
         )
     return obj
+
+
+def _decode_json(body: bytes | bytearray | memoryview | str) -> object:
+    try:
+        return msgspec.json.decode(body)
+    except (msgspec.DecodeError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        problem = str(exc)
+    try:
+        # Valid JSON that msgspec refuses (a UTF-8 BOM, lone surrogate escapes, 1e400) gets a
+        # second look from the lenient stdlib reader before the body is called invalid.
+        return json.loads(bytes(body) if isinstance(body, memoryview | bytearray) else body)
+    except (ValueError, RecursionError):
+        pass
+    size = body.nbytes if isinstance(body, memoryview) else len(body)
+    raise WebhookParseError(
+        f"the webhook body ({size} bytes) is not valid JSON ({problem}); Tavus posts JSON "
+        "objects, so check that only Tavus callbacks are sent to this URL"
+    )
 
 
 def _classify(obj: dict[str, Any]) -> WebhookEvent:
@@ -237,23 +251,45 @@ def _conversation(cls: type[ConversationEvent], obj: dict[str, Any]) -> WebhookE
             data[name] = value
     data["properties"] = props
     try:
-        event = msgspec.convert(data, cls, strict=False)
+        event, issues = _convert(cls, data)
     except (msgspec.ValidationError, TypeError, ValueError) as exc:
         return _unknown(obj, f"{obj.get('event_type') or cls.__name__}: {exc}")
     if event.webhook_url is not None:
         event.webhook_url = redact(event.webhook_url)
-    event._set_raw(obj)
+    event._set_raw(obj, issues)
     return event
 
 
 def _flat(cls: type[WebhookEvent], obj: dict[str, Any]) -> WebhookEvent:
     data = {k: v for k, v in obj.items() if v is not None}
     try:
-        event = msgspec.convert(data, cls, strict=False)
+        event, issues = _convert(cls, data)
     except (msgspec.ValidationError, TypeError, ValueError) as exc:
         return _unknown(obj, f"{cls.__name__}: {exc}")
-    event._set_raw(obj)
+    event._set_raw(obj, issues)
     return event
+
+
+_FIELD_AT = re.compile(r"at `\$\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _convert(cls: type[_E], data: dict[str, Any]) -> tuple[_E, tuple[str, ...]]:
+    """``msgspec.convert`` that drops (and reports) badly typed fields that are not essential.
+
+    Tavus payloads drift; a progress field turning from "40/100" into 40 should not cost the
+    caller the typed event. Essential fields (ids, status, transcript) still fail the whole read.
+    """
+    issues: list[str] = []
+    while True:
+        try:
+            return msgspec.convert(data, cls, strict=False), tuple(issues)
+        except msgspec.ValidationError as exc:
+            found = _FIELD_AT.search(str(exc))
+            name = found.group(1) if found else None
+            if name is None or name not in data or name in cls.ESSENTIAL:
+                raise
+            issues.append(f"{name} ignored: {exc}")
+            del data[name]
 
 
 def _unknown(obj: dict[str, Any], reason: str) -> UnknownWebhook:
@@ -529,7 +565,12 @@ class WebhookHandler:
             stats.bad_request += 1
             _log.warning("webhook rejected (400) on %s: %s", request.path, exc)
             return web.Response(status=400, text=str(exc))
-        key = self._dedupe_key(body, event)
+        try:
+            key = self._dedupe_key(body, event)
+        except Exception:
+            # A broken dedupe_key must not cost the delivery; fall back to the body's hash.
+            _log.exception("dedupe_key raised for %s; using the body hash", _label(event))
+            key = _body_key(body, event)
         if self._recent.seen(key):
             stats.duplicates += 1
             _log.info("duplicate webhook dropped: %s", _label(event))

@@ -469,3 +469,20 @@ def test_recent_keys_expire_and_stay_bounded() -> None:
 def test_bad_configuration_is_rejected(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         webhooks.aiohttp_handler(lambda e: None, **kwargs)
+
+
+@pytest.mark.anyio
+async def test_broken_dedupe_key_falls_back_to_body_hash(caplog: pytest.LogCaptureFixture) -> None:
+    def broken(_body: bytes, _event: WebhookEvent) -> object:
+        raise RuntimeError("key bug")
+
+    rec = Recorder()
+    handler = webhooks.aiohttp_handler(rec, secret=SECRET, dedupe_key=broken)
+    async with serve(handler) as (session, url):
+        for _ in range(2):
+            async with session.post(with_token(url), data=fixture("video_ready")) as resp:
+                assert resp.status == 200
+        await handler.join(timeout=5)
+    assert len(rec.events) == 1
+    assert handler.stats.duplicates == 1
+    assert "key bug" in caplog.text

@@ -441,3 +441,53 @@ def test_parse_plausible_objects_never_raise(value: dict[str, Any]) -> None:
     repr(event)  # must not raise either
     again = parse(json.dumps(value))
     assert type(again) is type(event)
+
+
+def test_badly_typed_optional_field_is_dropped_and_reported() -> None:
+    body = json.loads(_load("video_ready"))
+    body["hosted_url"] = 5
+    body["generation_progress"] = 100  # an int instead of "100/100" is fine as is
+    event = parse(body)
+    assert isinstance(event, VideoCallback)
+    assert event.succeeded
+    assert event.hosted_url is None
+    assert event.generation_progress == 100
+    assert len(event.issues) == 1
+    assert event.issues[0].startswith("hosted_url ignored")
+    assert "issues=" in repr(event)
+    assert event.raw["hosted_url"] == 5
+
+
+def test_badly_typed_essential_field_gives_unknown() -> None:
+    body = json.loads(_load("video_ready"))
+    body["status"] = 3
+    event = parse(body)
+    assert isinstance(event, UnknownWebhook)
+    assert "status" in event.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "cls"),
+    [
+        pytest.param(
+            b'\xef\xbb\xbf{"video_id": "v1", "status": "ready"}', VideoCallback, id="utf8-bom"
+        ),
+        pytest.param(
+            b'{"event_type": "system.shutdown", "properties": {"shutdown_reason": "\\ud800"}}',
+            Shutdown,
+            id="lone-surrogate",
+        ),
+        pytest.param(
+            b'{"event_type": "system.shutdown", "timestamp": 1e400}', Shutdown, id="1e400"
+        ),
+    ],
+)
+def test_valid_json_msgspec_refuses_still_parses(
+    body: bytes, cls: type[webhooks.WebhookEvent]
+) -> None:
+    assert type(parse(body)) is cls
+
+
+def test_deeply_nested_body_is_a_parse_error() -> None:
+    with pytest.raises(WebhookParseError, match="not valid JSON"):
+        parse(b"[" * 100_000)
