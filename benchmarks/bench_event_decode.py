@@ -101,6 +101,7 @@ def make_mix(n: int, seed: int = 7) -> list[dict[str, Any]]:
     weights = [w for _, w in kinds]
     while len(out) < n:
         kind = rng.choices(names, weights)[0]
+        props: dict[str, Any]
         if kind == "streaming":
             k = rng.randint(1, len(words))
             props = {
@@ -118,7 +119,7 @@ def make_mix(n: int, seed: int = 7) -> list[dict[str, Any]]:
             )
         elif kind == "speaking":
             stop = rng.random() < 0.5
-            props: dict[str, Any] = {"role": rng.choice(["pal", "user"])}
+            props = {"role": rng.choice(["pal", "user"])}
             if stop:
                 props.update(duration=round(rng.uniform(0.5, 8), 2), interrupted=rng.random() < 0.2)
             et = "conversation.stopped_speaking" if stop else "conversation.started_speaking"

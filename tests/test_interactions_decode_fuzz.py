@@ -20,7 +20,7 @@ from tavus_async.interactions.events import (
     is_droppable,
 )
 
-_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=12)
+_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=12)
 _scalars = (
     st.none()
     | st.booleans()

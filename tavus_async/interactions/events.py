@@ -531,7 +531,11 @@ class ToolCall(KnownEvent, tag="conversation.tool_call"):
 
 
 class PerceptionToolCall(ToolCall, tag="conversation.perception_tool_call"):
-    """Raven fired a visual or audio perception tool."""
+    """Raven fired a visual or audio perception tool.
+
+    It is a `ToolCall` too (same `name`, `arguments`, `tool_call_id`), so `case ToolCall()`
+    matches both; match `PerceptionToolCall()` first to tell them apart.
+    """
 
     properties: PerceptionToolCallProperties
 
@@ -864,7 +868,8 @@ EVENT_CLASSES: Final[tuple[type[KnownEvent], ...]] = (
 EVENT_TYPES: Final[dict[str, type[KnownEvent]]] = {
     str(cls.__struct_config__.tag): cls for cls in EVENT_CLASSES
 }
-"""Wire `event_type` -> class. Extend with care: `decode`'s bytes decoder is built at import."""
+"""Wire `event_type` -> class. Treat as read-only: `decode`'s JSON decoder is built at import
+from `EVENT_CLASSES`, so an entry added later would be seen for dicts but not for bytes."""
 
 _LOWER_EVENT_TYPES: Final[dict[str, type[KnownEvent]]] = {
     k.lower(): v for k, v in EVENT_TYPES.items()
