@@ -155,6 +155,10 @@ EXPECTED: dict[str, tuple[type[Event], dict[str, Any]]] = {
     ),
     "extra_echo_done_string": (ev.EchoEvent, {"done": True, "text": "Hi there"}),
     "extra_echo_no_modality": (ev.EchoEvent, {"modality": "text", "done": False}),
+    "extra_echo_cvi_ui_shape": (
+        ev.EchoEvent,
+        {"modality": "text", "text": "Hello there", "audio": b"", "inference_id": "cvi-ui-1"},
+    ),
     "extra_utterance_pal_text_field": (
         ev.Utterance,
         {"role": "replica", "role_raw": "pal", "speech": "Your order ships tomorrow."},
@@ -403,6 +407,17 @@ def test_mapping_that_is_not_a_dict_is_accepted() -> None:
     event = decode(message)
     assert type(event) is ev.ToolCall
     assert event.name == "add_to_cart"
+
+
+def test_mutable_buffers_are_copied_before_being_kept() -> None:
+    text = _fixture_text("ref_13_tool_call")
+    buffer = bytearray(text.encode())
+    event = decode(buffer)
+    view_event = decode(memoryview(text.encode()))
+    buffer[:] = b"{}"  # the owner reuses its buffer
+    assert type(event) is ev.ToolCall
+    assert event.raw == json.loads(text)
+    assert view_event == event
 
 
 def test_numeric_strings_are_coerced_and_string_done_is_a_bool() -> None:
