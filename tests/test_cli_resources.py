@@ -313,3 +313,31 @@ async def test_subprocess_reads_key_and_url_from_the_environment(cli: CLI) -> No
     data = json.loads(proc.stdout)
     assert STOCK_REPLICA in [r["replica_id"] for r in data["data"]]
     assert cli.sim.api_key.encode() not in proc.stdout + proc.stderr
+
+
+async def test_objectives_and_guardrails_from_flags(cli: CLI) -> None:
+    objectives = await cli.json(
+        "objectives",
+        "create",
+        "--name",
+        "onboarding",
+        "--objective",
+        "greet=Greet the user by name",
+        "--objective",
+        "collect_email=Ask for the user's email address",
+    )
+    got = await cli.json("objectives", "get", objectives["objectives_id"])
+    data = got["data"] if isinstance(got["data"], list) else [got["data"]]
+    assert [(o["objective_name"], o["objective_prompt"]) for o in data] == [
+        ("greet", "Greet the user by name"),
+        ("collect_email", "Ask for the user's email address"),
+    ]
+    guardrails = await cli.json(
+        "guardrails", "create", "--name", "safety", "--guardrail", "no_prices=Never quote prices"
+    )
+    got = await cli.json("guardrails", "get", guardrails["guardrails_id"])
+    data = got["data"] if isinstance(got["data"], list) else [got["data"]]
+    assert data[0]["guardrail_name"] == "no_prices"
+    bad = await cli("guardrails", "create", "--guardrail", "no-prompt")
+    assert bad.code == 2
+    assert "NAME=PROMPT" in bad.err

@@ -215,3 +215,13 @@ async def test_listen_to_an_ended_room_is_one_line_exit_1(cli: CLI) -> None:
     assert result.code == 1
     assert result.err.count("\n") == 1
     assert "ended" in result.err
+
+
+async def test_say_wait_stays_until_the_replica_has_said_it(cli: CLI) -> None:
+    conv = await _conversation(cli, left_timeout=0)
+    text = "Four score and seven years ago."
+    data = await cli.json("say", conv.conversation_url, text, "--wait")
+    assert data["sent"] == "conversation.echo"
+    assert data["text"] == text
+    # The simulator paces speech by length: 0.2 s plus 15 characters a second.
+    assert data["spoken_seconds"] == pytest.approx(0.2 + len(text) / 15.0, abs=0.01)

@@ -18,7 +18,7 @@ from ..errors import TavusError
 from .common import CLIUsageError, load_json_file, make_client, parse_assignment, parse_value
 from .output import Output
 
-__all__ = ["RESOURCES", "CreateFlag", "ResourceSpec", "add_resource_parsers"]
+__all__ = ["RESOURCES", "CreateFlag", "ResourceSpec", "add_resource_parsers", "positive_int"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,17 @@ class CreateFlag:
         option: The flag (``--name``).
         field: The body field it sets (``persona_name``).
         help: What it is.
-        kind: ``str``, ``bool`` (a switch), ``list`` (repeatable) or ``json`` (parsed as JSON).
+        kind: ``str``, ``bool`` (a switch), ``list`` (repeatable), ``json`` (parsed as JSON) or
+            ``pair`` (repeatable ``NAME=TEXT``, each appended to the ``field`` list as an object
+            with the keys in ``pair``).
+        pair: For ``pair`` flags, the object's two keys.
     """
 
     option: str
     field: str
     help: str
     kind: str = "str"
+    pair: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,16 @@ RESOURCES: tuple[ResourceSpec, ...] = (
         singular="objectives set",
         id_field="objectives_id",
         columns=("objectives_id", "objective_name", "status", "created_at"),
+        create_flags=(
+            CreateFlag("--name", "name", "a name for the set"),
+            CreateFlag(
+                "--objective",
+                "data",
+                "an objective as NAME=PROMPT (repeatable, in order)",
+                "pair",
+                ("objective_name", "objective_prompt"),
+            ),
+        ),
         json_patch=True,
     ),
     ResourceSpec(
@@ -126,6 +140,16 @@ RESOURCES: tuple[ResourceSpec, ...] = (
         singular="guardrails set",
         id_field="guardrails_id",
         columns=("guardrails_id", "guardrails_name", "guardrail_name", "status", "created_at"),
+        create_flags=(
+            CreateFlag("--name", "name", "a name for the set"),
+            CreateFlag(
+                "--guardrail",
+                "data",
+                "a guardrail as NAME=PROMPT (repeatable)",
+                "pair",
+                ("guardrail_name", "guardrail_prompt"),
+            ),
+        ),
         json_patch=True,
     ),
     ResourceSpec(
@@ -217,6 +241,16 @@ def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
     for flag in spec.create_flags:
         value = getattr(args, _dest(flag.option), None)
         if value is None or (flag.kind == "bool" and value is False):
+            continue
+        if flag.kind == "pair" and flag.pair is not None:
+            items = body.setdefault(flag.field, [])
+            if not isinstance(items, list):
+                raise CLIUsageError(f"{flag.option}: the file's {flag.field!r} is not a list")
+            for text in value:
+                name, sep, prompt = text.partition("=")
+                if not sep or not name or not prompt:
+                    raise CLIUsageError(f"{flag.option} expects NAME=PROMPT, got {text!r}")
+                items.append({flag.pair[0]: name, flag.pair[1]: prompt})
             continue
         body[flag.field] = parse_value(value) if flag.kind == "json" else value
     for item in args.set or ():
@@ -440,7 +474,7 @@ def add_resource_parsers(
         actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
         p = actions.add_parser("list", help=f"list {spec.name}", parents=[common])
-        p.add_argument("--limit", type=_positive_int, help="items per page")
+        p.add_argument("--limit", type=positive_int, help="items per page")
         p.add_argument("--page", type=_non_negative_int, help="the page to show")
         p.add_argument("--all", action="store_true", help="every item, across all pages")
         for flag in spec.list_filters:
@@ -467,12 +501,14 @@ def add_resource_parsers(
                 p.add_argument(
                     flag.option, dest=_dest(flag.option), action="store_true", help=flag.help
                 )
-            elif flag.kind == "list":
+            elif flag.kind in ("list", "pair"):
                 p.add_argument(
                     flag.option,
                     dest=_dest(flag.option),
                     action="append",
-                    metavar=flag.field.upper().rstrip("S"),
+                    metavar="NAME=PROMPT"
+                    if flag.kind == "pair"
+                    else flag.field.upper().rstrip("S"),
                     help=flag.help,
                 )
             else:
@@ -548,7 +584,7 @@ def add_resource_parsers(
             p.set_defaults(handler=wait_handler, spec=spec)
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")

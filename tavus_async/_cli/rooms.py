@@ -17,6 +17,7 @@ import anyio
 from ..errors import RoomError
 from .common import CLIUsageError, NotAvailableError, make_client
 from .output import Output, to_plain
+from .resources import positive_int
 
 __all__ = ["add_parsers", "event_to_json", "matches"]
 
@@ -100,13 +101,51 @@ async def cmd_listen(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_say(args: argparse.Namespace, out: Output) -> int:
     """Make the replica say ``TEXT`` word for word (``conversation.echo``)."""
+    spoken: float | None = None
     async with _joined(args, wait_for_replica=True) as room:
         await room.echo(args.text)
+        if args.wait:
+            try:
+                with anyio.fail_after(args.timeout):
+                    spoken = await _spoken(room, args.text)
+            except TimeoutError:
+                raise RoomError(
+                    f"the replica did not finish saying it within {args.timeout:g}s "
+                    "(raise --timeout to wait longer)"
+                ) from None
     if out.json_mode:
-        out.json({"sent": "conversation.echo", "text": args.text})
+        record: dict[str, Any] = {"sent": "conversation.echo", "text": args.text}
+        if args.wait:
+            record["spoken_seconds"] = spoken
+        out.json(record)
+    elif args.wait:
+        out.line(f"said: {args.text}")
     else:
         out.line(f"sent: {args.text}")
     return 0
+
+
+async def _spoken(room: Any, text: str) -> float | None:
+    """Wait until the replica finished speaking ``text``; returns how long it spoke, if said.
+
+    Raises:
+        RoomError: The room ended first.
+    """
+    inference_id: str | None = None
+    async for event in room:
+        event_type = getattr(event, "event_type", None)
+        if event_type == "conversation.utterance" and getattr(event, "role", None) == "replica":
+            if (event.speech or "").strip() == text.strip():
+                inference_id = event.inference_id
+        elif (
+            event_type == "conversation.stopped_speaking"
+            and getattr(event, "role", None) == "replica"
+            and inference_id is not None
+            and event.inference_id == inference_id
+        ):
+            duration = event.properties.duration
+            return float(duration) if isinstance(duration, (int, float)) else None
+    raise RoomError("the room ended before the replica finished speaking")
 
 
 async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
@@ -172,12 +211,24 @@ def add_parsers(
         metavar="EVENT_TYPE",
         help="print only these event types (repeatable; shell patterns like 'conversation.*')",
     )
-    p.add_argument("--count", type=int, help="stop after printing this many events")
+    p.add_argument("--count", type=positive_int, help="stop after printing this many events")
     p.set_defaults(handler=cmd_listen)
 
     p = commands.add_parser("say", help="make the replica say TEXT (echo)", parents=[common])
     _room_args(p)
     p.add_argument("text", metavar="TEXT")
+    p.add_argument(
+        "--wait",
+        action="store_true",
+        help="stay until the replica has finished saying it (a room whose last participant "
+        "leaves may end)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULT_ASK_TIMEOUT,
+        help=f"seconds to wait with --wait (default {_DEFAULT_ASK_TIMEOUT:g})",
+    )
     p.set_defaults(handler=cmd_say)
 
     p = commands.add_parser(
