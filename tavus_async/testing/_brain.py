@@ -36,6 +36,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
@@ -311,6 +312,7 @@ class Replica:
             ``stopped_speaking`` (and ``conversation.replica_interrupted``) as older Tavus did.
         pal_duplicates: Send each unified speaking/streaming event twice, ``role`` "pal" then
             "replica", as Tavus does for PAL turns (to test a client's dedupe).
+        history_limit: How many received/rejected interactions are kept per conversation.
     """
 
     def __init__(self) -> None:
@@ -322,8 +324,9 @@ class Replica:
         self.legacy_speaking_events = False
         self.pal_duplicates = False
         self.rules: list[Rule] = []
-        self._received: dict[str, list[dict[str, Any]]] = {}
-        self._rejected: dict[str, list[tuple[str, Any]]] = {}
+        self.history_limit = 1000
+        self._received: dict[str, deque[dict[str, Any]]] = {}
+        self._rejected: dict[str, deque[tuple[str, Any]]] = {}
         self._push: PushFn | None = None
 
     def when(
@@ -394,15 +397,28 @@ class Replica:
         await self.push(conversation_id, Say(text))
 
     def received(self, conversation_id: str) -> list[dict[str, Any]]:
-        """The Tavus interactions the replica received in this conversation, oldest first."""
-        return list(self._received.get(conversation_id, []))
+        """The last ``history_limit`` interactions the replica received here, oldest first.
+
+        The room's ``stats()["interactions"]`` counts all of them.
+        """
+        return list(self._received.get(conversation_id, ()))
 
     def rejected(self, conversation_id: str) -> list[tuple[str, Any]]:
-        """Invalid interactions the replica ignored, as ``(reason, message)`` pairs."""
-        return list(self._rejected.get(conversation_id, []))
+        """The last ``history_limit`` invalid interactions ignored, as ``(reason, message)``.
+
+        The room's ``stats()["rejected"]`` counts all of them.
+        """
+        return list(self._rejected.get(conversation_id, ()))
 
     def _record(self, conversation_id: str, message: dict[str, Any]) -> None:
-        self._received.setdefault(conversation_id, []).append(message)
+        # Bounded: a long audio-echo stream would otherwise keep every chunk in memory.
+        log = self._received.get(conversation_id)
+        if log is None:
+            log = self._received[conversation_id] = deque(maxlen=self.history_limit)
+        log.append(message)
 
     def _reject(self, conversation_id: str, reason: str, message: Any) -> None:
-        self._rejected.setdefault(conversation_id, []).append((reason, message))
+        log = self._rejected.get(conversation_id)
+        if log is None:
+            log = self._rejected[conversation_id] = deque(maxlen=self.history_limit)
+        log.append((reason, message))

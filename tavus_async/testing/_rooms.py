@@ -28,7 +28,9 @@ What a room does, following the Tavus Interactions Protocol (``interactions-prot
 - ``conversation.interrupt`` cancels current speech (final streaming chunk with
   ``is_interrupted``, ``stopped_speaking`` with ``interrupted: true``) and drops queued speech.
 - ``append_llm_context`` / ``overwrite_llm_context`` change what later replies know;
-  ``sensitivity`` accepts only ``low``/``medium``/``high`` for the two documented keys.
+  ``sensitivity`` accepts only ``low``/``medium``/``high`` for the two documented keys;
+  ``objective.confirm`` with ``properties.objective_name`` (Tavus publishes no payload) is
+  answered with ``conversation.objective.completed``.
 - Invalid interactions are ignored, as Tavus does (the ``ack`` reports delivery, not meaning),
   but never silently: each is counted (``stats()["rejected"]``) and kept with its reason in
   ``sim.replica.rejected(conversation_id)``.
@@ -44,6 +46,17 @@ What a room does, following the Tavus Interactions Protocol (``interactions-prot
   role ``user`` or ``assistant`` (the words actually spoken, when interrupted).
 
 Scripting: ``hub.replica`` (``sim.replica``) is a :class:`~tavus_async.testing._brain.Replica`.
+
+Time: speech is paced on the simulator clock (instant in ``"instant"`` mode). In ``"manual"``
+mode a room holds the clock while its speech starts and between chunks, so
+``await sim.advance(30)`` right after a ``respond`` plays 30 simulated seconds of the reply.
+
+Counters (``hub.stats(cid)``): ``app_messages``, ``refused_too_large``,
+``refused_unknown_recipient``, ``interactions``, ``rejected``, ``unhandled``, ``events``,
+``tool_calls``, ``tool_results``, ``tool_results_unmatched``, ``tool_timeouts``, ``interrupts``,
+``echo_text``, ``echo_audio_chunks``, ``echo_audio_utterances``, ``audio_pending``,
+``audio_unfinished``, ``bad_frames``, ``slow_consumers``, ``frames_undelivered``,
+``send_failures``, ``hook_errors``, ``internal_errors``, ``settle_timeouts``.
 """
 
 from __future__ import annotations
@@ -344,6 +357,10 @@ class Room:
         self.closed = True
         self.close_reason = reason
         self._settled.set()
+        if self._audio:
+            # Echo audio never finished with done: true is not spoken; say so in the stats.
+            self.stats["audio_unfinished"] += len(self._audio)
+            self._audio.clear()
         for timer in self._timers:
             timer.cancel()
         for fut in self._pending_tools.values():
@@ -487,6 +504,7 @@ class Room:
                 p.close_requested.set()
                 return
             if ws.closed:
+                self.stats["frames_undelivered"] += 1
                 continue
             try:
                 await ws.send_str(_encode(frame).decode())
@@ -716,6 +734,19 @@ class Room:
         self.stats["tool_results"] += 1
         fut.set_result((props.get("output", ""), str(status)))
         self._mark_busy()
+
+    def _on_objective_confirm(self, props: dict[str, Any], data: dict[str, Any]) -> None:
+        # Tavus publishes no payload for confirm; ``objective_name`` (and optional edited
+        # ``output_variables``) is the reasonable reading, answered by the completion event.
+        name = props.get("objective_name")
+        if not isinstance(name, str) or not name:
+            self._reject("conversation.objective.confirm needs properties.objective_name", data)
+            return
+        completed: dict[str, Any] = {"objective_name": name}
+        variables = props.get("output_variables")
+        if isinstance(variables, dict):
+            completed["output_variables"] = variables
+        self._emit("conversation.objective.completed", completed)
 
     # -- the replica's mouth ----------------------------------------------------------------
 
@@ -1013,6 +1044,7 @@ _HANDLERS: dict[str, _Handler] = {
     "conversation.append_llm_context": Room._on_append,
     "conversation.sensitivity": Room._on_sensitivity,
     "conversation.tool_result": Room._on_tool_result,
+    "conversation.objective.confirm": Room._on_objective_confirm,
 }
 
 
