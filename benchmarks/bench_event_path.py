@@ -114,7 +114,13 @@ class _StubCallClient:
     def set_user_name(self, name: str) -> None:
         pass
 
-    def join(self, url: str, token: Any, settings: Any, completion: Any = None) -> None:
+    def join(
+        self,
+        meeting_url: str,
+        meeting_token: str | None = None,
+        client_settings: Any = None,
+        completion: Any = None,
+    ) -> None:
         data = {
             "participants": {
                 "local": {"id": str(uuid.uuid4()), "info": {"isLocal": True}},
