@@ -257,6 +257,8 @@ async def test_persona_patch_list_delete() -> None:
 
         await tavus.personas.delete(pid)
         assert (app.last.method, app.last.path) == ("DELETE", f"/v2/personas/{pid}")
+        assert app.last.query == {}
+        assert app.last.body is None
         with pytest.raises(NotFoundError, match="Invalid persona_id"):
             await tavus.personas.get(pid)
 

@@ -18,6 +18,7 @@ from tavus_async.models import (
     LLMLayer,
     Patch,
     PatchOp,
+    PatchResult,
     Persona,
     PersonaCreate,
     Replica,
@@ -311,3 +312,16 @@ def test_build_request_merges_and_checks() -> None:
         build_request(PersonaCreate, {"layers": {"perception": {"visual_tools": [{"fn": {}}]}}}, {})
     with pytest.raises(TypeError, match="expected a PersonaCreate"):
         build_request(PersonaCreate, "persona", {})  # type: ignore[arg-type]
+
+
+def test_patch_values_may_be_models_and_results_are_truthy_when_changed() -> None:
+    patch = Patch().add("/layers/llm", LLMLayer(model="m", speculative_inference=False))
+    assert patch.to_list() == [
+        {
+            "op": "add",
+            "path": "/layers/llm",
+            "value": {"model": "m", "speculative_inference": False},
+        }
+    ]
+    assert PatchResult(changed=True, status_code=200)
+    assert not PatchResult(changed=False, status_code=304)
