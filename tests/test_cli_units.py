@@ -320,3 +320,27 @@ def test_type_filters_take_shell_patterns() -> None:
     assert matches("conversation.utterance", ["conversation.utterance"])
     assert matches("conversation.tool_call", ["system.*", "conversation.tool_*"])
     assert not matches("system.shutdown", ["conversation.*"])
+
+
+def test_unreachable_server_is_one_line_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago and has no listener
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    code = main(
+        [
+            "personas",
+            "list",
+            "--api-key",
+            "key_never_shown_123",
+            "--base-url",
+            f"http://127.0.0.1:{port}",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert "could not connect" in captured.err
+    assert "key_never_shown_123" not in captured.err
