@@ -1,4 +1,4 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s demo`, `nox -s bench`.
+"""Developer tasks: `nox -s tests`, `lint`, `typecheck`, `demo`, `bench`, `fuzz`, `docs`.
 
 Every session installs what it needs into its own virtualenv, so a fresh machine with only
 Python 3.10+ and nox can run any of them.
@@ -56,7 +56,10 @@ def bench(session: nox.Session) -> None:
         if script.startswith("bench_") and script.endswith(".py"):
             name = script[len("bench_") : -len(".py")]
             session.run(
-                "python", f"benchmarks/{script}", "--json", f"benchmarks/results/{name}.json",
+                "python",
+                f"benchmarks/{script}",
+                "--json",
+                f"benchmarks/results/{name}.json",
                 *session.posargs,
             )
 
@@ -66,8 +69,13 @@ def fuzz(session: nox.Session) -> None:
     """Property-based tests with the long hypothesis profile (10,000 cases each)."""
     session.install("-e", DEV)
     session.run(
-        "pytest", "-m", "not slow", "-k", "property or fuzz or hypothesis",
-        env={"HYPOTHESIS_PROFILE": "fuzz"}, *session.posargs,
+        "pytest",
+        "-m",
+        "not slow",
+        "-k",
+        "property or fuzz or hypothesis",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "fuzz"},
     )
 
 
