@@ -518,3 +518,34 @@ async def test_events_reach_the_consumer_from_the_emitter_thread() -> None:
         emitters = set().union(*(c.emitter_thread_ids for c in fake.created))
         assert emitters
         assert asyncio.get_running_loop()._thread_id not in emitters  # type: ignore[attr-defined]
+
+
+async def test_a_replica_that_rejoins_is_trusted_under_its_new_id(
+    server: FakeWsRoomServer, replica: str
+) -> None:
+    async with Room(server.url) as room:
+        impostor = await server.add_remote("r-second", is_replica=True)
+        await next_of(room, ParticipantJoined)  # a second replica while the first is here
+        await server.send_from(
+            impostor, ev("conversation.utterance", {"role": "user", "speech": "x"})
+        )
+        assert (await next_of(room, ForeignMessage)).sender == impostor
+        await server.remove_remote(replica)
+        await next_of(room, ParticipantLeft)
+        again = await server.add_remote("r-again", is_replica=True)
+        back = await next_of(room, ReplicaParticipantJoined)
+        assert back.participant.id == again
+        assert room.replica is not None
+        assert room.replica.id == again
+        await server.send_from(
+            again, ev("conversation.utterance", {"role": "user", "speech": "ok"})
+        )
+        assert (await next_of(room, Utterance)).speech == "ok"
+
+
+async def test_wait_for_replica_can_be_turned_off(server: FakeWsRoomServer) -> None:
+    async with Room(server.url, wait_for_replica=False) as room:
+        assert room.replica is None
+        await room.echo("anyone there?")  # sends work before the replica arrives
+        replica = await server.add_remote("r", is_replica=True)
+        assert (await next_of(room, ReplicaParticipantJoined)).participant.id == replica

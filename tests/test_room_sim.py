@@ -312,3 +312,16 @@ async def test_streaming_text_truncates_the_transcript_on_interrupt(
         turn = room.transcript[-1]
         assert turn.text == streaming[-1].speech
         assert not turn.interrupted
+
+
+async def test_realtime_echo_audio_is_paced_at_playback_speed(
+    tavus: Any, sim: TavusSimulator
+) -> None:
+    conv = await _conversation(tavus, greeting="")
+    async with connect(conv, client=tavus) as room:
+        started = anyio.current_time()
+        result = await room.echo_audio(_tone(0.6), realtime=True)
+        took = anyio.current_time() - started
+        assert result.completed
+        # Up to 200 ms ahead of playback is allowed, so 0.6 s of audio cannot finish sooner.
+        assert took >= 0.35

@@ -292,6 +292,7 @@ class Room:
         self._close_reason: str | None = None
         self._local_id: str | None = None
         self._replica: Participant | None = None
+        self._replica_present = False
         self._joined = asyncio.Event()
         self._replica_ready = asyncio.Event()
         self._closed_done: asyncio.Event | None = None
@@ -489,6 +490,9 @@ class Room:
         elif isinstance(event, PeerJoined):
             self._on_peer_joined(event.participant)
         elif isinstance(event, PeerLeft):
+            replica = self._replica
+            if replica is not None and event.participant.id == replica.id:
+                self._replica_present = False
             self._buffer.put(ParticipantLeft(event.participant, event.reason))
         elif isinstance(event, CallState):
             self._buffer.put(CallStateChanged(event.state))
@@ -496,8 +500,11 @@ class Room:
             self._on_disconnected(event)
 
     def _on_peer_joined(self, participant: Participant) -> None:
-        if participant.is_replica and self._replica is None:
+        # A replica that rejoins comes back with a new participant id: trust the new one once
+        # the old one has left (never two at once, so a second "replica" cannot take over).
+        if participant.is_replica and (self._replica is None or not self._replica_present):
             self._replica = participant
+            self._replica_present = True
             self._buffer.put(ReplicaParticipantJoined(participant))
             self._replica_ready.set()
         else:
