@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
 
 import pytest
 from _sim_rooms_kit import room_server
@@ -136,3 +137,36 @@ async def test_aclose_ends_every_room_and_leaves_no_tasks() -> None:
         assert leftovers == []
         with pytest.raises(RuntimeError, match="closed"):
             kit.open("c3")
+
+
+async def test_a_brain_can_end_its_own_room_mid_turn() -> None:
+    async with room_server() as kit:
+
+        class Hangup:
+            async def reply(self, turn: Any) -> str:
+                await kit.hub.close(turn.conversation_id, "end_conversation_endpoint_hit")
+                return "never spoken"
+
+        kit.hub.replica.brain = Hangup()
+        kit.open(CID, greeting="")
+        alice = await kit.join(CID)
+        await alice.interact("conversation.respond", CID, text="bye")
+        ended = await alice.wait(lambda f: f["type"] == "room-ended")
+        assert ended["reason"] == "end_conversation_endpoint_hit"
+        assert await alice.closed() == 4000
+        spoken = [f for f in alice.inbox if alice.is_event(f, "conversation.utterance")]
+        assert all(f["data"]["properties"]["role"] == "user" for f in spoken)
+
+
+async def test_a_cancelled_close_still_shuts_the_room() -> None:
+    async with room_server() as kit:
+        kit.open(CID, greeting="")
+        alice = await kit.join(CID)
+        closing = asyncio.ensure_future(kit.hub.close(CID, "end_conversation_endpoint_hit"))
+        await asyncio.sleep(0)
+        closing.cancel()
+        ended = await alice.wait(lambda f: f["type"] == "room-ended")
+        assert ended["reason"] == "end_conversation_endpoint_hit"
+        assert await alice.closed() == 4000
+        await kit.hub.close(CID, "again")  # idempotent: waits for the same shutdown
+        assert kit.hub.room(CID).close_reason == "end_conversation_endpoint_hit"  # type: ignore[union-attr]

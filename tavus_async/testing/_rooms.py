@@ -277,6 +277,7 @@ class Room:
         self._pending_tools: dict[str, asyncio.Future[tuple[Any, str]]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._timers: list[_TimerHandle] = []
+        self._shutdown: asyncio.Task[None] | None = None
         self._left_timer: _TimerHandle | None = None
         self._absent_timer: _TimerHandle | None = None
 
@@ -351,10 +352,20 @@ class Room:
             handle.cancel()
 
     async def shutdown(self, reason: str) -> None:
-        """Tell everyone the room ended, close their sockets, stop every task."""
-        if self.closed:
-            return
-        self.closed = True
+        """Tell everyone the room ended, close their sockets, stop every task.
+
+        The work runs in its own task, shielded: a caller that is cancelled (an HTTP client
+        that hung up on ``end``, or a replica turn that ended its own room) cannot leave the
+        room half shut. Every caller waits for the same shutdown.
+        """
+        if self._shutdown is None:
+            self.closed = True
+            self._shutdown = asyncio.get_running_loop().create_task(
+                self._do_shutdown(reason), name=f"tavus-sim-room-{self.conversation_id}-shutdown"
+            )
+        await asyncio.shield(self._shutdown)
+
+    async def _do_shutdown(self, reason: str) -> None:
         self.close_reason = reason
         self._settled.set()
         if self._audio:
@@ -1201,5 +1212,5 @@ class RoomHub:
     async def aclose(self) -> None:
         """End every open room and stop every task the hub started."""
         self._closed = True
-        rooms = [r for r in self._rooms.values() if not r.closed]
-        await asyncio.gather(*(r.shutdown("simulator_shutdown") for r in rooms))
+        # Rooms already ending keep their reason; shutdown() waits for them either way.
+        await asyncio.gather(*(r.shutdown("simulator_shutdown") for r in self._rooms.values()))
