@@ -138,12 +138,15 @@ _ALIASES: dict[type[ConversationEvent], dict[str, str]] = {
 }
 
 
-def parse(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> WebhookEvent:
+def parse(
+    body: bytes | bytearray | memoryview | str | Mapping[str, Any] | msgspec.Struct,
+) -> WebhookEvent:
     """Parse one webhook delivery into a typed event.
 
     Args:
         body: The raw request body (bytes or str), or an already decoded JSON object. Events
-            from ``GET /v2/conversations/{id}?verbose=true`` parse too.
+            from ``GET /v2/conversations/{id}?verbose=true`` parse too, as dicts or as the
+            client's ``Conversation.events`` items: ``[parse(e) for e in conv.events or []]``.
 
     Returns:
         The matching :class:`WebhookEvent` subclass. A JSON object of any other shape, or one
@@ -163,9 +166,14 @@ def parse(body: bytes | bytearray | memoryview | str | Mapping[str, Any]) -> Web
 def _load(body: object) -> dict[str, Any]:
     if isinstance(body, Mapping):
         return dict(body)
+    if isinstance(body, msgspec.Struct):
+        built = msgspec.to_builtins(body)
+        if isinstance(built, dict):
+            return built
     if not isinstance(body, bytes | bytearray | memoryview | str):
         raise WebhookParseError(
-            f"a webhook body must be bytes, str or a mapping, not {type(body).__name__}"
+            f"a webhook body must be bytes, str, a mapping or a msgspec Struct, "
+            f"not {type(body).__name__}"
         )
     obj = _decode_json(body)
     if not isinstance(obj, dict):

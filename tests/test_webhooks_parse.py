@@ -335,7 +335,7 @@ def test_non_object_bodies_raise_webhook_parse_error(body: bytes | str, message_
 
 
 def test_wrong_input_type_raises_webhook_parse_error() -> None:
-    with pytest.raises(WebhookParseError, match="bytes, str or a mapping"):
+    with pytest.raises(WebhookParseError, match="bytes, str, a mapping or a msgspec Struct"):
         parse(12)  # type: ignore[arg-type]
 
 
@@ -491,3 +491,19 @@ def test_valid_json_msgspec_refuses_still_parses(
 def test_deeply_nested_body_is_a_parse_error() -> None:
     with pytest.raises(WebhookParseError, match="not valid JSON"):
         parse(b"[" * 100_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("system_shutdown", "conversation"),
+        ("replica_training_ready", "replica"),
+        ("video_ready", "video"),
+        ("document_processing", "document"),
+        ("objective_completed_guess", "objective"),
+        ("guardrail_triggered_guess", "guardrail"),
+        ("unknown_event", "unknown"),
+    ],
+)
+def test_kind_routes_without_isinstance(name: str, kind: str) -> None:
+    assert parse(_load(name)).kind == kind

@@ -131,3 +131,18 @@ async def test_replica_and_video_callbacks_arrive_typed() -> None:
     assert [e.video_id for e in videos] == [video.video_id]
     assert videos[0].failed
     assert videos[0].status_details
+
+
+async def test_verbose_conversation_events_parse_like_callbacks() -> None:
+    async with TavusSimulator(rooms=False) as sim, sim.client() as tavus:
+        conv = await tavus.conversations.create(
+            persona_id="pdced222244b", replica_id="rfe12d8b9597"
+        )
+        await tavus.conversations.end(conv.conversation_id)
+        verbose = await tavus.conversations.get(conv.conversation_id, verbose=True)
+    parsed = [webhooks.parse(e) for e in verbose.events or []]
+    kinds = {type(e) for e in parsed}
+    assert {webhooks.Shutdown, webhooks.TranscriptionReady} <= kinds
+    assert not any(isinstance(e, webhooks.UnknownWebhook) for e in parsed)
+    shutdown = next(e for e in parsed if isinstance(e, webhooks.Shutdown))
+    assert shutdown.shutdown_reason == verbose.ended_reason
