@@ -22,8 +22,15 @@ Receive them with aiohttp (the one obvious way)::
 Tavus does not sign callbacks (rest-api-notes §6.6), so the handler authenticates each delivery
 by a secret token in the URL's query (``?token=...``), compared in constant time. It answers 401
 on a missing or wrong token, 413 on a body over ``max_body_bytes``, 400 on a body that is not a
-JSON object, 200 otherwise (duplicates included, so Tavus has nothing to retry), and runs
-``on_event`` in a task after answering. Every outcome is counted in ``receiver.stats``.
+JSON object, 405 to anything but POST, 503 while ``max_pending`` callbacks are still running or
+after ``aclose()``, and 200 otherwise, duplicates included (so Tavus has nothing to retry). It
+runs ``on_event`` in a task after answering. Redeliveries (same body) within ``dedupe_ttl`` are
+dropped; pass ``dedupe_key`` to also fold Tavus's ``system.pal_joined`` / ``system.replica_joined``
+twins. Every outcome is counted in ``receiver.stats``.
+
+Parsing is tolerant: an unknown shape gives :class:`UnknownWebhook` (with ``reason``), and a
+non-essential field of an unexpected type is left at its default and reported in
+``event.issues`` rather than costing the typed event.
 
 Secrets: the token is never logged. Tavus echoes the URL back as ``webhook_url``; parsed events
 show it with the token replaced by ``[REDACTED]`` (``event.raw`` keeps the delivery verbatim).
