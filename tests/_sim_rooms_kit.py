@@ -45,7 +45,7 @@ class FakeHooks:
 class RoomClient:
     """One participant over a raw WebSocket, with bounded waits for frames."""
 
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse[Any]) -> None:
         self.ws = ws
         self.pid = ""
         self.replica_pid: str | None = None

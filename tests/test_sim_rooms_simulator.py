@@ -43,11 +43,13 @@ async def test_rest_created_conversation_room_end_to_end() -> None:
         sim.replica.when("discount", say="Ten percent off today.")
 
         async with aiohttp.ClientSession() as session:
-            refused = await _join(session, conv.conversation_url, token="not-the-token")
+            url = conv.conversation_url
+            assert url is not None
+            refused = await _join(session, url, token="not-the-token")
             assert refused.joined["code"] == "unauthorized"
             assert await refused.closed() == 4401
 
-            client = await _join(session, conv.conversation_url, token=conv.meeting_token)
+            client = await _join(session, url, token=conv.meeting_token)
             assert client.joined["type"] == "joined"
             await client.event("system.replica_joined")
             greeting = await client.event("conversation.utterance", role="replica")

@@ -13,7 +13,7 @@ CID = "c123"
 
 
 def _stopped(e: Frame) -> bool:
-    return e["event_type"] == "conversation.stopped_speaking"
+    return bool(e["event_type"] == "conversation.stopped_speaking")
 
 
 async def test_first_join_brings_the_replica_and_its_greeting() -> None:
