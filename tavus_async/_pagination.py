@@ -10,7 +10,7 @@ make it loop forever.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 __all__ = ["AsyncPage", "AsyncPaginator"]
@@ -40,8 +40,8 @@ class AsyncPage(Generic[T]):
     total_count: int | None
     page: int
     limit: int
-    _fetch: FetchPage[T] | None = None
-    _first_page: int = 1
+    _fetch: FetchPage[T] | None = field(default=None, repr=False)
+    _first_page: int = field(default=1, repr=False)
 
     def __iter__(self) -> Any:
         return iter(self.data)
@@ -88,6 +88,9 @@ class AsyncPaginator(Generic[T]):
         self._page = page
         self._limit = limit
         self._first_page = first_page
+
+    def __repr__(self) -> str:
+        return f"AsyncPaginator(page={self._page}, limit={self._limit})"
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._fetch(self._page, self._limit).__await__()

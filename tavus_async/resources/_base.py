@@ -24,6 +24,21 @@ class _ListBody(msgspec.Struct):
     total_count: int | None = None
 
 
+_typed_list_bodies: dict[Any, Any] = {}
+
+
+def _typed_list_body(item_type: Any) -> Any:
+    """A list envelope whose items decode straight into ``item_type`` (one pass, no convert)."""
+    body = _typed_list_bodies.get(item_type)
+    if body is None:
+        body = msgspec.defstruct(
+            f"_ListOf{getattr(item_type, '__name__', 'Item')}",
+            [("data", list[item_type] | None, None), ("total_count", int | None, None)],
+        )
+        _typed_list_bodies[item_type] = body
+    return body
+
+
 class AsyncAPIResource:
     """Base class of the resource namespaces (``tavus.personas``, ``tavus.replicas``...)."""
 
@@ -102,14 +117,23 @@ class AsyncAPIResource:
         http = self._client._http
 
         def to_item(raw: Any) -> T:
-            if convert is not None:
-                return convert(raw)
-            return msgspec.convert(raw, item_type, strict=False)
+            assert convert is not None
+            return convert(raw)
 
         async def fetch(page_no: int, page_size: int) -> AsyncPage[T]:
             resp = await http.request_response(
                 "GET", path, params={**extra, "page": page_no, "limit": page_size}
             )
+            if convert is None:
+                typed = resp.parse(_typed_list_body(item_type))
+                return AsyncPage(
+                    data=list(typed.data or []),
+                    total_count=typed.total_count,
+                    page=page_no,
+                    limit=page_size,
+                    _fetch=fetch,
+                    _first_page=first_page,
+                )
             body = resp.parse(_ListBody)
             try:
                 items = [to_item(raw) for raw in body.data or []]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import contextlib
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
+from .._lifecycle import ended_on_exit
 from .._pagination import AsyncPaginator
+from .._waiters import ProgressCallback, poll_until
 from ..models._common import build_request
 from ..models.conversations import Conversation, ConversationCreate
 from ._base import AsyncAPIResource, require_id
+
+if TYPE_CHECKING:
+    from ..room import Room
 
 __all__ = ["Conversations"]
 
@@ -126,4 +132,124 @@ class Conversations(AsyncAPIResource):
             page=page,
             limit=limit,
             first_page=1,
+        )
+
+    def connect(
+        self,
+        conversation_or_url: Conversation | Mapping[str, Any] | str,
+        meeting_token: str | None = None,
+        **options: Any,
+    ) -> Room:
+        """Join a conversation's room: ``async with tavus.conversations.connect(conv) as room``.
+
+        The room is joined on entering the block (after the join completed and the replica is
+        in the room) and left on leaving it. With ``end_conversation=True`` the conversation is
+        also ended through this client, once, even on an error or a cancellation.
+
+        Args:
+            conversation_or_url: A :class:`~tavus_async.models.Conversation` (its URL, id,
+                replica and meeting token are used), a dict with those keys, or a URL.
+            meeting_token: Overrides the conversation's own token (private rooms).
+            **options: Passed to :class:`tavus_async.room.Room` (``join_timeout``,
+                ``end_conversation``, ``buffer_size``, ``replica_only``...).
+
+        Returns:
+            A :class:`tavus_async.room.Room`, to use with ``async with``.
+
+        Raises:
+            ValueError: No conversation URL (a ``test_mode`` conversation has no room).
+
+        Example::
+
+            async with tavus.conversations.connect(conv, end_conversation=True) as room:
+                await room.respond("What can you do?")
+                async for event in room:
+                    print(event)
+        """
+        from ..room import connect
+
+        return connect(conversation_or_url, meeting_token, client=self._client, **options)
+
+    def session(
+        self,
+        params: ConversationCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        end_timeout: float = 30.0,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> contextlib.AbstractAsyncContextManager[Conversation]:
+        """Create a conversation that is always ended when the block exits.
+
+        A running conversation is billed until it ends. This ends it on normal exit, on an
+        error and on cancellation (the end call is shielded from the cancellation and bounded
+        by ``end_timeout``). Ending an already-ended conversation is harmless.
+
+        Args:
+            params: As for :meth:`create`.
+            end_timeout: Seconds the end call may take on the way out.
+            extra_body: As for :meth:`create`.
+            **fields: As for :meth:`create`.
+
+        Returns:
+            An async context manager yielding the new :class:`Conversation`.
+
+        Raises:
+            APIError: Creating failed; or ending failed after a block that succeeded (after a
+                block that raised, an ending failure is logged and the block's error wins).
+
+        Example::
+
+            async with tavus.conversations.session(persona_id="p...", replica_id="r...") as conv:
+                async with tavus.conversations.connect(conv) as room:
+                    await room.respond("Hello!")
+        """
+        return ended_on_exit(
+            lambda: self.create(params, extra_body=extra_body, **fields),
+            self.end,
+            lambda conv: conv.conversation_id,
+            end_timeout=end_timeout,
+        )
+
+    async def wait_for_status(
+        self,
+        conversation_id: str,
+        status: str | Collection[str] = "ended",
+        *,
+        timeout: float | None = 600.0,
+        interval: float = 1.0,
+        max_interval: float = 15.0,
+        on_progress: ProgressCallback | None = None,
+        verbose: bool = False,
+    ) -> Conversation:
+        """Poll a conversation until its status is ``status`` (default ``"ended"``).
+
+        Args:
+            conversation_id: The conversation's id.
+            status: The status (or statuses) to wait for.
+            timeout: Give up after this many seconds (None: wait for ever).
+            interval: First delay between polls; later ones grow up to ``max_interval``.
+            max_interval: Longest delay between polls.
+            on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` per poll.
+            verbose: Fetch with ``verbose=true`` (the final model then carries the events).
+
+        Returns:
+            The conversation in the awaited status.
+
+        Raises:
+            WaitTimeoutError: ``timeout`` passed first.
+            NotFoundError: No such conversation.
+        """
+        cid = require_id("conversation_id", conversation_id)
+        wanted = {status} if isinstance(status, str) else set(status)
+        return await poll_until(
+            lambda: self.get(cid, verbose=verbose or None),
+            what="conversation status",
+            resource_id=cid,
+            done=wanted,
+            failed=(),
+            on_progress=on_progress,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from .._waiters import ProgressCallback, poll_until
 from ..models._common import build_request
 from ..models.documents import (
     CrawlConfig,
@@ -165,4 +166,55 @@ class Documents(AsyncAPIResource):
             page=page,
             limit=limit,
             first_page=0,
+        )
+
+    async def wait_until_ready(
+        self,
+        document_id: str,
+        *,
+        timeout: float | None = 3600.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        on_progress: ProgressCallback | None = None,
+    ) -> Document:
+        """Poll until document processing finished, reporting progress on the way.
+
+        Args:
+            document_id: The id.
+            timeout: Give up after this many seconds (None: wait for ever).
+            interval: First delay between polls; later ones grow up to ``max_interval``.
+            max_interval: Longest delay between polls.
+            on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
+                each poll (``percent`` from Tavus's ``progress``).
+
+        Returns:
+            The document once ready.
+
+        Raises:
+            JobFailedError: Processing failed; ``error_code`` is Tavus's code
+                (``file_download_failed``...).
+            WaitTimeoutError: ``timeout`` passed first (``.last`` holds the last state seen).
+            NotFoundError: No such document.
+
+        Example::
+
+            def show(p):
+                print(p.status, p.percent)
+
+            done = await tavus.documents.wait_until_ready(some_id, on_progress=show)
+        """
+        rid = require_id("document_id", document_id)
+        return await poll_until(
+            lambda: self.get(rid),
+            what="document processing",
+            resource_id=rid,
+            done=("ready",),
+            failed=("error",),
+            progress_field="progress",
+            error_fields=("error_message",),
+            code_field="error_message",
+            on_progress=on_progress,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
         )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from .._waiters import ProgressCallback, poll_until
 from ..models._common import build_request
 from ..models.replicas import Replica, ReplicaCreate
 from ._base import AsyncAPIResource, require_id
@@ -136,4 +137,54 @@ class Replicas(AsyncAPIResource):
             page=page,
             limit=limit,
             first_page=1,
+        )
+
+    async def wait_until_ready(
+        self,
+        replica_id: str,
+        *,
+        timeout: float | None = 3600.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        on_progress: ProgressCallback | None = None,
+    ) -> Replica:
+        """Poll until replica training finished, reporting progress on the way.
+
+        Args:
+            replica_id: The id.
+            timeout: Give up after this many seconds (None: wait for ever).
+            interval: First delay between polls; later ones grow up to ``max_interval``.
+            max_interval: Longest delay between polls.
+            on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
+                each poll (``percent`` from Tavus's ``training_progress``).
+
+        Returns:
+            The replica once ready.
+
+        Raises:
+            JobFailedError: Training failed; ``error_message`` is Tavus's own text.
+            WaitTimeoutError: ``timeout`` passed first (``.last`` holds the last state seen).
+            NotFoundError: No such replica.
+
+        Example::
+
+            def show(p):
+                print(p.status, p.percent)
+
+            done = await tavus.replicas.wait_until_ready(some_id, on_progress=show)
+        """
+        rid = require_id("replica_id", replica_id)
+        return await poll_until(
+            lambda: self.get(rid),
+            what="replica training",
+            resource_id=rid,
+            done=("completed", "ready"),
+            failed=("error",),
+            progress_field="training_progress",
+            error_fields=("error_message",),
+            code_field=None,
+            on_progress=on_progress,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
         )

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from .._waiters import ProgressCallback, poll_until
 from ..models._common import build_request
 from ..models.videos import Video, VideoCreate
 from ._base import AsyncAPIResource, require_id
@@ -99,3 +100,53 @@ class Videos(AsyncAPIResource):
             limit: Page size.
         """
         return self._paginate(_PATH, item_type=Video, page=page, limit=limit, first_page=0)
+
+    async def wait_until_ready(
+        self,
+        video_id: str,
+        *,
+        timeout: float | None = 3600.0,
+        interval: float = 2.0,
+        max_interval: float = 30.0,
+        on_progress: ProgressCallback | None = None,
+    ) -> Video:
+        """Poll until video generation finished, reporting progress on the way.
+
+        Args:
+            video_id: The id.
+            timeout: Give up after this many seconds (None: wait for ever).
+            interval: First delay between polls; later ones grow up to ``max_interval``.
+            max_interval: Longest delay between polls.
+            on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
+                each poll (``percent`` from Tavus's ``generation_progress``).
+
+        Returns:
+            The video once ready.
+
+        Raises:
+            JobFailedError: Generation failed; carries Tavus's ``status_details`` text.
+            WaitTimeoutError: ``timeout`` passed first (``.last`` holds the last state seen).
+            NotFoundError: No such video.
+
+        Example::
+
+            def show(p):
+                print(p.status, p.percent)
+
+            done = await tavus.videos.wait_until_ready(some_id, on_progress=show)
+        """
+        rid = require_id("video_id", video_id)
+        return await poll_until(
+            lambda: self.get(rid),
+            what="video generation",
+            resource_id=rid,
+            done=("ready",),
+            failed=("error", "deleted"),
+            progress_field="generation_progress",
+            error_fields=("error_details", "status_details"),
+            code_field=None,
+            on_progress=on_progress,
+            timeout=timeout,
+            interval=interval,
+            max_interval=max_interval,
+        )
