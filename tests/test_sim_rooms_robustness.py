@@ -123,3 +123,26 @@ async def test_unfinished_audio_is_counted_when_the_room_ends() -> None:
         stats = kit.hub.stats(CID)
         assert stats["audio_unfinished"] == 1
         assert stats["audio_pending"] == 0
+
+
+async def test_queued_speech_is_bounded_and_drops_are_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_rooms, "MAX_QUEUED_SPEECH", 2)
+    async with room_server("manual") as kit:
+        kit.open(CID, greeting="")
+        alice = await kit.join(CID)
+        for i in range(4):
+            await alice.interact(
+                "conversation.echo", CID, modality="text", text=f"line {i}", inference_id=f"i{i}"
+            )
+            if i == 0:
+                await alice.event("conversation.started_speaking")
+        # One speaks now, two wait, the fourth is dropped; advancing plays the three.
+        await kit.clock.advance(60)
+        spoken = []
+        for _ in range(3):
+            utter = await alice.event("conversation.utterance")
+            spoken.append(utter["properties"]["speech"])
+        assert spoken == ["line 0", "line 1", "line 2"]
+        assert kit.hub.stats(CID)["speech_dropped"] == 1

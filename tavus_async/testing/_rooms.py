@@ -56,7 +56,8 @@ Counters (``hub.stats(cid)``): ``app_messages``, ``refused_too_large``,
 ``tool_calls``, ``tool_results``, ``tool_results_unmatched``, ``tool_timeouts``, ``interrupts``,
 ``echo_text``, ``echo_audio_chunks``, ``echo_audio_utterances``, ``audio_pending``,
 ``audio_unfinished``, ``bad_frames``, ``slow_consumers``, ``frames_undelivered``,
-``send_failures``, ``hook_errors``, ``internal_errors``, ``settle_timeouts``.
+``send_failures``, ``speech_dropped``, ``hook_errors``, ``internal_errors``,
+``settle_timeouts``.
 """
 
 from __future__ import annotations
@@ -108,6 +109,8 @@ CLOSE_SLOW_CONSUMER = 4408
 SETTLE_TIMEOUT = 5.0
 #: Real seconds to wait for a room's final frames to be written, and for a client's close reply.
 CLOSE_TIMEOUT = 5.0
+#: Utterances and turns waiting behind the current one before new ones are dropped (counted).
+MAX_QUEUED_SPEECH = 1000
 #: Frames queued for one participant before the room gives up on it as too slow.
 MAX_OUTBOX = 10_000
 _SENSITIVITY_KEYS = ("participant_pause_sensitivity", "participant_interrupt_sensitivity")
@@ -979,6 +982,11 @@ class Room:
             self.hub.clock.call_later(0.0, hold, f"room-{self.conversation_id}-settle")
 
     def _enqueue(self, job: _Job) -> None:
+        if len(self._jobs) >= MAX_QUEUED_SPEECH:
+            # Bounded: a client flooding queued echoes in manual time would grow it forever.
+            self.stats["speech_dropped"] += 1
+            _log.warning("room %s: speech queue full, dropped one", self.conversation_id)
+            return
         self._jobs.append(job)
         self._job_ready.set()
         if self._speaker_idle:
