@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import aiohttp
 import pytest
@@ -87,3 +88,32 @@ async def test_rest_created_conversation_room_end_to_end() -> None:
         assert turns[0] == ("assistant", "Welcome aboard!")
         assert ("user", "Any discount?") in turns
         assert turns[-1] == ("assistant", "Ten percent off today.")
+
+
+async def test_an_async_brain_may_call_the_simulator_while_time_advances() -> None:
+    async with TavusSimulator(time="manual") as sim, sim.client() as tavus:
+        replicas = await tavus.replicas.list()
+        conv = await tavus.conversations.create(
+            replica_id=replicas.data[0].replica_id, custom_greeting="Hi there friend."
+        )
+
+        class Lookup:
+            async def reply(self, turn: Any) -> str:
+                # A REST round trip to this same simulator, made while the clock is advancing.
+                current = await tavus.conversations.get(turn.conversation_id)
+                return f"This conversation is {current.status}."
+
+        sim.replica.brain = Lookup()
+        async with aiohttp.ClientSession() as session:
+            url = conv.conversation_url
+            assert url is not None
+            client = await _join(session, url)
+            await client.event("conversation.started_speaking")
+            # Asked during the greeting: the reply waits for it, then thinks while time moves.
+            await client.interact("conversation.respond", conv.conversation_id, text="status?")
+            await sim.advance(30)
+            reply = await client.event("conversation.utterance", role="replica", timeout=10)
+            assert reply["properties"]["speech"] == "Hi there friend."
+            reply = await client.event("conversation.utterance", role="replica", timeout=10)
+            assert reply["properties"]["speech"] == "This conversation is active."
+        assert sim.rooms.stats(conv.conversation_id).get("settle_timeouts", 0) == 0

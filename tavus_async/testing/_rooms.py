@@ -902,6 +902,9 @@ class Room:
             tools=self.tools,
             history=tuple(self.history),
         )
+        # A brain that awaits (I/O, even a REST call to this simulator) must not hold the clock:
+        # count the room as settled while it thinks. A sync brain never yields here.
+        self._settled.set()
         actions = await self.hub.replica.decide(turn)
         await self._perform(job, actions, turn_idx, user_iid)
 
