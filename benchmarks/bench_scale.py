@@ -1,0 +1,325 @@
+"""Scale: 10, 100, 500 and 1,000 concurrent rooms on the simulator, each running turns.
+
+For each N, in a fresh pair of processes:
+
+- a **simulator** child (``TavusSimulator(time="instant")``: replica speech is not paced, so
+  the figures measure software, not simulated talking time);
+- a **client** child that creates N conversations through ``AsyncTavus``, joins all N rooms at
+  once with ``tavus_async.room.connect`` (the room connector users get, one WebSocket each),
+  then has every room run ``--turns`` turns concurrently: ``room.respond(text)`` and
+  ``async for event in room`` until the replica's ``StoppedSpeaking``.
+
+Measured in the client (the SDK's side; the simulator's CPU is reported next to it):
+total events per second (events the consumers read / wall time of the turns phase), client CPU
+per event, join time and CPU per room, and resident memory per room (RSS after joining minus
+RSS before, divided by N; and the same after the turns). Separate processes keep the two
+sides' CPU and memory apart and give each its own core; a fresh client per N keeps one size's
+heap from flattering the next. Each figure is the median of ``--repeat`` runs.
+
+    python benchmarks/bench_scale.py [--quick] [--json PATH] [--rooms 10,100,500,1000]
+                                     [--turns T] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import sys
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    ServerProcess,
+    machine,
+    median,
+    parser,
+    spread,
+    table,
+    timed,
+    wait_stdin_closed,
+    write_json,
+)
+
+TEXT = "Can you check the status of my order A-1234 and tell me when it ships?"
+#: Conversations are created this many at a time (a backend creating them for a burst of users).
+CREATE_CONCURRENCY = 32
+
+
+# --- the simulator child -------------------------------------------------------------------------
+
+
+async def serve_simulator() -> None:
+    """Run a simulator on 127.0.0.1:0, print ``{"url", "api_key"}``, stop when stdin closes."""
+    import logging
+
+    from tavus_async.testing import TavusSimulator
+
+    logging.getLogger("tavus_async").setLevel(logging.ERROR)
+    async with TavusSimulator(time="instant", seed=1) as sim:
+        print(json.dumps({"url": sim.base_url, "api_key": sim.api_key}), flush=True)
+        await wait_stdin_closed()
+
+
+# --- the client child ----------------------------------------------------------------------------
+
+
+def rss() -> int:
+    """This process's resident set size, in bytes."""
+    import psutil  # type: ignore[import-untyped,unused-ignore]
+
+    return int(psutil.Process().memory_info().rss)
+
+
+async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -> dict[str, Any]:
+    """Create, join and drive ``n`` rooms; return the measurements."""
+    import anyio
+    import psutil  # type: ignore[import-untyped,unused-ignore]
+
+    from tavus_async import AsyncTavus
+    from tavus_async.interactions.events import ReplicaJoined, StoppedSpeaking
+    from tavus_async.room import Room, connect
+
+    sim = psutil.Process(sim_pid)
+
+    def sim_cpu() -> float:
+        t = sim.cpu_times()
+        return float(t.user + t.system)
+
+    async with AsyncTavus(api_key=api_key, base_url=url) as tavus:
+        persona = await tavus.personas.create(persona_name="Bench", system_prompt="Be brief.")
+        replica_id = (await tavus.replicas.list(limit=1)).data[0].replica_id
+        gate = asyncio.Semaphore(CREATE_CONCURRENCY)
+
+        async def create(i: int) -> Any:
+            async with gate:
+                return await tavus.conversations.create(
+                    persona_id=persona.persona_id,
+                    replica_id=replica_id,
+                    conversation_name=f"bench {i}",
+                    custom_greeting="",
+                )
+
+        with timed() as t_create:
+            convs = await asyncio.gather(*(create(i) for i in range(n)))
+
+        gc.collect()
+        rss_before = rss()
+        stack = AsyncExitStack()
+        try:
+
+            async def join(conv: Any) -> Room:
+                room = connect(conv, client=tavus, join_timeout=120.0, buffer_size=4096)
+                await stack.enter_async_context(room)
+                # Read the join's own events, so that the turns phase counts only turns.
+                await room.wait_for(ReplicaJoined, timeout=120.0)
+                return room
+
+            s0 = sim_cpu()
+            with anyio.fail_after(300), timed() as t_join:
+                rooms = await asyncio.gather(*(join(c) for c in convs))
+            sim_join = sim_cpu() - s0
+            gc.collect()
+            rss_joined = rss()
+
+            async def drive(room: Room) -> int:
+                count = 0
+                for _ in range(turns):
+                    await room.respond(TEXT)
+                    async for event in room:
+                        count += 1
+                        if isinstance(event, StoppedSpeaking) and event.role == "replica":
+                            break
+                return count
+
+            received0 = sum(r.stats.received for r in rooms)
+            s0 = sim_cpu()
+            with anyio.fail_after(600), timed() as t_turns:
+                counts = await asyncio.gather(*(drive(r) for r in rooms))
+            sim_turns = sim_cpu() - s0
+            rss_after = rss()
+            received = sum(r.stats.received for r in rooms) - received0
+            dropped = sum(r.stats.dropped for r in rooms)
+        finally:
+            with timed() as t_leave:
+                await stack.aclose()
+    events = sum(counts)
+    return {
+        "rooms": n,
+        "turns": turns,
+        "events": events,
+        "events_per_room_turn": events / (n * turns),
+        "create_s": t_create.wall,
+        "join_s": t_join.wall,
+        "join_cpu_ms_per_room": t_join.cpu / n * 1000,
+        "sim_join_cpu_ms_per_room": sim_join / n * 1000,
+        "turns_s": t_turns.wall,
+        "events_per_s": events / t_turns.wall,
+        "client_cpu_us_per_event": t_turns.cpu / events * 1e6,
+        "sim_cpu_us_per_event": sim_turns / events * 1e6,
+        "client_cpu_util": t_turns.cpu / t_turns.wall,
+        "sim_cpu_util": sim_turns / t_turns.wall,
+        "rss_before_mb": rss_before / 2**20,
+        "rss_per_room_kb_joined": (rss_joined - rss_before) / n / 1024,
+        "rss_per_room_kb_after_turns": (rss_after - rss_before) / n / 1024,
+        "messages_received": received,
+        "dropped_events": dropped,
+        "leave_s": t_leave.wall,
+    }
+
+
+# --- the orchestrating parent --------------------------------------------------------------------
+
+
+def one(n: int, turns: int) -> dict[str, Any]:
+    """One measurement of ``n`` rooms, in a fresh simulator and a fresh client process."""
+    import subprocess
+
+    script = Path(__file__)
+    with ServerProcess(script, "--serve-sim") as sim:
+        assert sim.proc is not None
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                "--client",
+                json.dumps(
+                    {
+                        "url": sim.info["url"],
+                        "api_key": sim.info["api_key"],
+                        "rooms": n,
+                        "turns": turns,
+                        "sim_pid": sim.proc.pid,
+                    }
+                ),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the client for {n} rooms failed:\n{proc.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+MEDIAN_KEYS = (
+    "events_per_s",
+    "client_cpu_us_per_event",
+    "sim_cpu_us_per_event",
+    "client_cpu_util",
+    "sim_cpu_util",
+    "join_s",
+    "join_cpu_ms_per_room",
+    "sim_join_cpu_ms_per_room",
+    "turns_s",
+    "rss_per_room_kb_joined",
+    "rss_per_room_kb_after_turns",
+    "rss_before_mb",
+    "events_per_room_turn",
+)
+
+
+def summarise(n: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    row: dict[str, Any] = {"rooms": n, "runs": len(runs)}
+    for key in MEDIAN_KEYS:
+        row[key] = median([r[key] for r in runs])
+    row["events"] = runs[0]["events"]
+    row["dropped_events"] = max(r["dropped_events"] for r in runs)
+    row["events_per_s_spread"] = spread([r["events_per_s"] for r in runs])
+    row["samples"] = runs
+    return row
+
+
+def print_result(result: dict[str, Any]) -> None:
+    cols = [
+        ("rooms", "rooms", ",d"),
+        ("events", "events", ",d"),
+        ("events_per_s", "events/s", ",.0f"),
+        ("events_per_s_spread", "spread", ".2f"),
+        ("client_cpu_us_per_event", "client us/event", ",.0f"),
+        ("sim_cpu_us_per_event", "sim us/event", ",.0f"),
+        ("client_cpu_util", "client CPU", ".2f"),
+        ("sim_cpu_util", "sim CPU", ".2f"),
+        ("join_s", "join all s", ".2f"),
+        ("join_cpu_ms_per_room", "join ms CPU/room", ".2f"),
+        ("rss_per_room_kb_joined", "KB/room joined", ",.0f"),
+        ("rss_per_room_kb_after_turns", "KB/room after", ",.0f"),
+    ]
+    title = (
+        f"scale: rooms on the simulator (instant clock), {result['turns']} respond->events "
+        f"turns per room, median of {result['repeat']} run(s); client and simulator in "
+        "separate processes"
+    )
+    print(table(title, cols, result["results"]))
+    base = result["results"][0]
+    for row in result["results"][1:]:
+        print(
+            f"  {base['rooms']} -> {row['rooms']} rooms: events/s x"
+            f"{row['events_per_s'] / base['events_per_s']:.2f}, client CPU/event x"
+            f"{row['client_cpu_us_per_event'] / base['client_cpu_us_per_event']:.2f}, "
+            f"memory/room x{row['rss_per_room_kb_joined'] / base['rss_per_room_kb_joined']:.2f}"
+        )
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser(__doc__)
+    p.add_argument("--rooms", default="10,100,500,1000", help="comma-separated room counts")
+    p.add_argument("--turns", type=int, default=3, help="respond->events turns per room")
+    p.add_argument("--repeat", type=int, default=3, help="runs per room count")
+    p.add_argument("--serve-sim", action="store_true", help=_hidden())
+    p.add_argument("--client", help=_hidden())
+    args = p.parse_args(argv)
+    if args.serve_sim:
+        asyncio.run(serve_simulator())
+        return 0
+    if args.client:
+        spec = json.loads(args.client)
+        out = asyncio.run(
+            client_run(spec["url"], spec["api_key"], spec["rooms"], spec["turns"], spec["sim_pid"])
+        )
+        print(json.dumps(out), flush=True)
+        return 0
+    if args.quick:
+        sizes, turns, repeat = [10], 2, 1
+    else:
+        sizes = [int(s) for s in args.rooms.split(",") if s.strip()]
+        turns, repeat = args.turns, args.repeat
+    started = time.perf_counter()
+    rows = []
+    for n in sizes:
+        runs = [one(n, turns) for _ in range(repeat)]
+        rows.append(summarise(n, runs))
+        print(
+            f"  {n} rooms: {rows[-1]['events_per_s']:,.0f} events/s "
+            f"({time.perf_counter() - started:.0f} s so far)",
+            flush=True,
+        )
+    result = {
+        "benchmark": "scale",
+        "turns": turns,
+        "repeat": repeat,
+        "text": TEXT,
+        "seconds": time.perf_counter() - started,
+        "machine": machine("aiohttp", "msgspec", "anyio"),
+        "results": rows,
+    }
+    print_result(result)
+    write_json(args.json, result)
+    return 0
+
+
+def _hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

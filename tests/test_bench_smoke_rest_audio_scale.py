@@ -1,0 +1,114 @@
+"""Smoke tests: the REST, audio-echo and scale benchmarks run end to end at tiny sizes.
+
+They check that each script still runs against the current SDK and writes JSON of the expected
+shape with sane values (counts that add up, positive rates, ratios that are ratios). Timings are
+never asserted: the benchmarks themselves report those.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _run(script: str, tmp_path: Path, *extra: str) -> tuple[str, dict[str, Any]]:
+    out = tmp_path / f"{script}.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / script), "--quick", "--json", str(out), *extra],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result: dict[str, Any] = json.loads(out.read_text())
+    return proc.stdout, result
+
+
+def _positive(x: Any) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
+
+
+def _machine_ok(m: dict[str, Any]) -> None:
+    assert m["cores"] >= 1
+    assert m["python"].count(".") == 2
+    assert m["cpu_model"]
+
+
+@pytest.mark.timeout(200)
+def test_bench_rest_quick(tmp_path: Path) -> None:
+    stdout, result = _run("bench_rest.py", tmp_path)
+    assert result["benchmark"] == "rest"
+    _machine_ok(result["machine"])
+    rows = result["results"]
+    # Every client x call x concurrency was measured, once each.
+    combos = {(r["op"], r["concurrency"], r["client"]) for r in rows}
+    assert len(combos) == len(rows) == 2 * len(result["concurrency"]) * 3
+    assert {r["client"] for r in rows} == {"tavus_async", "raw_aiohttp", "httpx"}
+    assert {r["op"] for r in rows} == {"personas.get", "conversations.list"}
+    for r in rows:
+        assert _positive(r["requests_per_s"])
+        assert _positive(r["requests_per_cpu_s"])
+        assert len(r["samples_requests_per_s"]) == result["repeat"]
+        if r["client"] == "raw_aiohttp":
+            assert r["vs_raw_aiohttp"] == pytest.approx(1.0)  # the baseline is its own unit
+        assert _positive(r["vs_raw_aiohttp"])
+    worst = min(r["vs_raw_aiohttp"] for r in rows if r["client"] == "tavus_async")
+    assert result["goal"]["worst_ratio"] == pytest.approx(worst)
+    assert result["goal"]["met"] == (worst >= result["goal"]["min_ratio"])
+    assert "tavus_async" in stdout
+    assert "raw_aiohttp" in stdout
+    assert "goal:" in stdout
+
+
+@pytest.mark.timeout(200)
+def test_bench_audio_echo_quick(tmp_path: Path) -> None:
+    stdout, result = _run("bench_audio_echo.py", tmp_path)
+    assert result["benchmark"] == "audio_echo"
+    _machine_ok(result["machine"])
+    rows = {r["path"]: r for r in result["results"]}
+    assert set(rows) == {"naive", "sdk_dicts", "sdk_bytes", "room_echo_audio"}
+    # Every chunk fits Daily's 4 KB limit once base64-encoded with its envelope.
+    assert 0 < result["chunk_bytes"] * 4 / 3 < 4096
+    expected_chunks = math.ceil(result["audio_seconds"] * 24000 * 2 / result["chunk_bytes"])
+    assert rows["naive"]["messages"] == expected_chunks
+    for key in ("sdk_dicts", "sdk_bytes", "room_echo_audio"):
+        # The SDK adds one closing silence message with done=true.
+        assert rows[key]["messages"] == expected_chunks + 1
+    for r in rows.values():
+        assert _positive(r["x_realtime"])
+        assert _positive(r["messages_per_cpu_s"])
+        assert r["x_realtime"] == pytest.approx(result["audio_seconds"] / r["cpu_s"])
+    assert rows["naive"]["vs_naive"] == pytest.approx(1.0)
+    assert "x real time" in stdout
+
+
+@pytest.mark.timeout(200)
+def test_bench_scale_quick(tmp_path: Path) -> None:
+    stdout, result = _run("bench_scale.py", tmp_path)
+    assert result["benchmark"] == "scale"
+    _machine_ok(result["machine"])
+    [row] = result["results"]
+    assert row["rooms"] == 10
+    [sample] = row["samples"]
+    # Each turn reads at least: the user's utterance, the replica's started_speaking,
+    # utterance, one streaming chunk and stopped_speaking.
+    assert row["events"] >= 10 * result["turns"] * 5
+    assert row["events_per_room_turn"] == pytest.approx(row["events"] / (10 * result["turns"]))
+    assert sample["events"] == row["events"]
+    # Only turn events are counted (the join's are read before), all of them app messages.
+    assert sample["messages_received"] >= row["events"]
+    assert row["dropped_events"] == 0
+    assert _positive(row["events_per_s"])
+    assert _positive(row["client_cpu_us_per_event"])
+    assert row["rss_before_mb"] > 0
+    assert "rooms" in stdout
+    assert "events/s" in stdout
