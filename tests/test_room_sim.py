@@ -325,3 +325,30 @@ async def test_realtime_echo_audio_is_paced_at_playback_speed(
         assert result.completed
         # Up to 200 ms ahead of playback is allowed, so 0.6 s of audio cannot finish sooner.
         assert took >= 0.35
+
+
+async def test_cancelling_at_any_point_of_a_join_leaves_nothing(tavus: Any) -> None:
+    joined = 0
+    for n in (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610):
+        conv = await _conversation(tavus)  # a room ends once its last participant leaves
+        room = connect(conv, client=tavus)
+
+        async def use(room: Room = room) -> None:
+            nonlocal joined
+            async with room:
+                joined += 1
+                await room.respond("hello")
+                await room.wait_for(StoppedSpeaking, timeout=5)
+
+        task = asyncio.ensure_future(use())
+        for _ in range(n):
+            if task.done():
+                break
+            await asyncio.sleep(0)
+        task.cancel()
+        with anyio.fail_after(10):
+            (outcome,) = await asyncio.gather(task, return_exceptions=True)
+        assert outcome is None or isinstance(outcome, asyncio.CancelledError), outcome
+        assert room.state in ("new", "closed")
+        assert _room_tasks() == []
+    assert joined > 0  # some runs got past the join, so every stage was cut somewhere

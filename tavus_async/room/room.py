@@ -359,14 +359,14 @@ class Room:
         if self._state != "new":
             raise RoomError(f"this room was already joined (state {self._state}); make a new Room")
         self._state = "joining"
-        ready = asyncio.Event()
-        self._runner = asyncio.get_running_loop().create_task(
-            self._run_task_group(ready), name="tavus-room-tools"
-        )
-        await ready.wait()
         step = "join the room"
         try:
             with anyio.fail_after(self._join_timeout):
+                ready = asyncio.Event()
+                self._runner = asyncio.get_running_loop().create_task(
+                    self._run_task_group(ready), name="tavus-room-tools"
+                )
+                await ready.wait()
                 info = await self._transport.join(
                     self._url, self._token, self._display_name, self._on_transport_event
                 )
