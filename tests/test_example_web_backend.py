@@ -1,0 +1,210 @@
+"""examples/web_backend.py, run as a real process, serves users and follows their webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import anyio
+import pytest
+
+from tavus_async import StoppedSpeaking, webhooks
+from tavus_async.room import connect
+
+pytestmark = pytest.mark.anyio
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "web_backend.py"
+
+
+class Backend:
+    """The example app as a child process; stdout and stderr merged, read line by line."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+
+    async def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
+        """Read output until a line matches ``pattern``; fail after ``timeout`` seconds."""
+        regex = re.compile(pattern)
+        for line in self.lines:
+            if m := regex.search(line):
+                return m
+        assert self.proc.stdout is not None
+        with anyio.fail_after(timeout):
+            while True:
+                raw = await self.proc.stdout.readline()
+                if not raw:
+                    raise AssertionError(f"backend exited before {pattern!r}:\n" + self.output)
+                line = raw.decode().rstrip("\n")
+                self.lines.append(line)
+                if m := regex.search(line):
+                    return m
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+@asynccontextmanager
+async def run_backend(secret: str) -> AsyncIterator[tuple[Backend, str]]:
+    """Start the backend on a free port against its embedded simulator; yield it and its URL."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
+    env["TAVUS_WEBHOOK_SECRET"] = secret
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLE),
+        "--port",
+        "0",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    backend = Backend(proc)
+    try:
+        url = (await backend.wait_for(r"listening on (http://127\.0\.0\.1:\d+)")).group(1)
+        yield backend, url
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        assert proc.stdout is not None
+        try:
+            with anyio.fail_after(15):
+                rest = await proc.stdout.read()
+                await proc.wait()
+        finally:
+            if proc.returncode is None:  # never leave the child behind, even on a hang
+                proc.kill()
+                await proc.wait()
+        backend.lines.extend(rest.decode().splitlines())
+
+
+async def conversations_of(http: aiohttp.ClientSession, url: str, user: str) -> list[Any]:
+    async with http.get(f"{url}/users/{user}/conversations") as resp:
+        assert resp.status == 200
+        body = await resp.json()
+    items: list[Any] = body["conversations"]
+    return items
+
+
+async def wait_until_reported(http: aiohttp.ClientSession, url: str, user: str) -> Any:
+    """The user's one conversation once shutdown and transcript webhooks arrived (bounded)."""
+    with anyio.fail_after(20):
+        while True:
+            [record] = await conversations_of(http, url, user)
+            if record["status"] == "ended" and record["transcript_turns"] is not None:
+                return record
+            await anyio.sleep(0.05)
+
+
+async def test_backend_creates_ends_and_reports_what_the_webhooks_said() -> None:
+    secret = webhooks.generate_secret()
+    responses: list[str] = []
+    async with run_backend(secret) as (backend, url), aiohttp.ClientSession() as http:
+        await backend.wait_for(r"using the embedded Tavus simulator at http://127\.0\.0\.1:\d+")
+        async with http.post(
+            f"{url}/users/ada/conversations", json={"conversation_name": "Ada's demo"}
+        ) as resp:
+            assert resp.status == 201
+            responses.append(await resp.text())
+            ada = await resp.json()
+        async with http.post(f"{url}/users/bob/conversations") as resp:
+            assert resp.status == 201
+            responses.append(await resp.text())
+            bob = await resp.json()
+        assert ada["status"] == "active"
+        assert ada["conversation_id"] != bob["conversation_id"]
+        assert ada["conversation_url"].startswith("ws://127.0.0.1:")
+
+        # Each user sees only their own conversations, and cannot end another's.
+        assert [c["conversation_id"] for c in await conversations_of(http, url, "bob")] == [
+            bob["conversation_id"]
+        ]
+        end_ada = f"{url}/users/ada/conversations/{ada['conversation_id']}/end"
+        async with http.post(f"{url}/users/bob/conversations/{ada['conversation_id']}/end") as r:
+            assert r.status == 404
+
+        # Ada's side: join the room at the URL the backend handed out and talk (so that the
+        # transcript webhook has turns to report), then end the call through the backend.
+        async with connect(ada["conversation_url"], join_timeout=20) as room:
+            await room.respond("Hello there")
+            await room.wait_for(StoppedSpeaking, where=lambda e: e.role == "replica", timeout=20)
+            async with http.post(end_ada) as resp:
+                assert resp.status == 200
+                responses.append(await resp.text())
+                assert (await resp.json())["status"] in ("ending", "ended")
+        # Bob joins and just leaves: Tavus ends it on its own, and only the webhook says so.
+        async with connect(bob["conversation_url"], join_timeout=20):
+            pass
+
+        mine = await wait_until_reported(http, url, "ada")
+        responses.append(repr(mine))
+        assert mine["shutdown_reason"] == "end_conversation_endpoint_hit"
+        assert mine["shutdown_kind"] == "end_conversation_endpoint_hit"
+        assert mine["transcript_turns"] >= 2  # the user's "Hello there" and the reply
+        assert {"system.replica_joined", "system.shutdown", "application.transcription_ready"} <= (
+            set(mine["webhooks"])
+        )
+        theirs = await wait_until_reported(http, url, "bob")
+        assert theirs["shutdown_kind"] == "participant_left_timeout"
+        assert theirs["shutdown_reason"] == "participant_left_timeout reached"
+        assert "system.replica_joined" in theirs["webhooks"]
+
+        # Ending again is harmless and changes nothing.
+        async with http.post(end_ada) as resp:
+            assert resp.status == 200
+            assert (await resp.json())["status"] == "ended"
+
+    assert backend.proc.returncode == 0, backend.output
+    stats = re.search(r"stopped; 2 conversations, webhooks: \{.*'accepted': (\d+)", backend.output)
+    assert stats is not None, backend.output
+    assert int(stats.group(1)) >= 3
+    assert "'unauthorized': 0" in backend.output
+    # The webhook token appears nowhere: not in prints, logs, the access log or any answer.
+    assert secret not in backend.output
+    assert all(secret not in text for text in responses)
+    assert "token=" not in backend.output
+
+
+async def test_backend_refuses_bad_requests_and_forged_webhooks() -> None:
+    secret = webhooks.generate_secret()
+    async with run_backend(secret) as (backend, url), aiohttp.ClientSession() as http:
+        async with http.post(f"{url}/users/ada/conversations", data=b"{not json") as resp:
+            assert resp.status == 400
+            assert "JSON" in (await resp.json())["error"]
+        async with http.post(f"{url}/users/ada/conversations", json={"persona": "x"}) as resp:
+            assert resp.status == 400
+            assert "persona" in (await resp.json())["error"]
+        async with http.post(f"{url}/users/ada/conversations", json={"custom_greeting": 3}) as r:
+            assert r.status == 400
+            assert "custom_greeting must be a string" in (await r.json())["error"]
+        async with http.post(f"{url}/users/ada/conversations/c0000000/end") as resp:
+            assert resp.status == 404
+        assert await conversations_of(http, url, "ada") == []
+
+        # A forged shutdown, with a wrong token and with none, changes nothing.
+        async with http.post(f"{url}/users/ada/conversations") as resp:
+            cid = (await resp.json())["conversation_id"]
+        forged = {
+            "event_type": "system.shutdown",
+            "message_type": "system",
+            "conversation_id": cid,
+            "properties": {"shutdown_reason": "forged"},
+        }
+        wrong = webhooks.callback_url(f"{url}/webhooks/tavus", webhooks.generate_secret())
+        for target in (wrong, f"{url}/webhooks/tavus"):
+            async with http.post(target, json=forged) as resp:
+                assert resp.status == 401
+        [record] = await conversations_of(http, url, "ada")
+        assert record["status"] == "active"
+        assert record["webhooks"] == []
+    assert backend.proc.returncode == 0, backend.output
+    assert "'unauthorized': 2" in backend.output
+    assert secret not in backend.output
