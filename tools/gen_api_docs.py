@@ -53,7 +53,11 @@ def _signature(obj: Any) -> str:
 
 def _methods(cls: type) -> list[str]:
     out = []
-    for name, member in sorted(vars(cls).items()):
+    members: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__[:-1]):  # inherited first, so overrides win
+        if klass.__module__.startswith("tavus_async"):
+            members.update(vars(klass))
+    for name, member in sorted(members.items()):
         if name.startswith("_") and name not in ("__aenter__", "__aiter__"):
             continue
         if isinstance(member, property):

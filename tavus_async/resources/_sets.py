@@ -1,0 +1,127 @@
+"""The shape objectives and guardrails share: named sets of items, edited with JSON Patch.
+
+Both endpoints answer the same way (``data`` as an object or a list, 404 for unknown ids,
+JSON Patch with 304 for "no change"), so one generic class serves both; each resource module
+only names its path, id field and models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from .._pagination import AsyncPaginator
+from ..models._common import RequestModel, build_request
+from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ._base import AsyncAPIResource, require_id
+from ._shared import decode_with, patch_result
+
+__all__ = ["PatchableSetResource"]
+
+S = TypeVar("S")
+
+
+class PatchableSetResource(AsyncAPIResource, Generic[S]):
+    """Create, get, list, patch and delete sets under one path."""
+
+    _path: ClassVar[str]
+    _id_name: ClassVar[str]
+    _what: ClassVar[str]
+    _create_model: ClassVar[type[RequestModel]]
+    _convert: ClassVar[Callable[[Any, str | None], Any]]
+
+    def _decode(self, raw: Any, set_id: str | None = None) -> S:
+        result: S = type(self)._convert(raw, set_id)
+        return result
+
+    async def create(
+        self,
+        params: RequestModel | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> S:
+        """Create a set (``POST``); ``data`` holds its items as dicts or models.
+
+        Args:
+            params: The create model of this resource, or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: ``data`` (the items), ``name``...
+
+        Returns:
+            The new set (its id, ``status``, ``created_at``).
+
+        Raises:
+            ValueError: No ``data``, an item without its name, an unknown field or a wrong type
+                (before any request).
+            BadRequestError: Tavus rejected the set.
+        """
+        body = build_request(self._create_model, params, fields, extra_body=extra_body)
+        resp = await self._request_response("POST", self._path, json=body)
+        return decode_with(resp, self._decode, self._what)
+
+    async def get(self, set_id: str) -> S:
+        """Fetch one set (``data`` as an object or a list are both accepted).
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such set.
+        """
+        sid = require_id(self._id_name, set_id)
+        resp = await self._request_response("GET", f"{self._path}/{sid}")
+        return decode_with(resp, lambda raw: self._decode(raw, sid), self._what)
+
+    async def patch(
+        self, set_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+    ) -> PatchResult[S]:
+        """Update a set with a JSON Patch (paths like ``/data/0/<field>``).
+
+        Returns:
+            ``changed`` is False when Tavus answered 304.
+
+        Raises:
+            ValueError: An empty id or an invalid operation (before any request).
+            BadRequestError: Tavus rejected the patch.
+            NotFoundError: No such set.
+        """
+        sid = require_id(self._id_name, set_id)
+        ops = [op.to_dict() for op in normalize_patch(operations)]
+        resp = await self._request_response("PATCH", f"{self._path}/{sid}", json=ops)
+        return patch_result(resp)
+
+    async def delete(self, set_id: str) -> None:
+        """Delete a set.
+
+        Raises:
+            ValueError: An empty id.
+            NotFoundError: No such set.
+        """
+        sid = require_id(self._id_name, set_id)
+        await self._request_none("DELETE", f"{self._path}/{sid}")
+
+    def list(
+        self,
+        *,
+        sort: str | None = None,
+        name_or_uuid: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[S]:
+        """List sets (pages count from 1).
+
+        Args:
+            sort: ``ascending`` or ``descending``.
+            name_or_uuid: Match on name or id.
+            page: The first page to fetch (default 1).
+            limit: Page size.
+        """
+        return self._paginate(
+            self._path,
+            item_type=object,  # type: ignore[arg-type]  # items go through convert
+            params={"sort": sort, "name_or_uuid": name_or_uuid},
+            page=page,
+            limit=limit,
+            first_page=1,
+            convert=self._decode,
+        )
