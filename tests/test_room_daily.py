@@ -69,6 +69,13 @@ async def test_invalid_url_is_a_join_error_and_the_client_is_released() -> None:
             await anyio.sleep(0.05)
 
 
+async def test_invalid_client_settings_keep_dailys_text() -> None:
+    t = DailyTransport(client_settings={"inputs": {"camera": "bogus"}})
+    with pytest.raises(JoinError, match=r"Invalid client settings: JsonApiError"):
+        await t.join("https://tavus.daily.co/c123", None, "bot", _sink)
+    assert t._client is None
+
+
 async def test_nul_in_the_url_is_refused_before_daily_panics() -> None:
     t = DailyTransport()
     with pytest.raises(JoinError, match="NUL"):

@@ -352,3 +352,23 @@ async def test_cancelling_at_any_point_of_a_join_leaves_nothing(tavus: Any) -> N
         assert room.state in ("new", "closed")
         assert _room_tasks() == []
     assert joined > 0  # some runs got past the join, so every stage was cut somewhere
+
+
+async def test_cancelling_echo_audio_sends_nothing_more(tavus: Any, sim: TavusSimulator) -> None:
+    conv = await _conversation(tavus, greeting="")
+    async with connect(conv, client=tavus) as room:
+
+        async def slow_tts() -> AsyncIterator[bytes]:
+            yield _tone(0.2)
+            await anyio.sleep(30)
+            yield _tone(0.2)
+
+        with anyio.move_on_after(0.3):
+            await room.echo_audio(slow_tts())
+        sent = len(sim.replica.received(conv.conversation_id))
+        assert sent >= 1
+        await room.echo("still here")  # the room is fine after the cancellation
+        await room.wait_for(Utterance, timeout=5)
+        received = sim.replica.received(conv.conversation_id)
+        assert len(received) == sent + 1
+        assert not any(m["properties"].get("done") for m in received[:-1])

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from ._tools import ToolRegistry, ToolSpec
+from ._transcript import Transcript, Turn
 from .events import (
     CallStateChanged,
     Disconnected,
@@ -41,7 +43,11 @@ __all__ = [
     "Room",
     "RoomEvent",
     "RoomStats",
+    "ToolRegistry",
+    "ToolSpec",
+    "Transcript",
     "Transport",
+    "Turn",
     "connect",
     "transport_for_url",
 ]

@@ -211,6 +211,12 @@ class Room:
         legacy_tool_reply: How to answer a tool call that has no ``tool_call_id``: ``"echo"``
             (the replica speaks the result), ``"append_context"``, or ``"none"``.
 
+    Attributes:
+        transcript: The conversation so far (:class:`Transcript`).
+        tools: The registered tool handlers (:class:`ToolRegistry`).
+        stats: What was received, refused, dropped and sent (:class:`RoomStats`).
+        conversation_id: The conversation this room belongs to.
+
     Raises:
         ValueError: A bad option; the message names it.
     """
