@@ -453,7 +453,8 @@ class Room:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
                 ready.set()
-                await anyio.sleep_forever()
+                if self._state not in ("closed", "disconnected"):
+                    await anyio.sleep_forever()
         except Exception:
             logger.exception("room task group failed")
         finally:
@@ -464,6 +465,8 @@ class Room:
         tg, runner = self._tg, self._runner
         if tg is not None:
             tg.cancel_scope.cancel()
+        elif runner is not None:
+            runner.cancel()  # it has not entered its task group yet
         if runner is not None:
             with anyio.move_on_after(10):
                 with contextlib.suppress(asyncio.CancelledError, Exception):
