@@ -549,3 +549,22 @@ async def test_wait_for_replica_can_be_turned_off(server: FakeWsRoomServer) -> N
         await room.echo("anyone there?")  # sends work before the replica arrives
         replica = await server.add_remote("r", is_replica=True)
         assert (await next_of(room, ReplicaParticipantJoined)).participant.id == replica
+
+
+async def test_a_daily_replica_named_after_joining_is_recognised() -> None:
+    fake = FakeDailyRoom()
+    pid = fake.add_remote("")  # Daily may fill the user name in later
+    room = Room(
+        "https://tavus.daily.co/c-fake",
+        transport=DailyTransport(client_factory=fake.factory, replica_names=("r-late",)),
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(room.join)
+        await anyio.sleep(0.1)
+        assert room.replica is None
+        fake.update_remote(pid, name="r-late")
+        with anyio.fail_after(5):
+            await room.wait_for(ReplicaParticipantJoined)
+    assert room.replica is not None
+    assert room.replica.id == pid
+    await room.leave()

@@ -140,6 +140,9 @@ class _BridgeMixin:
     def on_participant_joined(self, participant: Mapping[str, Any]) -> None:
         self._post("participant-joined", participant)
 
+    def on_participant_updated(self, participant: Mapping[str, Any]) -> None:
+        self._post("participant-updated", participant)
+
     def on_participant_left(self, participant: Mapping[str, Any], reason: str) -> None:
         self._post("participant-left", participant, reason)
 
@@ -290,6 +293,13 @@ class DailyTransport:
                 return
             self._participants[p.id] = p
             self._emit(PeerJoined(p))
+        elif kind == "participant-updated":
+            # The user name (which identifies the replica) may be set after the join.
+            p = self._participant(item[1])
+            known = self._participants.get(p.id)
+            if known is not None and p.is_replica and not known.is_replica:
+                self._participants[p.id] = p
+                self._emit(PeerJoined(p))
         elif kind == "participant-left":
             p = self._participant(item[1])
             known = self._participants.pop(p.id, p)

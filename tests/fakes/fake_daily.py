@@ -75,6 +75,20 @@ class FakeDailyRoom:
             client._deliver("on_participant_joined", copy.deepcopy(self.remotes[pid]))
         return pid
 
+    def update_remote(
+        self, pid: str, *, name: str | None = None, user_id: str | None = None
+    ) -> None:
+        """A remote participant's info changes; clients hear ``on_participant_updated``."""
+        with self._lock:
+            info = self.remotes[pid]["info"]
+            if name is not None:
+                info["userName"] = name
+            if user_id is not None:
+                info["userId"] = user_id
+            clients = list(self.clients.values())
+        for client in clients:
+            client._deliver("on_participant_updated", copy.deepcopy(self.remotes[pid]))
+
     def remove_remote(self, pid: str, reason: str = "leftCall") -> None:
         """A remote participant leaves."""
         with self._lock:
