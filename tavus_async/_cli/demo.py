@@ -16,13 +16,17 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from ..errors import RoomError, WaitTimeoutError
 from .common import CLIUsageError, env_has_key, make_client
 from .output import Output
+
+if TYPE_CHECKING:
+    from .._client import AsyncTavus
+    from ..room import Room
 
 __all__ = ["DEMO_SPEED", "Timeline", "add_parser", "cmd_demo"]
 
@@ -146,7 +150,7 @@ def _is(event: Any, event_type: str, **attrs: Any) -> bool:
     return all(getattr(event, name, None) == value for name, value in attrs.items())
 
 
-async def _pick_replica(tavus: Any, wanted: str | None, timeline: Timeline) -> str:
+async def _pick_replica(tavus: AsyncTavus, wanted: str | None, timeline: Timeline) -> str:
     if wanted:
         return wanted
     page = await tavus.replicas.list(limit=50)
@@ -160,11 +164,10 @@ async def _pick_replica(tavus: Any, wanted: str | None, timeline: Timeline) -> s
 
 
 async def _walkthrough(
-    tavus: Any, timeline: Timeline, *, real: bool, replica_id: str | None
-) -> Any:
+    tavus: AsyncTavus, timeline: Timeline, *, real: bool, replica_id: str | None
+) -> Room:
     """The SDK tour itself; returns the room (for its transcript) once the conversation ended."""
     from ..interactions.events import ToolCall, Utterance
-    from ..room import connect
     from ..room.events import Disconnected
 
     replica = await _pick_replica(tavus, replica_id, timeline)
@@ -189,7 +192,7 @@ async def _walkthrough(
         timeline.step("REST", f"conversations.create → {conv.conversation_id}")
         ended = False
         try:
-            async with connect(conv, client=tavus) as room:
+            async with tavus.conversations.connect(conv) as room:
 
                 @room.tool("get_weather")
                 async def get_weather(location: str) -> str:

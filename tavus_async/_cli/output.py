@@ -73,7 +73,7 @@ class Output:
         width = max((len(str(k)) for k in plain), default=0)
         for key, value in plain.items():
             shown = "***" if key in SECRET_FIELDS and value else _cell(value, limit=None)
-            self.line(f"{key:<{width}}  {shown}")
+            self.line(f"{key:<{width}}  {shown}".rstrip())
 
     def table(
         self,
