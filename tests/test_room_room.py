@@ -568,3 +568,31 @@ async def test_a_daily_replica_named_after_joining_is_recognised() -> None:
     assert room.replica is not None
     assert room.replica.id == pid
     await room.leave()
+
+
+async def test_reorder_delivers_in_seq_order_and_gives_up_on_gaps(
+    server: FakeWsRoomServer, replica: str
+) -> None:
+    def utt(seq: int) -> dict[str, Any]:
+        return ev("conversation.utterance", {"role": "user", "speech": str(seq)}, seq=seq)
+
+    async with Room(server.url, reorder=0.2) as room:
+        for seq in (5001, 5003, 5002):
+            await server.send_from(replica, utt(seq))
+        got = [(await next_of(room, Utterance)).speech for _ in range(3)]
+        assert got == ["5001", "5002", "5003"]
+        await server.send_from(replica, utt(5005))  # 5004 never comes
+        late = await next_of(room, Utterance, timeout=2)
+        assert late.speech == "5005"
+        received = room.stats.received
+        await server.send_from(replica, utt(5007))  # held for 5006 ...
+        with anyio.fail_after(2):
+            while room.stats.received == received:  # noqa: ASYNC110 - arrival, not delivery
+                await anyio.sleep(0.005)
+    # ... and delivered when the room is left rather than lost.
+    assert [e.speech async for e in room.events(Utterance)] == ["5007"]
+
+
+async def test_reorder_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="reorder must be a positive"):
+        Room("ws://127.0.0.1:9/rooms/c1", reorder=0)

@@ -43,7 +43,7 @@ import msgspec
 
 from .._logging import logger
 from ..errors import JoinError, RoomClosedError, RoomError, SendError
-from ..interactions._ordering import DuplicateFilter
+from ..interactions._ordering import DuplicateFilter, SeqReorderBuffer
 from ..interactions.audio import echo_audio_messages, echo_audio_messages_async
 from ..interactions.events import (
     Event,
@@ -205,6 +205,9 @@ class Room:
         foreign_messages: ``"event"`` surfaces others' messages as :class:`ForeignMessage`;
             ``"drop"`` counts them in :attr:`stats` only.
         dedupe: Remove the PAL/replica duplicate copies of PAL turns.
+        reorder: Hold events up to this many seconds to deliver them in ``seq`` order (Tavus
+            warns they can arrive out of order). Off by default: it adds up to that much
+            latency to an event that follows a gap.
         heartbeats: Yield ``system.replica_present``/``pal_present`` heartbeats.
         buffer_size: Events held for a slow consumer before droppable ones are shed.
         tool_timeout: Default seconds a tool handler may run.
@@ -238,6 +241,7 @@ class Room:
         replica_only: bool = True,
         foreign_messages: Literal["event", "drop"] = "event",
         dedupe: bool = True,
+        reorder: float | None = None,
         heartbeats: bool = False,
         buffer_size: int = 1024,
         tool_timeout: float = 30.0,
@@ -261,6 +265,8 @@ class Room:
         ):
             if not value > 0:
                 raise ValueError(f"{name} must be positive, got {value}")
+        if reorder is not None and not reorder > 0:
+            raise ValueError(f"reorder must be a positive number of seconds or None, got {reorder}")
         if buffer_size < 1:
             raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
         if end_conversation and client is None:
@@ -284,6 +290,8 @@ class Room:
         self._replica_only = replica_only
         self._foreign = foreign_messages
         self._dedupe = DuplicateFilter() if dedupe else None
+        self._reorder = SeqReorderBuffer(max_delay=reorder) if reorder is not None else None
+        self._reorder_timer: asyncio.TimerHandle | None = None
         self._heartbeats = heartbeats
         self._tool_timeout = tool_timeout
         self._legacy_tool_reply = legacy_tool_reply
@@ -427,6 +435,7 @@ class Room:
             with anyio.CancelScope(shield=True):
                 await self._stop_tools()
                 await self._transport.leave()
+                self._flush_reorder()
                 self._buffer.close()
                 await self._end()
         finally:
@@ -525,6 +534,7 @@ class Room:
         self._state = "disconnected"
         self._close_reason = event.reason + (f": {event.detail}" if event.detail else "")
         logger.info("room disconnected: %s", self._close_reason)
+        self._flush_reorder()
         self._buffer.put(Disconnected(event.reason, event.detail))
         self._buffer.close()
         self._joined.set()
@@ -557,10 +567,46 @@ class Room:
         if not self._heartbeats and isinstance(event, ReplicaPresent):
             self.stats.heartbeats += 1
             return
+        reorder = self._reorder
+        if reorder is None:
+            self._deliver(event)
+            return
+        loop = asyncio.get_running_loop()
+        for ready in reorder.push(event, loop.time()):
+            self._deliver(ready)
+        self._arm_reorder_timer()
+
+    def _deliver(self, event: Event) -> None:
         self.transcript.add(event)
         if isinstance(event, ToolCall):
             self._dispatch_tool(event)
         self._buffer.put(event)
+
+    def _arm_reorder_timer(self) -> None:
+        reorder = self._reorder
+        if reorder is None or self._reorder_timer is not None:
+            return
+        deadline = reorder.next_deadline()
+        if deadline is not None:
+            self._reorder_timer = asyncio.get_running_loop().call_at(deadline, self._reorder_due)
+
+    def _reorder_due(self) -> None:
+        self._reorder_timer = None
+        reorder = self._reorder
+        if reorder is None or self._state not in ("joining", "joined"):
+            return
+        for ready in reorder.release_due(asyncio.get_running_loop().time()):
+            self._deliver(ready)
+        self._arm_reorder_timer()
+
+    def _flush_reorder(self) -> None:
+        """Deliver whatever the reorder window still holds (the stream is about to end)."""
+        if self._reorder_timer is not None:
+            self._reorder_timer.cancel()
+            self._reorder_timer = None
+        if self._reorder is not None:
+            for ready in self._reorder.flush():
+                self._deliver(ready)
 
     # -- receiving -----------------------------------------------------------------------------
 
