@@ -49,10 +49,15 @@ def run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(("rate", "seconds"), [(24000, 1.25), (16000, 0.7)])
-def test_the_replica_speaks_the_whole_file(tmp_path: Path, rate: int, seconds: float) -> None:
+@pytest.mark.parametrize(
+    ("rate", "seconds", "flags"),
+    [(24000, 1.25, ()), (16000, 0.7, ()), (24000, 0.6, ("--realtime",))],
+)
+def test_the_replica_speaks_the_whole_file(
+    tmp_path: Path, rate: int, seconds: float, flags: tuple[str, ...]
+) -> None:
     wav = write_wav(tmp_path / "speech.wav", seconds=seconds, rate=rate)
-    proc = run(str(wav), "--json")
+    proc = run(str(wav), "--json", *flags)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -67,6 +72,9 @@ def test_the_replica_speaks_the_whole_file(tmp_path: Path, rate: int, seconds: f
     assert report["interrupted"] is False
     assert report["inference_id_matched"] is True
     assert report["heard_seconds"] > 0
+    if "--realtime" in flags:
+        # Paced at playback speed: never more than ~200 ms (plus one chunk) ahead of it.
+        assert report["send_seconds"] >= seconds - 0.3
 
     out = proc.stdout
     assert f"file {seconds:.3f} s, spoken {seconds + SILENCE_S:.3f} s" in out

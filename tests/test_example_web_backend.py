@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import aiohttp
@@ -208,3 +210,54 @@ async def test_backend_refuses_bad_requests_and_forged_webhooks() -> None:
     assert backend.proc.returncode == 0, backend.output
     assert "'unauthorized': 2" in backend.output
     assert secret not in backend.output
+
+
+def _load_backend() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("web_backend_example", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[spec.name]
+    return module
+
+
+def _shutdown(cid: str) -> webhooks.WebhookEvent:
+    return webhooks.parse(
+        {
+            "event_type": "system.shutdown",
+            "message_type": "system",
+            "conversation_id": cid,
+            "properties": {"shutdown_reason": "max_call_duration reached"},
+        }
+    )
+
+
+def test_a_webhook_that_beats_the_create_answer_is_applied_later() -> None:
+    backend = _load_backend()
+    book = backend.ConversationBook()
+    book.apply(_shutdown("c-early"))
+    assert book.by_id == {}
+    book.add(backend.ConversationRecord("c-early", "ada", "https://tavus.daily.co/c-early"))
+    [record] = book.for_user("ada")
+    assert record.status == "ended"
+    assert record.shutdown_kind == "max_call_duration"
+    assert record.webhooks == ["system.shutdown"]
+
+
+def test_webhooks_for_unknown_conversations_are_bounded_and_counted() -> None:
+    backend = _load_backend()
+    book = backend.ConversationBook()
+    book.MAX_EARLY = 3
+    for i in range(5):
+        book.apply(_shutdown(f"c{i}"))
+    book.apply(webhooks.parse({"video_id": "v1", "status": "ready"}))
+    assert book.unmatched_dropped == 2  # the two oldest unknown ids, not silently
+    assert book.ignored == 1  # a video callback is not a conversation's
+    book.add(backend.ConversationRecord("c0", "ada", None))
+    assert book.by_id["c0"].status == "active"  # its early webhook was among those dropped
+    book.add(backend.ConversationRecord("c4", "ada", None))
+    assert book.by_id["c4"].status == "ended"
