@@ -140,3 +140,21 @@ def test_not_a_wav_missing_or_empty(tmp_path: Path) -> None:
     proc = run(str(empty), timeout=30)
     assert proc.returncode == 2
     assert "holds no audio" in proc.stderr
+
+
+def test_real_tavus_needs_a_replica_and_never_prints_the_key() -> None:
+    key = "tvs_0123456789abcdef0123456789abcdef"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
+    env["TAVUS_API_KEY"] = key
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "set TAVUS_REPLICA_ID" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert key not in proc.stdout + proc.stderr

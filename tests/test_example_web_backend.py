@@ -7,6 +7,7 @@ import importlib.util
 import os
 import re
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -261,3 +262,28 @@ def test_webhooks_for_unknown_conversations_are_bounded_and_counted() -> None:
     assert book.by_id["c0"].status == "active"  # its early webhook was among those dropped
     book.add(backend.ConversationRecord("c4", "ada", None))
     assert book.by_id["c4"].status == "ended"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "pass --public-url"),
+        (("--public-url", "https://backend.example"), "set TAVUS_PERSONA_ID"),
+    ],
+)
+def test_real_tavus_needs_a_public_url_and_a_persona(args: tuple[str, ...], message: str) -> None:
+    key = "tvs_" + webhooks.generate_secret()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
+    env["TAVUS_API_KEY"] = key
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert key not in proc.stdout + proc.stderr
