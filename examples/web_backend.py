@@ -6,7 +6,8 @@ An aiohttp app with one ``AsyncTavus`` client for its whole life::
     GET  /users/{user_id}/conversations             the user's conversations, newest first, with
                                                     what the webhooks said (status, shutdown
                                                     reason, transcript length)
-    POST /users/{user_id}/conversations/{id}/end    end one (the shutdown webhook confirms it)
+    POST /users/{user_id}/conversations/{id}/end    end one: "ending" until the shutdown
+                                                    webhook says "ended"
     POST /webhooks/tavus?token=...                  Tavus's callbacks (webhooks.aiohttp_handler)
 
 Run it::
@@ -20,6 +21,10 @@ pass ``--public-url``, the https URL where Tavus reaches this app (a tunnel in d
 webhook secret comes from ``TAVUS_WEBHOOK_SECRET`` (generated when unset); it only ever travels in
 the callback URLs this app gives Tavus, and is never printed or logged. ``--port 0`` picks a free
 port. Stop with Ctrl-C.
+
+Statuses are what Tavus told the app, not guesses: ``active`` from the create call, ``ending``
+after this app asked to end it, ``ended`` (with Tavus's ``shutdown_reason``) from the webhook,
+whoever ended it (this app, the user leaving, ``max_call_duration``...).
 """
 
 from __future__ import annotations
