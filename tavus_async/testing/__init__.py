@@ -8,6 +8,18 @@ what really ran (``sim.counts``) and, with the room side installed, joinable con
 
 from __future__ import annotations
 
+from ._brain import (
+    CallTool,
+    DefaultBrain,
+    Emit,
+    Replica,
+    ReplicaBrain,
+    Say,
+    Turn,
+    guardrail,
+    objective,
+    perception_tool_call,
+)
 from ._callbacks import CallbackDispatcher, Delivery
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan, FaultRule
@@ -15,15 +27,25 @@ from ._simulator import SimHooks, TavusSimulator, Timings, serve
 from ._store import Store
 
 __all__ = [
+    "CallTool",
     "CallbackDispatcher",
+    "DefaultBrain",
     "Delivery",
+    "Emit",
     "FaultPlan",
     "FaultRule",
+    "Replica",
+    "ReplicaBrain",
+    "Say",
     "SimClock",
     "SimHooks",
     "Store",
     "TavusSimulator",
     "TimeMode",
     "Timings",
+    "Turn",
+    "guardrail",
+    "objective",
+    "perception_tool_call",
     "serve",
 ]
