@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import time
+from typing import Any
 
 import anyio
 import psutil
@@ -98,6 +100,37 @@ def test_the_bridge_tolerates_a_closed_loop() -> None:
     bridge.on_app_message({"a": 1}, "p")  # must not raise on Daily's thread
     assert bridge.closed
     bridge.on_error("later")  # ignored once closed
+
+
+async def test_the_bridge_wakes_the_loop_once_per_burst_and_keeps_order() -> None:
+    loop = asyncio.get_running_loop()
+    got: list[tuple[object, ...]] = []
+    bridge = _BridgeMixin(loop, got.append)
+    wakeups = 0
+    real = loop.call_soon_threadsafe
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal wakeups
+        wakeups += 1
+        return real(*args, **kwargs)
+
+    def burst() -> None:
+        for i in range(1000):
+            bridge.on_app_message({"n": i}, "p")
+
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    try:
+        thread = threading.Thread(target=burst)
+        thread.start()
+        thread.join()
+    finally:
+        loop.call_soon_threadsafe = real  # type: ignore[method-assign]
+    with anyio.fail_after(5):
+        while len(got) < 1000:  # noqa: ASYNC110 - drained by loop callbacks
+            await anyio.sleep(0.001)
+    assert [item[1]["n"] for item in got] == list(range(1000))  # type: ignore[index]
+    assert wakeups == 1  # one wake-up for the whole burst (the loop was blocked meanwhile)
+    assert threading.get_ident() == loop._thread_id  # type: ignore[attr-defined]
 
 
 async def test_a_join_abandoned_mid_flight_fails_fast_and_releases_in_the_background() -> None:

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from types import ModuleType
 from typing import Any, Protocol
@@ -114,25 +115,60 @@ class CallClientLike(Protocol):
 ClientFactory = Callable[[Any], CallClientLike]
 
 
+#: Items handled per loop callback before yielding to other tasks (fairness under bursts).
+_DRAIN_BATCH = 256
+
+
 class _BridgeMixin:
     """Daily's event callbacks; each only hands a tuple to the loop.
 
     Runs on Daily's emitter thread. Must never block, wait, or call the SDK (deadlock), and
     must tolerate a loop that has closed under it.
+
+    Items go into a deque (appends are atomic) and one ``call_soon_threadsafe`` wakes the loop
+    for however many arrived meanwhile: under a burst the loop is woken once per batch, not
+    once per event (each wake-up is a write to the loop's self-pipe).
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, deliver: Callable[[tuple[Any, ...]], None]):
         self._loop = loop
         self._deliver = deliver
+        self._pending: deque[tuple[Any, ...]] = deque()
+        self._scheduled = False
         self.closed = False
 
     def _post(self, *item: Any) -> None:
         if self.closed:
             return
+        if self._scheduled:
+            if self._loop.is_closed():  # the drain will never run: stop collecting
+                self.closed = True
+                self._pending.clear()
+                return
+            self._pending.append(item)
+            return  # a drain is already on its way and will take this item too
+        self._pending.append(item)
+        self._scheduled = True
         try:
-            self._loop.call_soon_threadsafe(self._deliver, item)
+            self._loop.call_soon_threadsafe(self._drain)
         except RuntimeError:  # the loop closed: nobody is listening any more
             self.closed = True
+
+    def _drain(self) -> None:
+        """On the loop thread: deliver what arrived, in order, a batch at a time."""
+        # Cleared first: an item appended from now on schedules another drain, so none waits.
+        self._scheduled = False
+        pending = self._pending
+        for _ in range(_DRAIN_BATCH):
+            if not pending:
+                return
+            try:
+                self._deliver(pending.popleft())
+            except Exception:  # one bad item must not strand the ones behind it
+                logger.exception("handling a Daily event failed")
+        if pending and not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self._drain)
 
     def on_app_message(self, message: Any, sender: str) -> None:
         self._post("app-message", message, sender)
