@@ -47,23 +47,33 @@ def progress_lines(err: str, resource_id: str) -> list[tuple[str, float | None]]
     return rows
 
 
+async def _step_training(sim: TavusSimulator, polls_before: int) -> None:
+    """Advance training halfway each time the waiter has polled once more (deterministic)."""
+    key = "GET /v2/replicas/{replica_id}"
+    for step in (1, 2):
+        while sim.received[key] < polls_before + step:  # noqa: ASYNC110 (watching a counter)
+            await anyio.sleep(0.01)
+        await sim.advance(300)  # half of the 600 simulated seconds of training
+
+
 async def test_replicas_wait_shows_progress_then_the_replica(
-    sim: TavusSimulator, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with sim.client() as tavus:
-        replica = await tavus.replicas.create(train_video_url="https://example.com/train.mp4")
-    result = await run(
-        sim, capsys, "--json", "replicas", "wait", replica.replica_id, "--interval", "0.02"
-    )
+    monkeypatch.delenv("TAVUS_API_KEY", raising=False)
+    async with TavusSimulator(time="manual") as sim:
+        async with sim.client() as tavus:
+            replica = await tavus.replicas.create(train_video_url="https://example.com/t.mp4")
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(_step_training, sim, 0)
+            result = await run(
+                sim, capsys, "--json", "replicas", "wait", replica.replica_id, "--interval", "0.02"
+            )
     assert result.code == 0, result.err
     final = json.loads(result.out)
     assert final["replica_id"] == replica.replica_id
     assert final["status"] == "completed"
     rows = progress_lines(result.err, replica.replica_id)
-    assert rows[-1] == ("completed", 100.0)
-    assert len(rows) >= 2, rows  # at least one state before the end
-    percents = [p for _, p in rows if p is not None]
-    assert percents == sorted(percents)
+    assert rows == [("started", 0.0), ("started", 50.0), ("completed", 100.0)]
     assert sim.api_key not in result.out + result.err
 
 
@@ -124,7 +134,13 @@ async def test_wait_timeout_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-async def test_on_a_terminal_progress_is_one_redrawn_bar(sim: TavusSimulator) -> None:
+async def test_on_a_terminal_progress_is_one_redrawn_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TAVUS_API_KEY", raising=False)
+    async with TavusSimulator(time="manual") as sim:
+        await _bar_on_a_terminal(sim)
+
+
+async def _bar_on_a_terminal(sim: TavusSimulator) -> None:
     import os
     import pty
     import subprocess
@@ -155,7 +171,9 @@ async def test_on_a_terminal_progress_is_one_redrawn_bar(sim: TavusSimulator) ->
                 os.close(secondary)
                 secondary = -1
                 assert proc.stdout is not None
-                stdout = b"".join([chunk async for chunk in proc.stdout])
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(_step_training, sim, 0)
+                    stdout = b"".join([chunk async for chunk in proc.stdout])
                 await proc.wait()
             terminal = b""
             while True:
