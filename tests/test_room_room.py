@@ -235,7 +235,9 @@ async def test_a_slow_consumer_loses_droppable_events_first_and_is_told(
         assert len(streaming) + dropped[0].count == 30
         assert streaming[-1].speech == "w29"  # the newest survive
         assert [e.name for e in got if isinstance(e, ToolCall)] == ["get_weather"]
-        assert any("dropped" in r.getMessage() for r in caplog.records)
+        messages = [r.getMessage() for r in caplog.records]
+        assert sum("dropping the oldest droppable" in m for m in messages) == 1  # when it began
+        assert any(f"{dropped[0].count} event(s) were dropped" in m for m in messages)
 
 
 async def test_recv_is_cancellation_safe(server: FakeWsRoomServer, replica: str) -> None:

@@ -41,6 +41,8 @@ class EventBuffer(Generic[T]):
         is_droppable: Says whether an item may be shed under pressure.
         on_dropped: Builds the in-stream marker from (count, {type name: count}).
         hard_limit: Absolute bound (default ``4 * maxsize``).
+        on_shedding: Called when shedding starts (the first drop since the last marker was
+            read), so the loss is logged when it happens, not only when it is read.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class EventBuffer(Generic[T]):
         is_droppable: Callable[[T], bool],
         on_dropped: Callable[[int, Mapping[str, int]], T],
         hard_limit: int | None = None,
+        on_shedding: Callable[[], None] | None = None,
     ) -> None:
         if maxsize < 1:
             raise ValueError(f"maxsize must be at least 1, got {maxsize}")
@@ -57,6 +60,7 @@ class EventBuffer(Generic[T]):
         self.hard_limit = max(hard_limit if hard_limit is not None else 4 * maxsize, maxsize)
         self._is_droppable = is_droppable
         self._on_dropped = on_dropped
+        self._on_shedding = on_shedding
         self._items: deque[T] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._closed = False
@@ -75,6 +79,8 @@ class EventBuffer(Generic[T]):
         return self._closed
 
     def _count_drop(self, item: T) -> None:
+        if not self._pending_dropped and self._on_shedding is not None:
+            self._on_shedding()
         self._pending_dropped[type(item).__name__] += 1
         self.dropped_total += 1
 

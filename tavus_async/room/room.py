@@ -300,7 +300,10 @@ class Room:
         self.transcript = Transcript()
         self.tools = ToolRegistry()
         self._buffer: EventBuffer[RoomStreamEvent] = EventBuffer(
-            buffer_size, is_droppable=self._droppable, on_dropped=self._dropped_marker
+            buffer_size,
+            is_droppable=self._droppable,
+            on_dropped=self._dropped_marker,
+            on_shedding=self._shedding,
         )
         self._state = "new"  # new -> joining -> joined -> (disconnected) -> closed
         self._close_reason: str | None = None
@@ -491,10 +494,16 @@ class Room:
             return is_droppable(item)
         return isinstance(item, ForeignMessage)
 
+    def _shedding(self) -> None:
+        logger.warning(
+            "room consumer is too slow (%d events buffered): dropping the oldest droppable ones",
+            self._buffer.maxsize,
+        )
+
     def _dropped_marker(self, count: int, by_type: Mapping[str, int]) -> RoomStreamEvent:
         self.stats.dropped += count
         logger.warning(
-            "room consumer is too slow: dropped %d event(s) (%s)",
+            "room consumer fell behind: %d event(s) were dropped (%s)",
             count,
             ", ".join(f"{k}={v}" for k, v in sorted(by_type.items())),
         )
