@@ -21,6 +21,8 @@ from typing import Any, ClassVar, TypeVar, Union
 
 import msgspec
 
+from .._logging import redact
+
 __all__ = [
     "Model",
     "RequestModel",
@@ -63,7 +65,9 @@ class Model(msgspec.Struct, kw_only=True, omit_defaults=True):
             f"{name}={_MASK if secret else repr(value)}"
             for name, value, secret in self._repr_items()
         ]
-        return f"{type(self).__name__}({', '.join(parts)})"
+        # URLs may carry secrets too (a callback_url's ?token=, a room URL's ?t=): the same
+        # redaction as the logs applies.
+        return redact(f"{type(self).__name__}({', '.join(parts)})")
 
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         return [(name, "***" if secret else value) for name, value, secret in self._repr_items()]
