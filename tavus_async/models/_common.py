@@ -62,12 +62,12 @@ class Model(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     def __repr__(self) -> str:
         parts = [
-            f"{name}={_MASK if secret else repr(value)}"
+            # URLs may carry secrets too (a callback_url's ?token=, a room URL's ?t=): the
+            # same redaction as the logs applies to every shown value.
+            f"{name}={_MASK if secret else redact(repr(value))}"
             for name, value, secret in self._repr_items()
         ]
-        # URLs may carry secrets too (a callback_url's ?token=, a room URL's ?t=): the same
-        # redaction as the logs applies.
-        return redact(f"{type(self).__name__}({', '.join(parts)})")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     def __rich_repr__(self) -> list[tuple[str, Any]]:
         return [(name, "***" if secret else value) for name, value, secret in self._repr_items()]
