@@ -372,3 +372,35 @@ async def test_cancelling_echo_audio_sends_nothing_more(tavus: Any, sim: TavusSi
         received = sim.replica.received(conv.conversation_id)
         assert len(received) == sent + 1
         assert not any(m["properties"].get("done") for m in received[:-1])
+
+
+async def test_a_cancelled_leave_completes_and_still_propagates_the_cancellation(
+    tavus: Any,
+) -> None:
+    mid_leave = 0
+    for n in range(1, 10):
+        conv = await _conversation(tavus)
+        room = connect(conv, client=tavus)
+        await room.join()
+        reached = False
+
+        async def leave_then_continue(room: Room = room) -> None:
+            nonlocal reached
+            await room.leave()
+            reached = True  # only if the cancellation was swallowed (or came too late)
+
+        task = asyncio.ensure_future(leave_then_continue())
+        for _ in range(n):
+            await asyncio.sleep(0)
+        landed_mid_leave = not task.done() and room.state == "closed"
+        task.cancel()
+        with anyio.fail_after(5):
+            (outcome,) = await asyncio.gather(task, return_exceptions=True)
+        assert room.state == "closed"
+        assert room.transport._session is None  # type: ignore[attr-defined]
+        assert _room_tasks() == []
+        if landed_mid_leave:
+            mid_leave += 1
+            assert isinstance(outcome, asyncio.CancelledError)
+            assert not reached
+    assert mid_leave > 0

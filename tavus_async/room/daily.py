@@ -38,6 +38,7 @@ import msgspec
 
 from .._logging import logger, redact
 from ..errors import JoinError, RoomClosedError, SendError
+from ._cancel import complete_then_reraise
 from .transport import (
     MAX_MESSAGE_BYTES,
     AppMessage,
@@ -504,6 +505,10 @@ class DailyTransport:
         await self._teardown()
 
     async def _teardown(self) -> None:
+        """Leave and release, even if cancelled meanwhile (then re-raise that)."""
+        await complete_then_reraise(self._teardown_now())
+
+    async def _teardown_now(self) -> None:
         was = self._state
         self._state = "left"
         bridge, client = self._bridge, self._client

@@ -67,6 +67,7 @@ from ..interactions.messages import (
     to_dict,
 )
 from ._buffer import BufferClosed, EventBuffer
+from ._cancel import complete_then_reraise
 from ._tools import ToolHandler, ToolRegistry, ToolSpec
 from ._transcript import Transcript
 from .events import (
@@ -434,13 +435,17 @@ class Room:
         self._state = "closed"
         self._joined.set()  # wake senders waiting on the join: they now raise RoomClosedError
         self._replica_ready.set()
+        # The clean-up runs in a task of its own: it completes even if our caller is cancelled
+        # meanwhile, and that cancellation is re-raised afterwards rather than swallowed.
+        await complete_then_reraise(self._close(done))
+
+    async def _close(self, done: asyncio.Event) -> None:
         try:
-            with anyio.CancelScope(shield=True):
-                await self._stop_tools()
-                await self._transport.leave()
-                self._flush_reorder()
-                self._buffer.close()
-                await self._end()
+            await self._stop_tools()
+            await self._transport.leave()
+            self._flush_reorder()
+            self._buffer.close()
+            await self._end()
         finally:
             done.set()
 

@@ -21,6 +21,7 @@ import msgspec
 
 from .._logging import logger
 from ..errors import JoinError, RoomClosedError, SendError
+from ._cancel import complete_then_reraise
 from .transport import (
     MAX_MESSAGE_BYTES,
     AppMessage,
@@ -310,19 +311,30 @@ class WebSocketTransport:
             raise SendError(f"the room refused the message: {error}")
 
     async def leave(self) -> None:
-        """Say goodbye, close the socket and the session; idempotent and never raises."""
+        """Say goodbye, close the socket and the session; idempotent and never raises.
+
+        It completes even when the caller is cancelled meanwhile, and then re-raises that
+        cancellation.
+        """
         if self._state == "left":
             return
         was_joined = self._state == "joined"
         self._state = "left"
+        await complete_then_reraise(self._leave(was_joined))
+
+    async def _leave(self, was_joined: bool) -> None:
         ws = self._ws
         if was_joined and ws is not None and not ws.closed:
             with anyio.move_on_after(2, shield=True), contextlib.suppress(Exception):
                 await ws.send_str('{"type":"leave"}')
-        await self._teardown()
+        await self._teardown_now()
 
     async def _teardown(self) -> None:
-        """Close everything we hold, shielded from cancellation and bounded in time."""
+        """Close everything we hold, even if cancelled meanwhile (then re-raise that)."""
+        await complete_then_reraise(self._teardown_now())
+
+    async def _teardown_now(self) -> None:
+        """Close everything we hold, bounded in time (runs in a task of its own)."""
         if self._state != "left":
             self._state = "left"
         with anyio.move_on_after(5, shield=True):
