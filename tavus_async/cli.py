@@ -14,12 +14,16 @@ Example::
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
-from ._cli.common import CLIUsageError, NotAvailableError
+from ._cli.common import CLIUsageError, CommandFailed, NotAvailableError
 from ._cli.output import Output
 from ._cli.parser import build_parser
 from ._logging import redact
@@ -59,20 +63,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     api_key = args.api_key or os.environ.get("TAVUS_API_KEY")
     out = Output(json_mode=bool(args.json))
     try:
-        status: int = asyncio.run(args.handler(args, out))
+        status: int = asyncio.run(_run(args, out))
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     except CLIUsageError as exc:
         _fail(str(exc), api_key=api_key)
         return EXIT_USAGE
-    except (TavusError, NotAvailableError) as exc:
+    except (TavusError, NotAvailableError, CommandFailed) as exc:
         _fail(str(exc), api_key=api_key)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`tavus-async listen ... | head`): not an error of ours.
         _silence_stdout()
         return EXIT_OK
+    return status
+
+
+#: Commands that run until stopped: SIGTERM is their normal end, not a failure.
+_RUN_UNTIL_STOPPED = frozenset({"listen", "simulate"})
+EXIT_TERMINATED = 143
+
+
+async def _run(args: argparse.Namespace, out: Output) -> int:
+    """Run the command; SIGTERM cancels it like Ctrl-C does, so rooms are left cleanly."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    # Signal handlers belong to the main thread (tests call main() from worker threads).
+    installed = False
+    if threading.current_thread() is threading.main_thread():
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+            installed = True
+    try:
+        status: int = await args.handler(args, out)
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        return EXIT_OK if args.command in _RUN_UNTIL_STOPPED else EXIT_TERMINATED
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
     return status
 
 

@@ -120,3 +120,33 @@ def test_demo_is_bounded_by_its_timeout(
     err = capsys.readouterr().err
     assert "did not finish within 0.05s" in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.anyio
+async def test_real_mode_runs_against_any_tavus_api_and_copes_with_no_tool_call(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --real takes the same path as against Tavus: no scripted replica, so the (simulated)
+    # LLM answers without the tool, and the demo has to say so and carry on.
+    import anyio
+
+    from tavus_async.testing import TavusSimulator
+
+    monkeypatch.delenv("TAVUS_API_KEY", raising=False)
+    async with TavusSimulator(time=12.0) as sim:
+        base_url = sim.base_url
+        argv = ["demo", "--real", "--api-key", sim.api_key, "--base-url", base_url]
+        with anyio.fail_after(DEADLINE):
+            code = await anyio.to_thread.run_sync(main, argv)
+        async with sim.client() as tavus:
+            personas = [p.persona_name async for p in tavus.personas.list()]
+            conversations = [c.status async for c in tavus.conversations.list()]
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"using the Tavus API at {base_url}" in out
+    assert "the LLM answered without calling get_weather" in out
+    assert "against the Tavus API" in out.splitlines()[-1]
+    assert sim.api_key not in out
+    # It cleans up after itself: the conversation ended, the demo persona deleted.
+    assert conversations == ["ended"]
+    assert "Weather Guide (tavus-async demo)" not in personas

@@ -225,3 +225,42 @@ async def test_say_wait_stays_until_the_replica_has_said_it(cli: CLI) -> None:
     assert data["text"] == text
     # The simulator paces speech by length: 0.2 s plus 15 characters a second.
     assert data["spoken_seconds"] == pytest.approx(0.2 + len(text) / 15.0, abs=0.01)
+
+
+async def test_listen_stops_cleanly_on_sigterm(cli: CLI) -> None:
+    conv = await _conversation(cli, left_timeout=0)
+    with listening(conv.conversation_url) as (proc, lines):
+        await lines.until(lambda r: r["event_type"] == "room.replica_joined")
+        proc.send_signal(signal.SIGTERM)
+        assert await _wait_exit(proc) == 0  # being stopped is how listen normally ends
+        assert proc.stderr is not None
+        assert proc.stderr.read() == ""
+    with anyio.fail_after(DEADLINE):
+        status = await _status(cli, conv.conversation_id)
+        while status != "ended":
+            await anyio.sleep(0.05)
+            status = await _status(cli, conv.conversation_id)
+
+
+async def test_private_room_token_from_the_environment_and_never_printed(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with cli.sim.client() as tavus:
+        persona = await tavus.personas.create(persona_name="Private", system_prompt="x")
+        conv = await tavus.conversations.create(
+            persona_id=persona.persona_id,
+            replica_id=STOCK_REPLICA,
+            require_auth=True,
+            properties={"participant_left_timeout": 60},
+        )
+    assert conv.meeting_token
+    wrong = "eyJwrong0token.eyJpbnZhbGlkIjp0cnVlfQ.c2lnbmF0dXJlX3dyb25n"
+    denied = await cli("ask", conv.conversation_url, "hi", "--token", wrong, "--join-timeout", "5")
+    assert denied.code == 1
+    assert denied.err.count("\n") == 1
+    assert wrong not in denied.err
+    monkeypatch.setenv("TAVUS_MEETING_TOKEN", conv.meeting_token)
+    allowed = await cli("ask", conv.conversation_url, "hi")
+    assert allowed.code == 0, allowed.err
+    assert allowed.out == "You said: hi\n"
+    assert conv.meeting_token not in allowed.out + allowed.err

@@ -75,3 +75,38 @@ def test_simulate_serves_the_api_until_terminated(with_key: bool) -> None:
         proc.stderr.close()
     assert code == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_simulate_on_a_busy_port_is_one_line_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from tavus_async.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(["simulate", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count("\n") == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["simulate", "--time", "fast"], "expected real, instant, manual"),
+        (["simulate", "--port", "70000"], "expected a port"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_simulate_and_bare_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    from tavus_async.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLIUsageError",
+    "CommandFailed",
     "NotAvailableError",
     "load_json_file",
     "make_client",
@@ -24,6 +25,10 @@ __all__ = [
 
 class CLIUsageError(Exception):
     """The command line asked for something impossible; reported with exit status 2."""
+
+
+class CommandFailed(Exception):
+    """The command could not do its job for a reason outside the SDK (a port in use...); exit 1."""
 
 
 class NotAvailableError(Exception):

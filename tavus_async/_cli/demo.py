@@ -167,7 +167,7 @@ async def _walkthrough(
     tavus: AsyncTavus, timeline: Timeline, *, real: bool, replica_id: str | None
 ) -> Room:
     """The SDK tour itself; returns the room (for its transcript) once the conversation ended."""
-    from ..interactions.events import ToolCall, Utterance
+    from ..interactions.events import ToolCall
     from ..room.events import Disconnected
 
     replica = await _pick_replica(tavus, replica_id, timeline)
@@ -213,13 +213,22 @@ async def _walkthrough(
 
                 timeline.step("respond", f'"{QUESTION}"')
                 await room.respond(QUESTION)
-                await _until(room, timeline, "the tool call", lambda e: isinstance(e, ToolCall))
-                answer = await _until(
+                first = await _until(
                     room,
                     timeline,
-                    "the spoken tool result",
-                    lambda e: isinstance(e, Utterance) and e.role == "replica",
+                    "the tool call",
+                    lambda e: isinstance(e, ToolCall) or _replica_utterance(e, after=greeting),
                 )
+                if isinstance(first, ToolCall):
+                    answer = await _until(
+                        room,
+                        timeline,
+                        "the spoken tool result",
+                        lambda e: _replica_utterance(e, after=greeting),
+                    )
+                else:  # a real LLM decides for itself whether a question needs the tool
+                    answer = first
+                    timeline.saw("note", "the LLM answered without calling get_weather")
                 await _until(room, timeline, "the answer to end", _stopped(answer))
 
                 timeline.step("echo", f'"{ECHO_LINE}"')
@@ -228,29 +237,32 @@ async def _walkthrough(
                     room,
                     timeline,
                     "the echo",
-                    lambda e: _is(e, "conversation.utterance", role="replica"),
+                    lambda e: _replica_utterance(e, after=answer),
                 )
                 await _until(room, timeline, "the echo to end", _stopped(echoed))
 
                 timeline.step("respond", f'"{LONG_ASK}"')
                 await room.respond(LONG_ASK)
-                await _until(
+                story = await _until(
                     room,
                     timeline,
                     "the story to start",
-                    lambda e: _is(e, "conversation.utterance.streaming", role="replica"),
+                    lambda e: _replica_utterance(e, after=echoed),
                 )
-                timeline.step("interrupt", "cut the replica off mid-sentence")
-                await room.interrupt()
                 await _until(
                     room,
                     timeline,
-                    "the replica to stop",
+                    "the first words of the story",
                     lambda e: (
-                        _is(e, "conversation.stopped_speaking", role="replica")
-                        and bool(e.properties.interrupted)
+                        _is(e, "conversation.utterance.streaming", role="replica")
+                        or _stopped(story)(e)
                     ),
                 )
+                timeline.step("interrupt", "cut the replica off mid-sentence")
+                await room.interrupt()
+                stopped = await _until(room, timeline, "the replica to stop", _stopped(story))
+                if not stopped.properties.interrupted:
+                    timeline.saw("note", "the answer ended before the interrupt reached it")
 
                 timeline.step("REST", f"conversations.end({conv.conversation_id})")
                 await tavus.conversations.end(conv.conversation_id)
@@ -267,6 +279,14 @@ async def _walkthrough(
         with anyio.CancelScope(shield=True), anyio.move_on_after(10):
             await tavus.personas.delete(persona.persona_id)
             timeline.step("REST", f"personas.delete({persona.persona_id})")
+
+
+def _replica_utterance(event: Any, *, after: Any) -> bool:
+    """A replica utterance later than ``after`` (a previous one, skipped by its inference id)."""
+    if not _is(event, "conversation.utterance", role="replica"):
+        return False
+    previous = getattr(after, "inference_id", None)
+    return previous is None or event.inference_id != previous
 
 
 def _stopped(utterance: Any) -> Callable[[Any], bool]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fnmatch
+import os
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -251,7 +252,12 @@ def _room_args(p: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="the conversation_url (no API key needed), or a conversation id (looked up)",
     )
-    p.add_argument("--token", metavar="MEETING_TOKEN", help="the meeting token of a private room")
+    p.add_argument(
+        "--token",
+        metavar="MEETING_TOKEN",
+        default=os.environ.get("TAVUS_MEETING_TOKEN"),
+        help="the meeting token of a private room (default: $TAVUS_MEETING_TOKEN; never printed)",
+    )
     p.add_argument(
         "--replica-id",
         help="the conversation's replica (how a Daily room's replica is recognised by name)",

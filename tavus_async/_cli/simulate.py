@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import signal
 from typing import Any
 
-from .common import NotAvailableError
+from .common import CommandFailed, NotAvailableError
 from .output import Output
 
 __all__ = ["add_parser", "cmd_simulate"]
 
 
 async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
-    """Serve the simulator on ``--host``/``--port`` until Ctrl-C or SIGTERM; exit 0."""
+    """Serve the simulator on ``--host``/``--port`` until Ctrl-C or SIGTERM (exit 0)."""
     try:
         from ..testing import serve
     except ImportError as exc:
@@ -24,28 +21,31 @@ async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
     if args.api_key:
         options["api_key"] = args.api_key  # the key clients must send; the simulator prints it
     if args.time is not None:
-        options["time"] = _time_mode(args.time)
-    task = asyncio.ensure_future(serve(port=args.port, host=args.host, **options))
-    loop = asyncio.get_running_loop()
-    # SIGTERM (from a supervisor or a test) stops as cleanly as Ctrl-C: rooms closed, port freed.
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        options["time"] = args.time
+    # Runs until cancelled: Ctrl-C, or SIGTERM (which the entry point turns into a cancel).
     try:
-        await task
-    except asyncio.CancelledError:
-        if not task.cancelled():
-            raise
-    finally:
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGTERM)
+        await serve(port=args.port, host=args.host, **options)
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc} "
+            "(try another --port, or --port 0 for any free one)"
+        ) from None
     return 0
 
 
-def _time_mode(text: str) -> Any:
-    try:
-        return float(text)
-    except ValueError:
+def time_mode(text: str) -> Any:
+    """``--time``: ``real``, ``instant``, ``manual`` or a positive speed-up factor."""
+    if text in ("real", "instant", "manual"):
         return text
+    try:
+        factor = float(text)
+    except ValueError:
+        factor = 0.0
+    if not factor > 0:
+        raise argparse.ArgumentTypeError(
+            f"expected real, instant, manual or a positive speed-up factor, got {text!r}"
+        )
+    return factor
 
 
 def add_parser(
@@ -60,12 +60,25 @@ def add_parser(
         description="Serve the simulator; point clients at the base URL and key it prints. "
         "--api-key sets the key it accepts (random otherwise).",
     )
-    p.add_argument("--port", type=int, default=8787, help="TCP port (default 8787; 0 = any free)")
+    p.add_argument(
+        "--port", type=_port, default=8787, help="TCP port (default 8787; 0 = any free one)"
+    )
     p.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     p.add_argument(
         "--time",
+        type=time_mode,
         default=None,
         metavar="MODE",
         help="simulated time: real (default), instant, or a speed-up factor such as 10",
     )
     p.set_defaults(handler=cmd_simulate)
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {text!r}")
+    return port
