@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 import anyio
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
 from fakes.fake_daily import FakeDailyRoom
 
@@ -118,7 +118,7 @@ async def test_the_bridge_wakes_the_loop_once_per_burst_and_keeps_order() -> Non
         for i in range(1000):
             bridge.on_app_message({"n": i}, "p")
 
-    loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+    loop.call_soon_threadsafe = counting  # type: ignore[method-assign,assignment]
     try:
         thread = threading.Thread(target=burst)
         thread.start()
