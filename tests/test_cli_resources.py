@@ -204,6 +204,8 @@ async def test_documents_create_update_delete(cli: CLI) -> None:
     )
     did = doc["document_id"]
     assert doc["tags"] == ["travel", "paris"]
+    listed = await cli.json("documents", "list", "--limit", "10")
+    assert did in [d["document_id"] for d in listed["data"]]
     updated = await cli.json("documents", "update", did, "--name", "City guide", "--tag", "fr")
     assert updated["document_name"] == "City guide"
     assert updated["tags"] == ["fr"]

@@ -344,3 +344,32 @@ def test_unreachable_server_is_one_line_exit_1(capsys: pytest.CaptureFixture[str
     assert captured.err.count("\n") == 1
     assert "could not connect" in captured.err
     assert "key_never_shown_123" not in captured.err
+
+
+def test_every_command_is_exercised_by_a_cli_test() -> None:
+    """A guard: a command added to the parser without a test that runs it fails here."""
+    import re as _re
+
+    sources = " ".join(
+        path.read_text(encoding="utf-8")
+        for path in Path(__file__).parent.glob("test_cli*.py")
+        if path.name != Path(__file__).name
+    )
+    text = _re.sub(r"\s+", " ", sources)
+    parser = build_parser()
+    top = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in top.choices.items():
+        leaves = [a for a in sub._actions if isinstance(a, argparse._SubParsersAction)]
+        if not leaves:
+            if f'"{name}"' not in text:
+                missing.append(name)
+            continue
+        # A test parametrized over resources as ("objectives", "objectives_id", ...) runs them
+        # as `resource, "<action>"`.
+        parametrized = f'"{name}", "{name}_id"' in text
+        for action in leaves[0].choices:
+            direct = f'"{name}", "{action}"' in text
+            if not direct and not (parametrized and f'resource, "{action}"' in text):
+                missing.append(f"{name} {action}")
+    assert missing == []
