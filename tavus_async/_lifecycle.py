@@ -7,6 +7,8 @@ call shielded from the cancellation that may be tearing the block down and bound
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -38,7 +40,7 @@ async def ended_on_exit(
     conversation may still be running. A conversation that is already gone (404) counts as
     ended.
     """
-    conv = await create()
+    conv = await _create_or_clean_up(create, end, conversation_id, end_timeout)
     cid = conversation_id(conv)
     failed = True
     try:
@@ -63,3 +65,42 @@ async def ended_on_exit(
                     f"ending conversation {cid} took longer than {end_timeout:g}s; "
                     "it may still be running: end it with conversations.end()"
                 )
+
+
+async def _create_or_clean_up(
+    create: Callable[[], Awaitable[C]],
+    end: Callable[[str], Awaitable[object]],
+    conversation_id: Callable[[C], str],
+    end_timeout: float,
+) -> C:
+    """Run ``create()``; if we are cancelled meanwhile, let it finish and end what it made.
+
+    Once the POST may have reached Tavus, a conversation may exist (and be billed) whether or not
+    we see the answer. A cancellation therefore does not abandon the create: it runs on in its
+    own task (``asyncio.shield`` also holds against a bare ``task.cancel()``, which anyio's
+    shield does not), and whatever it made is ended before the cancellation goes on.
+    """
+    task: asyncio.Future[C] = asyncio.ensure_future(create())
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with (
+            anyio.CancelScope(shield=True),
+            anyio.move_on_after(end_timeout),
+            contextlib.suppress(Exception),
+        ):
+            made = await task
+            cid = conversation_id(made)
+            log.info("cancelled while creating conversation %s; ending it", cid)
+            try:
+                await end(cid)
+            except APIError as exc:
+                log.warning("could not end conversation %s: %s", cid, exc)
+        if not task.done():
+            task.cancel()
+            log.warning(
+                "cancelled while creating a conversation that did not answer within %gs; "
+                "if Tavus made it, end it with conversations.end()",
+                end_timeout,
+            )
+        raise

@@ -233,3 +233,29 @@ async def test_lifecycle_end_errors_raise_only_when_the_block_succeeded() -> Non
     with pytest.raises(KeyError):  # the block's own error wins over the end failure
         async with ended_on_exit(failing.create, failing.end, str):
             raise KeyError("mine")
+
+
+@pytest.mark.anyio
+async def test_lifecycle_cancelled_mid_create_still_ends_what_was_created() -> None:
+    import asyncio
+
+    ledger = _Ledger()
+    creating = anyio.Event()
+
+    async def slow_create() -> str:
+        creating.set()  # the request has gone out; the answer is slow
+        await anyio.sleep(0.05)
+        return await ledger.create()
+
+    async def body() -> None:
+        async with ended_on_exit(slow_create, ledger.end, str):
+            raise AssertionError("the block must not run after a cancellation")
+
+    task = asyncio.ensure_future(body())
+    with anyio.fail_after(5):
+        await creating.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert ledger.created == 1
+    assert ledger.ended == ["c1"]
