@@ -94,12 +94,16 @@ from .models import (
 from .room import (
     CallStateChanged,
     Disconnected,
+    EchoAudioResult,
     EventsDropped,
     ForeignMessage,
     ParticipantJoined,
     ParticipantLeft,
+    ReplicaParticipantJoined,
     Room,
     RoomStats,
+    Transcript,
+    Transport,
 )
 
 __all__ = [
@@ -125,6 +129,7 @@ __all__ = [
     "Document",
     "Echo",
     "EchoAudio",
+    "EchoAudioResult",
     "Event",
     "EventsDropped",
     "ForeignMessage",
@@ -159,6 +164,7 @@ __all__ = [
     "RawMessage",
     "Replica",
     "ReplicaJoined",
+    "ReplicaParticipantJoined",
     "ReplicaStartedSpeaking",
     "ReplicaStoppedSpeaking",
     "Respond",
@@ -177,6 +183,8 @@ __all__ = [
     "ToolCall",
     "ToolFunction",
     "ToolResult",
+    "Transcript",
+    "Transport",
     "UnknownEvent",
     "UnprocessableEntityError",
     "UserStartedSpeaking",
