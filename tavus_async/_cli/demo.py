@@ -23,6 +23,7 @@ import anyio
 from ..errors import RoomError, WaitTimeoutError
 from .common import CLIUsageError, env_has_key, make_client
 from .output import Output
+from .resources import positive_float
 
 if TYPE_CHECKING:
     from .._client import AsyncTavus
@@ -391,6 +392,9 @@ def add_parser(
     )
     p.add_argument("--replica-id", help="the replica to use (default: the first ready one)")
     p.add_argument(
-        "--timeout", type=float, default=60.0, help="give up after this many seconds (default 60)"
+        "--timeout",
+        type=positive_float,
+        default=60.0,
+        help="give up after this many seconds (default 60)",
     )
     p.set_defaults(handler=cmd_demo)

@@ -10,15 +10,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import TavusError
-from .common import CLIUsageError, load_json_file, make_client, parse_assignment, parse_value
+from .common import CLIUsageError, load_json_file, make_client, parse_assignment
 from .output import Output
 
-__all__ = ["RESOURCES", "CreateFlag", "ResourceSpec", "add_resource_parsers", "positive_int"]
+__all__ = [
+    "RESOURCES",
+    "CreateFlag",
+    "ResourceSpec",
+    "add_resource_parsers",
+    "positive_float",
+    "positive_int",
+]
 
 
 @dataclass(frozen=True)
@@ -252,11 +260,18 @@ def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
                     raise CLIUsageError(f"{flag.option} expects NAME=PROMPT, got {text!r}")
                 items.append({flag.pair[0]: name, flag.pair[1]: prompt})
             continue
-        body[flag.field] = parse_value(value) if flag.kind == "json" else value
+        body[flag.field] = _json_flag(flag.option, value) if flag.kind == "json" else value
     for item in args.set or ():
         key, value = parse_assignment(item, flag="--set")
         _set_path(body, key, value)
     return body
+
+
+def _json_flag(option: str, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CLIUsageError(f"{option}: not valid JSON ({exc}): {text!r}") from None
 
 
 def _dest(option: str) -> str:
@@ -578,9 +593,14 @@ def add_resource_parsers(
             )
             p.add_argument("id", metavar=spec.id_field.upper())
             p.add_argument(
-                "--timeout", type=float, default=None, help="give up after this many seconds"
+                "--timeout",
+                type=positive_float,
+                default=None,
+                help="give up after this many seconds",
             )
-            p.add_argument("--interval", type=float, default=None, help="seconds between polls")
+            p.add_argument(
+                "--interval", type=positive_float, default=None, help="seconds between polls"
+            )
             p.set_defaults(handler=wait_handler, spec=spec)
 
 
@@ -588,6 +608,17 @@ def positive_int(text: str) -> int:
     value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type for durations: a number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
     return value
 
 

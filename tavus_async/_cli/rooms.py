@@ -18,7 +18,7 @@ import anyio
 from ..errors import RoomError
 from .common import CLIUsageError, NotAvailableError, make_client
 from .output import Output, to_plain
-from .resources import positive_int
+from .resources import positive_float, positive_int
 
 __all__ = ["add_parsers", "event_to_json", "matches"]
 
@@ -226,7 +226,7 @@ def add_parsers(
     )
     p.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=_DEFAULT_ASK_TIMEOUT,
         help=f"seconds to wait with --wait (default {_DEFAULT_ASK_TIMEOUT:g})",
     )
@@ -239,7 +239,7 @@ def add_parsers(
     p.add_argument("text", metavar="TEXT")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=positive_float,
         default=_DEFAULT_ASK_TIMEOUT,
         help=f"seconds to wait for the reply (default {_DEFAULT_ASK_TIMEOUT:g})",
     )
@@ -265,7 +265,7 @@ def _room_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", default="tavus-async-cli", help="our display name in the room")
     p.add_argument(
         "--join-timeout",
-        type=float,
+        type=positive_float,
         default=30.0,
         help="seconds to join (and, for say/ask, for the replica to arrive)",
     )
