@@ -373,3 +373,23 @@ def test_every_command_is_exercised_by_a_cli_test() -> None:
             if not direct and not (parametrized and f'resource, "{action}"' in text):
                 missing.append(f"{name} {action}")
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["personas", "create", "--layers", "{bad json"], "--layers: not valid JSON"),
+        (["demo", "--timeout", "-1"], "must be more than 0 seconds"),
+        (["replicas", "wait", "r1", "--interval", "0"], "must be more than 0 seconds"),
+        (["ask", "ws://h/rooms/c", "hi", "--timeout", "soon"], "not a number of seconds"),
+        (["listen", "ws://h/rooms/c", "--count", "0"], "must be 1 or more"),
+        (["personas", "get", ""], "persona_id must be a non-empty string"),
+    ],
+)
+def test_bad_values_are_usage_errors_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main([*argv, "--api-key", "k_unused_123", "--base-url", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
