@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 import pytest
@@ -29,7 +30,7 @@ async def tavus(sim: TavusSimulator) -> AsyncIterator[AsyncTavus]:
         yield client
 
 
-async def _drive(sim: TavusSimulator, done: asyncio.Future[object], step: float) -> None:
+async def _drive(sim: TavusSimulator, done: asyncio.Future[Any], step: float) -> None:
     """Advance simulated time in steps until the waiter has finished."""
     with anyio.fail_after(10):
         while not done.done():
