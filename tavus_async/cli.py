@@ -23,7 +23,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ._cli.common import CLIUsageError, CommandFailed, NotAvailableError
+from ._cli.common import CLIUsageError, CommandFailed
 from ._cli.output import Output
 from ._cli.parser import build_parser
 from ._logging import redact
@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CLIUsageError as exc:
         _fail(str(exc), api_key=api_key)
         return EXIT_USAGE
-    except (TavusError, NotAvailableError, CommandFailed) as exc:
+    except (TavusError, CommandFailed) as exc:
         _fail(str(exc), api_key=api_key)
         return EXIT_ERROR
     except BrokenPipeError:

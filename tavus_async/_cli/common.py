@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 __all__ = [
     "CLIUsageError",
     "CommandFailed",
-    "NotAvailableError",
     "load_json_file",
     "make_client",
     "parse_assignment",
@@ -29,13 +28,6 @@ class CLIUsageError(Exception):
 
 class CommandFailed(Exception):
     """The command could not do its job for a reason outside the SDK (a port in use...); exit 1."""
-
-
-class NotAvailableError(Exception):
-    """A command whose SDK part is missing from this build; reported with exit status 1."""
-
-    def __init__(self, command: str, missing: str) -> None:
-        super().__init__(f"'{command}' is not available yet: {missing} is missing from this build")
 
 
 def make_client(args: argparse.Namespace) -> AsyncTavus:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ __all__ = [
     "add_resource_parsers",
     "positive_float",
     "positive_int",
+    "sdk_input",
 ]
 
 
@@ -198,25 +198,9 @@ Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 
 def _method(tavus: Any, spec: ResourceSpec, name: str) -> Callable[..., Any]:
-    namespace = getattr(tavus, spec.name)
-    method = getattr(namespace, name, None)
-    if method is None:
-        from .common import NotAvailableError
-
-        raise NotAvailableError(f"{spec.name} {name}", f"tavus.{spec.name}.{name}()")
-    return method  # type: ignore[no-any-return]
-
-
-def _check_call(
-    method: Callable[..., Any], spec: ResourceSpec, action: str, *args: Any, **kwargs: Any
-) -> None:
-    """Fail with a usage error naming the bad field instead of a TypeError from deep inside."""
-    try:
-        inspect.signature(method).bind(*args, **kwargs)
-    except TypeError as exc:
-        raise CLIUsageError(f"{spec.name} {action}: {exc}") from None
-    except ValueError:  # no signature to inspect (a C function): let the call decide
-        return
+    # Each spec lists only actions its resource has, so the attribute always exists.
+    method: Callable[..., Any] = getattr(getattr(tavus, spec.name), name)
+    return method
 
 
 def _set_path(body: dict[str, Any], dotted: str, value: Any) -> None:
@@ -331,7 +315,6 @@ async def cmd_list(args: argparse.Namespace, out: Output) -> int:
         kwargs["page"] = args.page
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "list")
-        _check_call(method, spec, "list", **kwargs)
         with sdk_input(spec, "list"):
             paginator = method(**kwargs)
         if args.all:
@@ -352,7 +335,6 @@ async def cmd_get(args: argparse.Namespace, out: Output) -> int:
         kwargs["verbose"] = True
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "get")
-        _check_call(method, spec, "get", args.id, **kwargs)
         with sdk_input(spec, "get"):
             out.record(await method(args.id, **kwargs))
     return 0
@@ -384,7 +366,6 @@ async def cmd_delete(args: argparse.Namespace, out: Output) -> int:
     kwargs: dict[str, Any] = {"hard": True} if getattr(args, "hard", False) else {}
     async with make_client(args) as tavus:
         method = _method(tavus, spec, "delete")
-        _check_call(method, spec, "delete", args.id, **kwargs)
         with sdk_input(spec, "delete"):
             await method(args.id, **kwargs)
     _done(out, "deleted", spec, args.id)

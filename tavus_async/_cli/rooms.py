@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 
 from ..errors import RoomError
-from .common import CLIUsageError, NotAvailableError, make_client
+from .common import CLIUsageError, make_client
 from .output import Output, to_plain
 from .resources import positive_float, positive_int
 
@@ -63,10 +63,8 @@ async def _joined(args: argparse.Namespace, *, wait_for_replica: bool) -> AsyncI
 
     A URL needs no API key (joining a room is not a REST call); an id does.
     """
-    try:
-        from ..room import connect
-    except ImportError as exc:
-        raise NotAvailableError(args.command, f"the room connector ({exc})") from None
+    from ..room import connect
+
     options: dict[str, Any] = {
         "wait_for_replica": wait_for_replica,
         "join_timeout": args.join_timeout,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .common import CommandFailed, NotAvailableError
+from .common import CommandFailed
 from .output import Output
 
 __all__ = ["add_parser", "cmd_simulate"]
@@ -13,10 +13,8 @@ __all__ = ["add_parser", "cmd_simulate"]
 
 async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
     """Serve the simulator on ``--host``/``--port`` until Ctrl-C or SIGTERM (exit 0)."""
-    try:
-        from ..testing import serve
-    except ImportError as exc:
-        raise NotAvailableError("simulate", f"tavus_async.testing.serve ({exc})") from None
+    from ..testing import serve  # imported here: only this command needs the server side
+
     options: dict[str, Any] = {}
     if args.api_key:
         options["api_key"] = args.api_key  # the key clients must send; the simulator prints it

@@ -7,16 +7,13 @@ per change, so logs stay readable. The final resource goes to standard output ei
 from __future__ import annotations
 
 import argparse
-import inspect
 import re
 import sys
 from typing import Any, TextIO
 
-import anyio
-
-from ..errors import WaitTimeoutError
-from .common import NotAvailableError, make_client
+from .common import make_client
 from .output import Output
+from .resources import sdk_input
 
 __all__ = ["ProgressReporter", "cmd_wait", "progress_of"]
 
@@ -110,42 +107,24 @@ class ProgressReporter:
 
 
 async def cmd_wait(args: argparse.Namespace, out: Output) -> int:
-    """Wait until the resource is ready, then print it (``JobFailedError`` → exit 1)."""
+    """Wait until the resource is ready, then print it.
+
+    A failed job (``JobFailedError``, with Tavus's own reason) or a timeout
+    (``WaitTimeoutError``) is a one-line error with exit status 1.
+    """
     spec = args.spec
     reporter = ProgressReporter(f"{spec.singular} {args.id}")
+    options: dict[str, Any] = {"on_progress": reporter}
+    if args.timeout is not None:
+        options["timeout"] = args.timeout
+    if args.interval is not None:
+        options["interval"] = args.interval
     async with make_client(args) as tavus:
-        namespace = getattr(tavus, spec.name)
-        waiter = getattr(namespace, "wait_until_ready", None)
-        if waiter is None:
-            raise NotAvailableError(f"{spec.name} wait", f"tavus.{spec.name}.wait_until_ready()")
-        params = _parameters(waiter)
-        kwargs: dict[str, Any] = {"on_progress": reporter}
-        if args.interval is not None:
-            if "interval" in params:
-                kwargs["interval"] = args.interval
-            elif "poll_interval" in params:
-                kwargs["poll_interval"] = args.interval
+        waiter = getattr(tavus, spec.name).wait_until_ready
         try:
-            if args.timeout is not None and "timeout" in params:
-                result = await waiter(args.id, timeout=args.timeout, **kwargs)
-            elif args.timeout is not None:
-                try:
-                    with anyio.fail_after(args.timeout):
-                        result = await waiter(args.id, **kwargs)
-                except TimeoutError:
-                    raise WaitTimeoutError(
-                        f"{spec.singular} {args.id} was not ready after {args.timeout:g}s"
-                    ) from None
-            else:
-                result = await waiter(args.id, **kwargs)
+            with sdk_input(spec, "wait"):
+                result = await waiter(args.id, **options)
         finally:
             reporter.finish()
     out.record(result)
     return 0
-
-
-def _parameters(func: Any) -> set[str]:
-    try:
-        return set(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        return set()
