@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ..errors import RoomError, WaitTimeoutError
+from ..errors import RoomError, TavusError, WaitTimeoutError
 from .common import CLIUsageError, env_has_key, make_client
 from .output import Output
 from .resources import positive_float
@@ -274,12 +274,32 @@ async def _walkthrough(
                 return room
         finally:
             if not ended:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(10):
-                    await tavus.conversations.end(conv.conversation_id)
+                await _cleanup(
+                    timeline,
+                    f"conversations.end({conv.conversation_id})",
+                    tavus.conversations.end(conv.conversation_id),
+                )
     finally:
-        with anyio.CancelScope(shield=True), anyio.move_on_after(10):
-            await tavus.personas.delete(persona.persona_id)
-            timeline.step("REST", f"personas.delete({persona.persona_id})")
+        await _cleanup(
+            timeline,
+            f"personas.delete({persona.persona_id})",
+            tavus.personas.delete(persona.persona_id),
+        )
+
+
+async def _cleanup(timeline: Timeline, what: str, call: Awaitable[None]) -> None:
+    """Run a clean-up call even while cancelled, bounded; a failure is shown, not raised, so it
+    cannot hide the error that led here."""
+    with anyio.CancelScope(shield=True), anyio.move_on_after(10) as scope:
+        try:
+            await call
+        except TavusError as exc:
+            timeline.saw("note", f"{what} failed: {exc}")
+            return
+    if scope.cancelled_caught:
+        timeline.saw("note", f"{what} did not finish within 10 s")
+    else:
+        timeline.step("REST", what)
 
 
 def _replica_utterance(event: Any, *, after: Any) -> bool:
