@@ -346,6 +346,9 @@ def _print_transcript(room: Any, timeline: Timeline, out: Output, *, real: bool)
         cut = " …(interrupted)" if turn["interrupted"] else ""
         out.line(f"{when}  {turn['role']:<8} {turn['text']}{cut}")
     out.line()
+    if not real:
+        out.line("Next: `tavus-async simulate` serves this simulator for your own code, and")
+        out.line("      `tavus-async listen URL` prints any room's events as JSON lines.")
     where = "the Tavus API" if real else "the embedded simulator"
     out.line(f"Done in {timeline.ms()} ms against {where}: {timeline.events} room events.")
 
