@@ -167,8 +167,15 @@ class _FloodTransport:
         self.sink = None
 
 
-def _flood_event(i: int) -> dict[str, Any]:
-    base = {"message_type": "conversation", "conversation_id": "c1", "seq": i, "turn_idx": 1}
+def _flood_event(i: int, chunks_per_utterance: int = 50) -> dict[str, Any]:
+    """Event ``i`` of a flood: streaming chunks, one utterance per ``chunks_per_utterance``."""
+    base = {
+        "message_type": "conversation",
+        "conversation_id": "c1",
+        "seq": i,
+        "turn_idx": i // chunks_per_utterance,
+        "inference_id": f"inf-{i // chunks_per_utterance}",
+    }
     if i % 1000 == 999:
         props = {"name": "lookup", "arguments": f'{{"n": {i}}}', "tool_call_id": f"tc{i}"}
         return {**base, "event_type": "conversation.tool_call", "properties": props}
@@ -176,6 +183,7 @@ def _flood_event(i: int) -> dict[str, Any]:
     return {**base, "event_type": "conversation.utterance.streaming", "properties": props2}
 
 
+@pytest.mark.slow
 async def test_a_flood_of_100k_events_to_a_slow_consumer_is_bounded_counted_and_keeps_tools() -> (
     None
 ):
@@ -226,10 +234,17 @@ async def test_a_flood_of_100k_events_to_a_slow_consumer_is_bounded_counted_and_
     finally:
         tracemalloc.stop()
     hard_limit = room._buffer.hard_limit
+    grew = (peak - start_mem) / 2**20
+    print(
+        f"flood: {total} events, delivered {delivered}, dropped {room.stats.dropped} "
+        f"(announced {dropped_seen}), tool calls {len(tool_calls)}, most buffered "
+        f"{most_buffered} (hard limit {hard_limit}), traced peak +{grew:.1f} MiB, "
+        f"transcript turns {len(room.transcript)}"
+    )
     assert room.stats.received == total
     assert most_buffered <= hard_limit
     # The buffer is bounded, so memory is too: far below 100k events' worth.
-    assert peak - start_mem < 20 * 2**20, f"peak grew by {(peak - start_mem) / 2**20:.1f} MiB"
+    assert peak - start_mem < 10 * 2**20, f"peak grew by {(peak - start_mem) / 2**20:.1f} MiB"
     # Everything is accounted for: delivered plus dropped, and the drops were announced.
     assert room.stats.dropped > 0
     assert dropped_seen == room.stats.dropped
@@ -237,3 +252,37 @@ async def test_a_flood_of_100k_events_to_a_slow_consumer_is_bounded_counted_and_
     # Not one tool call was shed.
     assert tool_calls == [f"tc{i}" for i in range(999, total, 1000)]
     assert room._buffer.protected_dropped_total == 0
+
+
+async def _flood_memory(total: int) -> int:
+    """Bytes still held by a room after ``total`` one-chunk utterances (each its own turn)."""
+    transport = _FloodTransport()
+    room = Room("ws://127.0.0.1:9/rooms/c1", transport=transport, buffer_size=64)
+    async with room:
+        sink = transport.sink
+        assert sink is not None
+        tracemalloc.start()
+        try:
+            start, _ = tracemalloc.get_traced_memory()
+            for i in range(total):
+                sink(AppMessage(_flood_event(i, chunks_per_utterance=1), transport.replica.id))
+                if i % 1000 == 999:
+                    await asyncio.sleep(0)
+            held, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    return held - start
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="Room.transcript has no bound: every utterance (every streaming chunk without an "
+    "inference_id) adds a Turn forever, so a flooding or very long conversation grows memory "
+    "without limit while the event buffer itself stays bounded",
+)
+async def test_a_flood_of_distinct_utterances_keeps_memory_bounded() -> None:
+    small = await _flood_memory(10_000)
+    large = await _flood_memory(50_000)
+    # Bounded: five times the events must not hold five times the memory.
+    assert large < 2 * small + 2 * 2**20, f"{small / 2**20:.1f} MiB -> {large / 2**20:.1f} MiB"
