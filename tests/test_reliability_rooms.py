@@ -286,3 +286,32 @@ async def test_a_flood_of_distinct_utterances_keeps_memory_bounded() -> None:
     large = await _flood_memory(50_000)
     # Bounded: five times the events must not hold five times the memory.
     assert large < 2 * small + 2 * 2**20, f"{small / 2**20:.1f} MiB -> {large / 2**20:.1f} MiB"
+
+
+async def test_ending_on_leave_survives_transient_faults_and_never_hangs_on_persistent_ones(
+    sim: TavusSimulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with sim.client(retry_initial_delay=0.001, max_retries=3) as tavus:
+        conv = await _conversation(tavus)
+        end_route = f"POST /v2/conversations/{conv.conversation_id}/end"
+        # Transient: the end is retried through 503, 429 and a dropped connection.
+        with anyio.fail_after(15):
+            async with connect(conv, client=tavus, end_conversation=True) as room:
+                await room.respond("hello")
+                sim.faults.add(end_route, status=503, times=1)
+                sim.faults.add(end_route, status=429, retry_after=0, times=1)
+                sim.faults.add(end_route, drop="before", times=1)
+        got = await tavus.conversations.get(conv.conversation_id)
+        assert got.status == "ended"
+        # Persistent: leave still returns (bounded), says so in the log, and does not raise.
+        conv2 = await _conversation(tavus)
+        rule = sim.faults.add(
+            f"POST /v2/conversations/{conv2.conversation_id}/end", status=502, times=None
+        )
+        with anyio.fail_after(15):
+            async with connect(conv2, client=tavus, end_conversation=True):
+                pass
+        assert rule.hits == 4  # the first attempt and three retries
+        assert "could not end conversation" in caplog.text
+        sim.faults.remove(rule)
+        await tavus.conversations.end(conv2.conversation_id)
