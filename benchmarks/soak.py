@@ -6,7 +6,9 @@ memory measured here is the SDK's own: the ``AsyncTavus`` client and ``--rooms``
 
 1. creates a private conversation (``require_auth``: the meeting token is used to join),
 2. joins its room and holds turns: ``respond(...)`` then waits (bounded) for the replica's reply,
-   checking that it is the right one (nothing lost, nothing mixed up),
+   checking that it is the right one (nothing lost, nothing mixed up); every fourth turn makes
+   the replica call a tool the room answers (the reply is then the tool's result), and every
+   tenth turn also reads the conversation over REST,
 3. every ``--churn`` seconds (jittered) leaves, ends the conversation and starts over, so
    connections, sessions and tasks are made and released all along the run.
 
@@ -49,6 +51,22 @@ from tavus_async.interactions.events import StoppedSpeaking, Utterance
 from tavus_async.room import EventsDropped, connect
 
 REPLY_PREFIX = "You said: "
+#: Every this many turns, a turn that makes the replica call our tool.
+TOOL_EVERY = 4
+#: Every this many turns, a REST read of the conversation.
+READ_EVERY = 10
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 @dataclass
@@ -57,6 +75,7 @@ class Totals:
 
     conversations: int = 0
     turns: int = 0
+    tool_calls: int = 0
     events: int = 0
     dropped_events: int = 0
     lost: int = 0
@@ -153,15 +172,30 @@ async def room_worker(
         try:
             async with connect(conv, client=tavus, end_conversation=True, join_timeout=30) as room:
                 open_rooms[0] += 1
+
+                @room.tool("get_weather")
+                async def get_weather(location: str) -> str:
+                    totals.tool_calls += 1
+                    return f"Sunny in {location} for worker {n}."
+
                 try:
                     while time.monotonic() < until:
                         turn += 1
-                        text = f"worker {n} turn {turn}"
+                        if turn % TOOL_EVERY == 0:
+                            # The replica calls our tool, waits for the result, then speaks it.
+                            text = f"get_weather for worker {n} turn {turn}"
+                            want = f"Sunny in test for worker {n}."
+                        else:
+                            text = f"worker {n} turn {turn}"
+                            want = REPLY_PREFIX + text
                         await room.respond(text)
-                        want = REPLY_PREFIX + text
                         if not await _read_turn(room, want, totals):
                             totals.lost += 1  # the stream ended before the reply
                             break
+                        if turn % READ_EVERY == 0:
+                            got = await tavus.conversations.get(conv.conversation_id)
+                            if got.status != "active":
+                                totals.lost += 1
                         await asyncio.sleep(rng.uniform(0.1, 0.5))
                 finally:
                     open_rooms[0] -= 1
@@ -268,7 +302,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         async with AsyncTavus(api_key=api_key, base_url=base_url, timeout=30) as tavus:
             persona = await tavus.personas.create(
-                persona_name="Soak", system_prompt="Repeat what you hear."
+                persona_name="Soak",
+                system_prompt="Repeat what you hear.",
+                layers={"llm": {"tools": [WEATHER_TOOL]}},
             )
             replica_id = (await tavus.replicas.list(limit=1)).data[0].replica_id
             print(
@@ -359,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     t, m = report["totals"], report["memory"]
     print(
         f"\nconversations {t['conversations']}, turns {t['turns']} "
+        f"(tool calls answered {t['tool_calls']}) "
         f"({report['turns_per_s']}/s), events {t['events']}, dropped {t['dropped_events']}, "
         f"lost {t['lost']}, errors {t['errors']} {t['error_kinds'] or ''}"
     )

@@ -33,6 +33,7 @@ def test_quick_soak_holds_every_turn_and_samples_memory(tmp_path: Path) -> None:
     totals = report["totals"]
     # Rooms really talked, churned (left, ended, started again), and nothing was lost.
     assert totals["turns"] > 0
+    assert totals["tool_calls"] > 0  # turns where the replica called a tool the room answered
     assert totals["conversations"] > report["rooms"]
     assert totals["lost"] == 0
     assert totals["errors"] == 0
