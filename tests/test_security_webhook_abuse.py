@@ -23,6 +23,7 @@ import pytest
 from _leaks import assert_no_leaks, snapshot
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from yarl import URL
 
 from tavus_async import webhooks
 from tavus_async.webhooks import WebhookEvent
@@ -108,8 +109,6 @@ async def _send(
 
 async def _hang_up(base: str, i: int) -> None:
     """Send headers promising a body, half of it, then close the socket."""
-    from yarl import URL
-
     url = URL(base)
     reader, writer = await asyncio.open_connection(url.host, url.port)
     body = _good(100_000 + i)
