@@ -194,6 +194,13 @@ async def _run_op(op: Op, tavus: Any, sim: TavusSimulator, world: World) -> None
                 op.times = rule.hits  # what really fired
 
 
+def _retried_for(op: Op) -> set[str]:
+    """The faults ``op`` retries (a create retries only what the server did not process)."""
+    if op.kind == "personas.create":
+        return CREATE_RETRIES
+    return set(FAULTS) - {"latency"}
+
+
 def _expected(op: Op) -> type[Exception] | None:
     """The error ``op`` must raise given the faults that fired (None: it must succeed)."""
     if op.fault is None or op.times == 0:
@@ -260,6 +267,14 @@ async def test_a_thousand_operations_under_twenty_percent_faults(sim: TavusSimul
                 wrong.append((op.index, op.kind, op.fault, op.times, repr(op.error)))
             elif want is not None and not isinstance(op.error, want):
                 wrong.append((op.index, op.kind, op.fault, op.times, want.__name__, op.outcome))
+            elif (
+                want is not None
+                and op.outlast
+                and op.fault in _retried_for(op)
+                and f"after {MAX_RETRIES + 1} attempts" not in str(op.error)
+            ):
+                # The error must say the retries were spent, so nobody retries it blindly.
+                wrong.append((op.index, op.kind, op.fault, "no attempt count", str(op.error)))
         assert wrong == [], "\n".join(map(str, wrong))
 
         # 2. No create duplicated; successes + lost answers == what the simulator created.
