@@ -68,6 +68,29 @@ async def serve_simulator() -> None:
 # --- the client child ----------------------------------------------------------------------------
 
 
+class _GcClock:
+    """CPU seconds spent in the garbage collector while the ``with`` block runs."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._t0 = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._t0 = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._t0
+            self.collections[info["generation"]] += 1
+
+    def __enter__(self) -> _GcClock:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+
 def rss() -> int:
     """This process's resident set size, in bytes."""
     import psutil  # type: ignore[import-untyped,unused-ignore]
@@ -75,8 +98,13 @@ def rss() -> int:
     return int(psutil.Process().memory_info().rss)
 
 
-async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -> dict[str, Any]:
+async def client_run(
+    url: str, api_key: str, n: int, turns: int, sim_pid: int, gc_threshold: int | None = None
+) -> dict[str, Any]:
     """Create, join and drive ``n`` rooms; return the measurements."""
+    if gc_threshold:
+        # An experiment knob: collect the young generation less often (and so the old ones).
+        gc.set_threshold(gc_threshold, *gc.get_threshold()[1:])
     import anyio
     import psutil  # type: ignore[import-untyped,unused-ignore]
 
@@ -107,6 +135,15 @@ async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -
         with timed() as t_create:
             convs = await asyncio.gather(*(create(i) for i in range(n)))
 
+        # One room joined and left first: the first join's one-time costs (lazy imports,
+        # caches) would otherwise be charged to the rooms measured.
+        warm = await tavus.conversations.create(
+            persona_id=persona.persona_id, replica_id=replica_id, custom_greeting=""
+        )
+        async with connect(warm, client=tavus) as room:
+            await room.wait_for(ReplicaJoined, timeout=60.0)
+            await room.respond(TEXT)
+            await room.wait_for(StoppedSpeaking, where=lambda e: e.role == "replica", timeout=60)
         gc.collect()
         rss_before = rss()
         stack = AsyncExitStack()
@@ -138,7 +175,8 @@ async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -
 
             received0 = sum(r.stats.received for r in rooms)
             s0 = sim_cpu()
-            with anyio.fail_after(600), timed() as t_turns:
+            gc_clock = _GcClock()
+            with gc_clock, anyio.fail_after(600), timed() as t_turns:
                 counts = await asyncio.gather(*(drive(r) for r in rooms))
             sim_turns = sim_cpu() - s0
             rss_after = rss()
@@ -162,6 +200,8 @@ async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -
         "client_cpu_us_per_event": t_turns.cpu / events * 1e6,
         "sim_cpu_us_per_event": sim_turns / events * 1e6,
         "client_cpu_util": t_turns.cpu / t_turns.wall,
+        "client_gc_share": gc_clock.seconds / t_turns.cpu if t_turns.cpu else 0.0,
+        "gc_collections": gc_clock.collections,
         "sim_cpu_util": sim_turns / t_turns.wall,
         "rss_before_mb": rss_before / 2**20,
         "rss_per_room_kb_joined": (rss_joined - rss_before) / n / 1024,
@@ -169,13 +209,14 @@ async def client_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) -
         "messages_received": received,
         "dropped_events": dropped,
         "leave_s": t_leave.wall,
+        "gc_threshold": list(gc.get_threshold()),
     }
 
 
 # --- the orchestrating parent --------------------------------------------------------------------
 
 
-def one(n: int, turns: int) -> dict[str, Any]:
+def one(n: int, turns: int, gc_threshold: int | None = None) -> dict[str, Any]:
     """One measurement of ``n`` rooms, in a fresh simulator and a fresh client process."""
     import subprocess
 
@@ -194,6 +235,7 @@ def one(n: int, turns: int) -> dict[str, Any]:
                         "rooms": n,
                         "turns": turns,
                         "sim_pid": sim.proc.pid,
+                        "gc_threshold": gc_threshold,
                     }
                 ),
             ],
@@ -213,6 +255,7 @@ MEDIAN_KEYS = (
     "client_cpu_us_per_event",
     "sim_cpu_us_per_event",
     "client_cpu_util",
+    "client_gc_share",
     "sim_cpu_util",
     "join_s",
     "join_cpu_ms_per_room",
@@ -246,6 +289,7 @@ def print_result(result: dict[str, Any]) -> None:
         ("sim_cpu_us_per_event", "sim us/event", ",.0f"),
         ("client_cpu_util", "client CPU", ".2f"),
         ("sim_cpu_util", "sim CPU", ".2f"),
+        ("client_gc_share", "GC share", ".2f"),
         ("join_s", "join all s", ".2f"),
         ("join_cpu_ms_per_room", "join ms CPU/room", ".2f"),
         ("rss_per_room_kb_joined", "KB/room joined", ",.0f"),
@@ -271,8 +315,13 @@ def print_result(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = parser(__doc__)
     p.add_argument("--rooms", default="10,100,500,1000", help="comma-separated room counts")
-    p.add_argument("--turns", type=int, default=3, help="respond->events turns per room")
+    p.add_argument("--turns", type=int, default=10, help="respond->events turns per room")
     p.add_argument("--repeat", type=int, default=3, help="runs per room count")
+    p.add_argument(
+        "--gc-threshold",
+        type=int,
+        help="experiment: the client's gc generation-0 threshold (Python's default is 700)",
+    )
     p.add_argument("--serve-sim", action="store_true", help=_hidden())
     p.add_argument("--client", help=_hidden())
     args = p.parse_args(argv)
@@ -282,7 +331,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.client:
         spec = json.loads(args.client)
         out = asyncio.run(
-            client_run(spec["url"], spec["api_key"], spec["rooms"], spec["turns"], spec["sim_pid"])
+            client_run(
+                spec["url"],
+                spec["api_key"],
+                spec["rooms"],
+                spec["turns"],
+                spec["sim_pid"],
+                spec.get("gc_threshold"),
+            )
         )
         print(json.dumps(out), flush=True)
         return 0
@@ -294,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     rows = []
     for n in sizes:
-        runs = [one(n, turns) for _ in range(repeat)]
+        runs = [one(n, turns, args.gc_threshold) for _ in range(repeat)]
         rows.append(summarise(n, runs))
         print(
             f"  {n} rooms: {rows[-1]['events_per_s']:,.0f} events/s "
@@ -306,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "turns": turns,
         "repeat": repeat,
         "text": TEXT,
+        "gc_threshold": args.gc_threshold,
         "seconds": time.perf_counter() - started,
         "machine": machine("aiohttp", "msgspec", "anyio"),
         "results": rows,
