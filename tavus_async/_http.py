@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import contextvars
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -228,6 +228,18 @@ class HTTPCore:
 
     def __init__(self, client: AsyncTavus) -> None:
         self._client = client
+        # Built once: a client's options are fixed (with_options makes a new client and core).
+        self._timeout = aiohttp.ClientTimeout(
+            total=client.timeout, sock_connect=min(client.connect_timeout, client.timeout)
+        )
+        self._headers_no_body = client._headers(has_body=False)
+        self._headers_body = client._headers(has_body=True)
+        self._policy = RetryPolicy(
+            max_retries=client.max_retries,
+            initial_delay=client.retry_initial_delay,
+            max_delay=client.retry_max_delay,
+            max_retry_after=client.max_retry_after,
+        )
 
     @overload
     async def request(
@@ -306,16 +318,10 @@ class HTTPCore:
         method = method.upper()
         if idempotent is None:
             idempotent = method != "POST"
-        client = self._client
-        policy = RetryPolicy(
-            max_retries=client.max_retries,
-            initial_delay=client.retry_initial_delay,
-            max_delay=client.retry_max_delay,
-            max_retry_after=client.max_retry_after,
-        )
+        policy = self._policy
         body = None if json is None else msgspec.json.encode(json)
         query = _query(params)
-        delays = policy.delays()
+        delays: Iterator[float] | None = None  # made on the first retry: most calls need none
         attempt_no = 0
         while True:
             attempt_no += 1
@@ -341,6 +347,8 @@ class HTTPCore:
                     error.message += f" (after {attempt_no} attempts)"
                     error.args = (error.message,)
                 raise error
+            if delays is None:
+                delays = policy.delays()
             computed = next(delays)
             if retry_after is not None:
                 if retry_after > policy.max_retry_after:
@@ -375,25 +383,23 @@ class HTTPCore:
         client = self._client
         session = await client._get_session()
         url = client.base_url + path
-        headers = client._headers(has_body=body is not None)
-        timeout = aiohttp.ClientTimeout(
-            total=client.timeout, sock_connect=min(client.connect_timeout, client.timeout)
-        )
+        headers = self._headers_no_body if body is None else self._headers_body
         log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
         try:
             async with session.request(
                 method,
                 url,
-                params=query,
+                params=query or None,
                 data=body,
                 headers=headers,
-                timeout=timeout,
+                timeout=self._timeout,
                 allow_redirects=False,
             ) as r:
                 content = await r.read()
                 resp = APIResponse(
                     status_code=r.status,
-                    headers=dict(r.headers),
+                    # aiohttp's case-insensitive view, kept as is (no copy per request).
+                    headers=r.headers,
                     content=content,
                     method=method,
                     path=path,

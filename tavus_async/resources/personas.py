@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from ..errors import APIResponseValidationError
 from ..models._common import build_request
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ..models.personas import Persona, PersonaCreate, unwrap_persona
@@ -66,6 +68,12 @@ class Personas(AsyncAPIResource):
         """
         pid = require_id("persona_id", persona_id)
         resp = await self._request_response("GET", f"{_PATH}/{pid}")
+        # The flat shape is what Tavus serves in practice: decode it in one typed pass, and
+        # take the slower two-shape path only when the body had no top-level persona.
+        with contextlib.suppress(APIResponseValidationError):
+            persona = resp.parse(Persona)
+            if persona.persona_id is not None:
+                return persona
         return decode_with(resp, unwrap_persona, "persona")
 
     async def patch(
