@@ -9,6 +9,7 @@ stopped-speaking event with ``interrupted``) is truncated to what was spoken and
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,11 +55,31 @@ class Turn:
 
 
 class Transcript:
-    """An ordered list of :class:`Turn` s; feed it events with :meth:`add`."""
+    """An ordered list of :class:`Turn` s; feed it events with :meth:`add`.
 
-    def __init__(self) -> None:
-        self._turns: list[Turn] = []
+    It holds at most ``max_turns`` turns: a long (or flooded) conversation drops its oldest
+    turns first, counted in :attr:`dropped`, so memory stays bounded like the event buffer.
+
+    Args:
+        max_turns: The most turns kept (default 1000; None keeps every turn).
+    """
+
+    def __init__(self, max_turns: int | None = 1000) -> None:
+        if max_turns is not None and max_turns < 1:
+            raise ValueError(f"max_turns must be >= 1 or None, got {max_turns!r}")
+        self._turns: deque[Turn] = deque()
         self._by_key: dict[tuple[str, str], Turn] = {}
+        self.max_turns = max_turns
+        #: Turns dropped from the front because the transcript was full.
+        self.dropped = 0
+
+    def _append(self, turn: Turn) -> None:
+        if self.max_turns is not None and len(self._turns) >= self.max_turns:
+            old = self._turns.popleft()
+            if old.inference_id is not None:
+                self._by_key.pop((old.role, old.inference_id), None)
+            self.dropped += 1
+        self._turns.append(turn)
 
     def __len__(self) -> int:
         return len(self._turns)
@@ -70,7 +91,7 @@ class Transcript:
         return self._turns[index]
 
     def __repr__(self) -> str:
-        return f"<Transcript turns={len(self._turns)}>"
+        return f"<Transcript turns={len(self._turns)} dropped={self.dropped}>"
 
     @property
     def turns(self) -> list[Turn]:
@@ -93,10 +114,10 @@ class Transcript:
             if turn is None:
                 turn = Turn(role=role, inference_id=inference_id, seq=event.seq)
                 self._by_key[key] = turn
-                self._turns.append(turn)
+                self._append(turn)
             return turn
         turn = Turn(role=role, seq=event.seq)
-        self._turns.append(turn)
+        self._append(turn)
         return turn
 
     def add(self, event: Event) -> None:

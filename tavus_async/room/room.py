@@ -211,6 +211,8 @@ class Room:
             latency to an event that follows a gap.
         heartbeats: Yield ``system.replica_present``/``pal_present`` heartbeats.
         buffer_size: Events held for a slow consumer before droppable ones are shed.
+        transcript_max_turns: Turns :attr:`transcript` keeps; older ones are dropped and
+            counted in ``transcript.dropped`` (None keeps every turn).
         tool_timeout: Default seconds a tool handler may run.
         legacy_tool_reply: How to answer a tool call that has no ``tool_call_id``: ``"echo"``
             (the replica speaks the result), ``"append_context"``, or ``"none"``.
@@ -245,6 +247,7 @@ class Room:
         reorder: float | None = None,
         heartbeats: bool = False,
         buffer_size: int = 1024,
+        transcript_max_turns: int | None = 1000,
         tool_timeout: float = 30.0,
         legacy_tool_reply: Literal["echo", "append_context", "none"] = "echo",
     ) -> None:
@@ -298,7 +301,7 @@ class Room:
         self._legacy_tool_reply = legacy_tool_reply
 
         self.stats = RoomStats()
-        self.transcript = Transcript()
+        self.transcript = Transcript(transcript_max_turns)
         self.tools = ToolRegistry()
         self._buffer: EventBuffer[RoomStreamEvent] = EventBuffer(
             buffer_size,
