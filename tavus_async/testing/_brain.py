@@ -313,6 +313,8 @@ class Replica:
         pal_duplicates: Send each unified speaking/streaming event twice, ``role`` "pal" then
             "replica", as Tavus does for PAL turns (to test a client's dedupe).
         history_limit: How many received/rejected interactions are kept per conversation.
+        joins: Whether the replica joins rooms at all; False keeps it out (to test a
+            client's join timeout, as when Tavus cannot start a replica).
     """
 
     def __init__(self) -> None:
@@ -325,6 +327,7 @@ class Replica:
         self.pal_duplicates = False
         self.rules: list[Rule] = []
         self.history_limit = 1000
+        self.joins = True
         self._received: dict[str, deque[dict[str, Any]]] = {}
         self._rejected: dict[str, deque[tuple[str, Any]]] = {}
         self._push: PushFn | None = None

@@ -442,7 +442,8 @@ class Room:
             if self._absent_timer is not None:
                 self._absent_timer.cancel()
                 self._absent_timer = None
-            self._replica_joins()
+            if self.hub.replica.joins:
+                self._replica_joins()
         return p
 
     def _replica_joins(self) -> None:
