@@ -1,4 +1,4 @@
-"""Developer tasks: `nox -s tests`, `lint`, `typecheck`, `demo`, `bench`, `fuzz`, `docs`.
+"""Developer tasks: `nox -s tests`, `lint`, `typecheck`, `demo`, `bench`, `fuzz`, `soak`, `docs`.
 
 Every session installs what it needs into its own virtualenv, so a fresh machine with only
 Python 3.10+ and nox can run any of them.
@@ -85,3 +85,13 @@ def docs(session: nox.Session) -> None:
     session.install("-e", DEV)
     session.run("python", "tools/gen_api_docs.py")
     session.run("pytest", "tests/test_docs_api.py", *session.posargs)
+
+
+@nox.session
+def soak(session: nox.Session) -> None:
+    """100 simulator rooms for 10 minutes, sampling memory (see RELIABILITY.md)."""
+    session.install("-e", DEV)
+    os.makedirs("benchmarks/results", exist_ok=True)
+    session.run(
+        "python", "benchmarks/soak.py", "--json", "benchmarks/results/soak.json", *session.posargs
+    )
