@@ -10,8 +10,7 @@ from pathlib import Path
 
 import anyio
 import pytest
-
-from tests._cli_kit import CLI, started_cli
+from _cli_kit import CLI, started_cli
 
 pytestmark = pytest.mark.anyio
 

@@ -15,8 +15,7 @@ from typing import IO, Any
 
 import anyio
 import pytest
-
-from tests._cli_kit import CLI, started_cli
+from _cli_kit import CLI, started_cli
 
 pytestmark = pytest.mark.anyio
 
@@ -254,13 +253,15 @@ async def test_private_room_token_from_the_environment_and_never_printed(
             properties={"participant_left_timeout": 60},
         )
     assert conv.meeting_token
+    url = conv.conversation_url
+    assert url is not None
     wrong = "eyJwrong0token.eyJpbnZhbGlkIjp0cnVlfQ.c2lnbmF0dXJlX3dyb25n"
-    denied = await cli("ask", conv.conversation_url, "hi", "--token", wrong, "--join-timeout", "5")
+    denied = await cli("ask", url, "hi", "--token", wrong, "--join-timeout", "5")
     assert denied.code == 1
     assert denied.err.count("\n") == 1
     assert wrong not in denied.err
     monkeypatch.setenv("TAVUS_MEETING_TOKEN", conv.meeting_token)
-    allowed = await cli("ask", conv.conversation_url, "hi")
+    allowed = await cli("ask", url, "hi")
     assert allowed.code == 0, allowed.err
     assert allowed.out == "You said: hi\n"
     assert conv.meeting_token not in allowed.out + allowed.err

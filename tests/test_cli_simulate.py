@@ -69,9 +69,10 @@ def test_simulate_serves_the_api_until_terminated(with_key: bool) -> None:
             proc.wait(timeout=DEADLINE)
             raise
         reader.join(timeout=DEADLINE)
+        assert proc.stdout is not None
         assert proc.stderr is not None
         stderr = proc.stderr.read()
-        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stdout.close()
         proc.stderr.close()
     assert code == 0, stderr
     assert "Traceback" not in stderr

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
+from _cli_kit import COMMAND_DEADLINE, Result
 
 from tavus_async.cli import main
 from tavus_async.testing import TavusSimulator
-from tests._cli_kit import COMMAND_DEADLINE, Result
 
 pytestmark = pytest.mark.anyio
 

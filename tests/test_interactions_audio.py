@@ -210,7 +210,7 @@ async def test_async_stream_rejects_non_bytes() -> None:
     limit=st.integers(600, 16_000) | st.none(),
     cid=st.text(alphabet="abcdef0123456789", min_size=1, max_size=64),
 )
-def test_every_chunk_fits_and_reassembles(
+def test_property_every_chunk_fits_and_reassembles(
     n_samples: int, rate: int, limit: int | None, cid: str
 ) -> None:
     pcm = _pcm(n_samples)

@@ -110,7 +110,7 @@ def _read_everything(event: Event) -> None:
 
 @PROFILE
 @given(_json)
-def test_decode_never_raises_on_any_json_value(value: Any) -> None:
+def test_property_decode_never_raises_on_any_json_value(value: Any) -> None:
     text = json.dumps(value)
     for obj in (value, text, text.encode()):
         event = decode(obj)
@@ -122,7 +122,7 @@ def test_decode_never_raises_on_any_json_value(value: Any) -> None:
 
 @PROFILE
 @given(st.binary(max_size=200))
-def test_decode_never_raises_on_garbage_bytes(data: bytes) -> None:
+def test_property_decode_never_raises_on_garbage_bytes(data: bytes) -> None:
     event = decode(data)
     assert isinstance(event, Event)
     _read_everything(event)
@@ -130,7 +130,7 @@ def test_decode_never_raises_on_garbage_bytes(data: bytes) -> None:
 
 @PROFILE
 @given(_text)
-def test_decode_never_raises_on_any_string(data: str) -> None:
+def test_property_decode_never_raises_on_any_string(data: str) -> None:
     event = decode(data)
     assert isinstance(event, Event)
     _read_everything(event)
@@ -138,7 +138,7 @@ def test_decode_never_raises_on_any_string(data: str) -> None:
 
 @PROFILE
 @given(_messages)
-def test_event_shaped_messages_decode_consistently(message: dict[str, Any]) -> None:
+def test_property_event_shaped_messages_decode_consistently(message: dict[str, Any]) -> None:
     from_dict = decode(message)
     from_bytes = decode(json.dumps(message).encode())
     from_str = decode(json.dumps(message))

@@ -274,7 +274,7 @@ _json_values = st.recursive(
 
 @PROFILE
 @given(text=_text, inference_id=_ids, done=st.booleans())
-def test_echo_round_trip(text: str, inference_id: str | None, done: bool) -> None:
+def test_property_echo_round_trip(text: str, inference_id: str | None, done: bool) -> None:
     msg = Echo(text, inference_id=inference_id, done=done)
     event = ev.decode(encode(msg, CID, max_size=None))
     assert isinstance(event, ev.EchoEvent)
@@ -293,7 +293,7 @@ def test_echo_round_trip(text: str, inference_id: str | None, done: bool) -> Non
     rate=st.sampled_from([16000, 24000]),
     done=st.booleans(),
 )
-def test_echo_audio_round_trip(samples: bytes, rate: int, done: bool) -> None:
+def test_property_echo_audio_round_trip(samples: bytes, rate: int, done: bool) -> None:
     msg = EchoAudio(samples, rate, "u", done)
     event = ev.decode(encode(msg, CID))
     assert isinstance(event, ev.EchoEvent)
@@ -317,7 +317,7 @@ def test_echo_audio_round_trip(samples: bytes, rate: int, done: bool) -> None:
     status=st.sampled_from(["success", "error"]),
     variables=st.none() | st.dictionaries(st.text(), st.text(), max_size=3),
 )
-def test_other_messages_round_trip(
+def test_property_other_messages_round_trip(
     text: str,
     context: str,
     job: str | None,
@@ -363,6 +363,6 @@ def test_other_messages_round_trip(
     event_type=st.text(min_size=1).filter(lambda s: s.strip() and s != "conversation.echo"),
     props=st.none() | st.dictionaries(st.text(), _json_values, max_size=4),
 )
-def test_raw_message_round_trip(event_type: str, props: dict[str, Any] | None) -> None:
+def test_property_raw_message_round_trip(event_type: str, props: dict[str, Any] | None) -> None:
     data = encode(RawMessage(event_type, props), CID, max_size=None)
     assert json.loads(data) == _envelope(event_type, props)

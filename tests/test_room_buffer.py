@@ -9,7 +9,8 @@ from typing import Any
 
 import anyio
 import pytest
-from hypothesis import given, settings
+from _hypothesis_profiles import PROFILE
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tavus_async.interactions.events import decode
@@ -80,12 +81,12 @@ def test_bad_size_is_a_clear_error() -> None:
         make(0)
 
 
-@settings(max_examples=200, deadline=None)
+@PROFILE
 @given(
     st.integers(1, 8),
     st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60),
 )
-def test_nothing_is_lost_uncounted(maxsize: int, ops: list[tuple[bool, bool]]) -> None:
+def test_property_nothing_is_lost_uncounted(maxsize: int, ops: list[tuple[bool, bool]]) -> None:
     """Every item put is either read or counted in a marker; the hard limit always holds."""
     buf = make(maxsize)
     put = read = marked = 0

@@ -104,7 +104,7 @@ def test_the_bridge_tolerates_a_closed_loop() -> None:
 
 async def test_the_bridge_wakes_the_loop_once_per_burst_and_keeps_order() -> None:
     loop = asyncio.get_running_loop()
-    got: list[tuple[object, ...]] = []
+    got: list[tuple[Any, ...]] = []
     bridge = _BridgeMixin(loop, got.append)
     wakeups = 0
     real = loop.call_soon_threadsafe
@@ -128,7 +128,7 @@ async def test_the_bridge_wakes_the_loop_once_per_burst_and_keeps_order() -> Non
     with anyio.fail_after(5):
         while len(got) < 1000:  # noqa: ASYNC110 - drained by loop callbacks
             await anyio.sleep(0.001)
-    assert [item[1]["n"] for item in got] == list(range(1000))  # type: ignore[index]
+    assert [item[1]["n"] for item in got] == list(range(1000))
     assert wakeups == 1  # one wake-up for the whole burst (the loop was blocked meanwhile)
     assert threading.get_ident() == loop._thread_id  # type: ignore[attr-defined]
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from _hypothesis_profiles import profile
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tavus_async import webhooks
@@ -411,9 +412,9 @@ _plausible = st.dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@profile(300)
 @given(st.binary(max_size=200))
-def test_parse_arbitrary_bytes_only_raises_parse_error(data: bytes) -> None:
+def test_property_parse_arbitrary_bytes_only_raises_parse_error(data: bytes) -> None:
     try:
         event = parse(data)
     except WebhookParseError:
@@ -421,9 +422,9 @@ def test_parse_arbitrary_bytes_only_raises_parse_error(data: bytes) -> None:
     assert isinstance(event, webhooks.WebhookEvent)
 
 
-@settings(max_examples=300, deadline=None)
+@profile(300)
 @given(_json)
-def test_parse_arbitrary_json_only_raises_parse_error(value: Any) -> None:
+def test_property_parse_arbitrary_json_only_raises_parse_error(value: Any) -> None:
     body = json.dumps(value).encode()
     if isinstance(value, dict):
         assert isinstance(parse(body), webhooks.WebhookEvent)
@@ -432,9 +433,9 @@ def test_parse_arbitrary_json_only_raises_parse_error(value: Any) -> None:
             parse(body)
 
 
-@settings(max_examples=500, deadline=None)
+@profile(500)
 @given(_plausible)
-def test_parse_plausible_objects_never_raise(value: dict[str, Any]) -> None:
+def test_property_parse_plausible_objects_never_raise(value: dict[str, Any]) -> None:
     event = parse(value)
     assert isinstance(event, webhooks.WebhookEvent)
     assert event.raw == value
