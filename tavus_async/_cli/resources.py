@@ -222,14 +222,7 @@ def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
     Raises:
         CLIUsageError: The file is not a JSON object, or a ``--set`` is malformed.
     """
-    body: dict[str, Any] = {}
-    if args.file:
-        loaded = load_json_file(args.file)
-        if not isinstance(loaded, dict):
-            raise CLIUsageError(
-                f"--file: {args.file} must hold a JSON object of {spec.singular} fields"
-            )
-        body.update(loaded)
+    body = _file_object(args.file, f"{spec.singular} fields")
     for flag in spec.create_flags:
         value = getattr(args, _dest(flag.option), None)
         if value is None or (flag.kind == "bool" and value is False):
@@ -245,10 +238,24 @@ def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
                 items.append({flag.pair[0]: name, flag.pair[1]: prompt})
             continue
         body[flag.field] = _json_flag(flag.option, value) if flag.kind == "json" else value
-    for item in args.set or ():
-        key, value = parse_assignment(item, flag="--set")
-        _set_path(body, key, value)
+    _apply_assignments(body, args.set, "--set")
     return body
+
+
+def _file_object(path: str | None, what: str) -> dict[str, Any]:
+    # The base of a body: --file's JSON object, or nothing when no file was given.
+    if not path:
+        return {}
+    loaded = load_json_file(path)
+    if not isinstance(loaded, dict):
+        raise CLIUsageError(f"--file: {path} must hold a JSON object of {what}")
+    return dict(loaded)
+
+
+def _apply_assignments(body: dict[str, Any], items: list[str] | None, flag: str) -> None:
+    for item in items or ():
+        key, value = parse_assignment(item, flag=flag)
+        _set_path(body, key, value)
 
 
 def _json_flag(option: str, text: str) -> Any:
@@ -327,16 +334,23 @@ async def cmd_list(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+async def _call(args: argparse.Namespace, action: str, *call_args: Any, **kwargs: Any) -> Any:
+    # One client per command: call tavus.<resource>.<action>(...) and return what it answers.
+    spec: ResourceSpec = args.spec
+    async with make_client(args) as tavus:
+        with sdk_input(spec, action):
+            return await _method(tavus, spec, action)(*call_args, **kwargs)
+
+
+def _extra_body(extra: dict[str, Any]) -> dict[str, Any]:
+    # Only pass extra_body when there is something in it, so the SDK's own default applies.
+    return {"extra_body": extra} if extra else {}
+
+
 async def cmd_get(args: argparse.Namespace, out: Output) -> int:
     """``<resource> get ID``."""
-    spec: ResourceSpec = args.spec
-    kwargs: dict[str, Any] = {}
-    if getattr(args, "verbose", False):
-        kwargs["verbose"] = True
-    async with make_client(args) as tavus:
-        method = _method(tavus, spec, "get")
-        with sdk_input(spec, "get"):
-            out.record(await method(args.id, **kwargs))
+    kwargs: dict[str, Any] = {"verbose": True} if getattr(args, "verbose", False) else {}
+    out.record(await _call(args, "get", args.id, **kwargs))
     return 0
 
 
@@ -346,39 +360,25 @@ async def cmd_create(args: argparse.Namespace, out: Output) -> int:
     The SDK checks every field name and type before sending, so a typo is a usage error naming
     the field; ``--extra`` sends fields this SDK does not model yet, as given.
     """
-    spec: ResourceSpec = args.spec
-    body = build_body(args, spec)
+    body = build_body(args, args.spec)
     extra: dict[str, Any] = {}
-    for item in args.extra or ():
-        key, value = parse_assignment(item, flag="--extra")
-        _set_path(extra, key, value)
-    async with make_client(args) as tavus:
-        method = _method(tavus, spec, "create")
-        with sdk_input(spec, "create"):
-            created = await method(body, **({"extra_body": extra} if extra else {}))
-    out.record(created)
+    _apply_assignments(extra, args.extra, "--extra")
+    out.record(await _call(args, "create", body, **_extra_body(extra)))
     return 0
 
 
 async def cmd_delete(args: argparse.Namespace, out: Output) -> int:
     """``<resource> delete ID [--hard]``."""
-    spec: ResourceSpec = args.spec
     kwargs: dict[str, Any] = {"hard": True} if getattr(args, "hard", False) else {}
-    async with make_client(args) as tavus:
-        method = _method(tavus, spec, "delete")
-        with sdk_input(spec, "delete"):
-            await method(args.id, **kwargs)
-    _done(out, "deleted", spec, args.id)
+    await _call(args, "delete", args.id, **kwargs)
+    _done(out, "deleted", args.spec, args.id)
     return 0
 
 
 async def cmd_end(args: argparse.Namespace, out: Output) -> int:
     """``conversations end ID``."""
-    spec: ResourceSpec = args.spec
-    async with make_client(args) as tavus:
-        with sdk_input(spec, "end"):
-            await _method(tavus, spec, "end")(args.id)
-    _done(out, "ended", spec, args.id)
+    await _call(args, "end", args.id)
+    _done(out, "ended", args.spec, args.id)
     return 0
 
 
@@ -401,38 +401,23 @@ async def cmd_patch(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
     """``replicas rename ID NAME`` / ``videos rename ID NAME``."""
-    spec: ResourceSpec = args.spec
-    async with make_client(args) as tavus:
-        with sdk_input(spec, "rename"):
-            await _method(tavus, spec, "rename")(args.id, args.name)
-    _done(out, "renamed", spec, args.id, name=args.name)
+    await _call(args, "rename", args.id, args.name)
+    _done(out, "renamed", args.spec, args.id, name=args.name)
     return 0
 
 
 async def cmd_update(args: argparse.Namespace, out: Output) -> int:
     """``documents update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``)."""
-    spec: ResourceSpec = args.spec
-    body: dict[str, Any] = {}
-    if args.file:
-        loaded = load_json_file(args.file)
-        if not isinstance(loaded, dict):
-            raise CLIUsageError(f"--file: {args.file} must hold a JSON object of fields")
-        body.update(loaded)
+    body = _file_object(args.file, "fields")
     if args.name is not None:
         body["document_name"] = args.name
     if args.tag:
         body["tags"] = list(args.tag)
-    for item in args.set or ():
-        key, value = parse_assignment(item, flag="--set")
-        _set_path(body, key, value)
+    _apply_assignments(body, args.set, "--set")
     if not body:
         raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
     known = {k: body.pop(k) for k in ("document_name", "tags") if k in body}
-    async with make_client(args) as tavus:
-        method = _method(tavus, spec, "update")
-        with sdk_input(spec, "update"):
-            updated = await method(args.id, **known, **({"extra_body": body} if body else {}))
-    out.record(updated)
+    out.record(await _call(args, "update", args.id, **known, **_extra_body(body)))
     return 0
 
 
@@ -464,132 +449,121 @@ def add_resource_parsers(
 ) -> None:
     """Add one sub-command group per resource to ``commands``."""
     for spec in RESOURCES:
-        group = commands.add_parser(
-            spec.name, help=f"{spec.name}: list, get, create, delete...", parents=[common]
-        )
-        actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+        _add_resource_parser(commands, common, wait_handler, spec)
 
-        p = actions.add_parser("list", help=f"list {spec.name}", parents=[common])
-        p.add_argument("--limit", type=positive_int, help="items per page")
-        p.add_argument("--page", type=_non_negative_int, help="the page to show")
-        p.add_argument("--all", action="store_true", help="every item, across all pages")
-        for flag in spec.list_filters:
-            p.add_argument(
-                flag.option, dest=_dest(flag.option), metavar=flag.field.upper(), help=flag.help
-            )
-        p.set_defaults(handler=cmd_list, spec=spec)
 
-        p = actions.add_parser("get", help=f"show one {spec.singular}", parents=[common])
-        p.add_argument("id", metavar=spec.id_field.upper())
-        if spec.name in ("conversations", "replicas", "videos"):
-            p.add_argument("--verbose", action="store_true", help="ask for the verbose form")
-        p.set_defaults(handler=cmd_get, spec=spec)
+def _add_resource_parser(
+    commands: argparse._SubParsersAction[Any],
+    common: argparse.ArgumentParser,
+    wait_handler: Handler,
+    spec: ResourceSpec,
+) -> None:
+    group = commands.add_parser(
+        spec.name, help=f"{spec.name}: list, get, create, delete...", parents=[common]
+    )
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-        p = actions.add_parser(
-            "create",
-            help=f"create a {spec.singular}",
-            parents=[common],
-            description="The body comes from --file, then the flags, then --set (later wins).",
-        )
-        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields ('-': stdin)")
-        for flag in spec.create_flags:
-            if flag.kind == "bool":
-                p.add_argument(
-                    flag.option, dest=_dest(flag.option), action="store_true", help=flag.help
-                )
-            elif flag.kind in ("list", "pair"):
-                p.add_argument(
-                    flag.option,
-                    dest=_dest(flag.option),
-                    action="append",
-                    metavar="NAME=PROMPT"
-                    if flag.kind == "pair"
-                    else flag.field.upper().rstrip("S"),
-                    help=flag.help,
-                )
-            else:
-                p.add_argument(
-                    flag.option,
-                    dest=_dest(flag.option),
-                    metavar="JSON" if flag.kind == "json" else flag.field.upper(),
-                    help=flag.help,
-                )
+    def action(
+        name: str, handler: Handler, help: str, *, with_id: bool = True, **kw: Any
+    ) -> argparse.ArgumentParser:
+        # Every action shares the common options, and all but list/create take the id first.
+        p: argparse.ArgumentParser = actions.add_parser(name, help=help, parents=[common], **kw)
+        if with_id:
+            p.add_argument("id", metavar=spec.id_field.upper())
+        p.set_defaults(handler=handler, spec=spec)
+        return p
+
+    p = action("list", cmd_list, f"list {spec.name}", with_id=False)
+    p.add_argument("--limit", type=positive_int, help="items per page")
+    p.add_argument("--page", type=_non_negative_int, help="the page to show")
+    p.add_argument("--all", action="store_true", help="every item, across all pages")
+    for flag in spec.list_filters:
         p.add_argument(
-            "--set",
-            action="append",
-            metavar="KEY=VALUE",
-            help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
+            flag.option, dest=_dest(flag.option), metavar=flag.field.upper(), help=flag.help
+        )
+
+    p = action("get", cmd_get, f"show one {spec.singular}")
+    if spec.name in ("conversations", "replicas", "videos"):
+        p.add_argument("--verbose", action="store_true", help="ask for the verbose form")
+
+    p = action(
+        "create",
+        cmd_create,
+        f"create a {spec.singular}",
+        with_id=False,
+        description="The body comes from --file, then the flags, then --set (later wins).",
+    )
+    p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields ('-': stdin)")
+    for flag in spec.create_flags:
+        p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
+    )
+    p.add_argument(
+        "--extra",
+        action="append",
+        metavar="KEY=VALUE",
+        help="a field this SDK does not model yet, sent unchecked",
+    )
+
+    p = action("delete", cmd_delete, f"delete a {spec.singular}")
+    if spec.delete_hard:
+        p.add_argument("--hard", action="store_true", help="also remove associated assets")
+
+    if spec.json_patch:
+        p = action(
+            "patch",
+            cmd_patch,
+            f"change a {spec.singular} with JSON Patch",
+            description="Operations from --file (a JSON Patch list), then the flags.",
+        )
+        p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
+        p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
+        p.add_argument("--add", action="append", metavar="/PATH=VALUE")
+        p.add_argument("--remove", action="append", metavar="/PATH")
+
+    if spec.rename_field:
+        action("rename", cmd_rename, f"rename a {spec.singular}").add_argument("name")
+
+    if spec.can_update:
+        p = action("update", cmd_update, f"change a {spec.singular}")
+        p.add_argument("--name", help="the new name")
+        p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
+        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
+        p.add_argument("--set", action="append", metavar="KEY=VALUE")
+
+    if spec.can_end:
+        action("end", cmd_end, "end a live conversation")
+
+    if spec.can_wait:
+        p = action("wait", wait_handler, f"wait until the {spec.singular} is ready")
+        p.add_argument(
+            "--timeout",
+            type=positive_float,
+            default=None,
+            help="give up after this many seconds",
         )
         p.add_argument(
-            "--extra",
-            action="append",
-            metavar="KEY=VALUE",
-            help="a field this SDK does not model yet, sent unchecked",
+            "--interval", type=positive_float, default=None, help="seconds between polls"
         )
-        p.set_defaults(handler=cmd_create, spec=spec)
 
-        p = actions.add_parser("delete", help=f"delete a {spec.singular}", parents=[common])
-        p.add_argument("id", metavar=spec.id_field.upper())
-        if spec.delete_hard:
-            p.add_argument("--hard", action="store_true", help="also remove associated assets")
-        p.set_defaults(handler=cmd_delete, spec=spec)
 
-        if spec.json_patch:
-            p = actions.add_parser(
-                "patch",
-                help=f"change a {spec.singular} with JSON Patch",
-                parents=[common],
-                description="Operations from --file (a JSON Patch list), then the flags.",
-            )
-            p.add_argument("id", metavar=spec.id_field.upper())
-            p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
-            p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
-            p.add_argument("--add", action="append", metavar="/PATH=VALUE")
-            p.add_argument("--remove", action="append", metavar="/PATH")
-            p.set_defaults(handler=cmd_patch, spec=spec)
-
-        if spec.rename_field:
-            p = actions.add_parser("rename", help=f"rename a {spec.singular}", parents=[common])
-            p.add_argument("id", metavar=spec.id_field.upper())
-            p.add_argument("name")
-            p.set_defaults(handler=cmd_rename, spec=spec)
-
-        if spec.can_update:
-            p = actions.add_parser("update", help=f"change a {spec.singular}", parents=[common])
-            p.add_argument("id", metavar=spec.id_field.upper())
-            p.add_argument("--name", help="the new name")
-            p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
-            p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-            p.add_argument("--set", action="append", metavar="KEY=VALUE")
-            p.set_defaults(handler=cmd_update, spec=spec)
-
-        if spec.can_end:
-            p = actions.add_parser("end", help="end a live conversation", parents=[common])
-            p.add_argument("id", metavar=spec.id_field.upper())
-            p.set_defaults(handler=cmd_end, spec=spec)
-
-        if spec.can_wait:
-            p = actions.add_parser(
-                "wait", help=f"wait until the {spec.singular} is ready", parents=[common]
-            )
-            p.add_argument("id", metavar=spec.id_field.upper())
-            p.add_argument(
-                "--timeout",
-                type=positive_float,
-                default=None,
-                help="give up after this many seconds",
-            )
-            p.add_argument(
-                "--interval", type=positive_float, default=None, help="seconds between polls"
-            )
-            p.set_defaults(handler=wait_handler, spec=spec)
+def _flag_kind(flag: CreateFlag) -> dict[str, Any]:
+    # How argparse reads a convenience flag of each kind (see CreateFlag.kind).
+    if flag.kind == "bool":
+        return {"action": "store_true"}
+    if flag.kind == "pair":
+        return {"action": "append", "metavar": "NAME=PROMPT"}
+    if flag.kind == "list":
+        return {"action": "append", "metavar": flag.field.upper().rstrip("S")}
+    return {"metavar": "JSON" if flag.kind == "json" else flag.field.upper()}
 
 
 def positive_int(text: str) -> int:
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
+    return _int_at_least(text, 1)
 
 
 def positive_float(text: str) -> float:
@@ -604,14 +578,14 @@ def positive_float(text: str) -> float:
 
 
 def _non_negative_int(text: str) -> int:
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    return _int_at_least(text, 0)
 
 
-def _int(text: str) -> int:
+def _int_at_least(text: str, floor: int) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < floor:
+        raise argparse.ArgumentTypeError(f"must be {floor} or more, got {value}")
+    return value
