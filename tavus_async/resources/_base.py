@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
 from .._http import APIResponse, require_id
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
+from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ._shared import patch_result
 
 if TYPE_CHECKING:
     from .._client import AsyncTavus
@@ -84,6 +86,25 @@ class AsyncAPIResource:
         return await self._client._http.request_response(
             method, path, params=params, json=json, idempotent=idempotent
         )
+
+    async def _json_patch(
+        self,
+        path: str,
+        operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
+        convert: Callable[[Any], T | None] | None = None,
+        what: str = "",
+    ) -> PatchResult[T]:
+        """Validate ``operations``, send them as ``PATCH path`` and read the result.
+
+        Args:
+            path: The resource's own path (its id already checked).
+            operations: A :class:`Patch` or a list of operations, validated before sending.
+            convert: Decodes the updated resource, for endpoints that return it.
+            what: The resource's name, for error messages.
+        """
+        ops = [op.to_dict() for op in normalize_patch(operations)]
+        resp = await self._request_response("PATCH", path, json=ops)
+        return patch_result(resp, convert, what)
 
     def _paginate(
         self,

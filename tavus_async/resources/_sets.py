@@ -12,9 +12,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .._pagination import AsyncPaginator
 from ..models._common import RequestModel, build_request
-from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ..models.patch import Patch, PatchOp, PatchResult
 from ._base import AsyncAPIResource, require_id
-from ._shared import decode_with, patch_result
+from ._shared import decode_with
 
 __all__ = ["PatchableSetResource"]
 
@@ -86,9 +86,7 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
             NotFoundError: No such set.
         """
         sid = require_id(self._id_name, set_id)
-        ops = [op.to_dict() for op in normalize_patch(operations)]
-        resp = await self._request_response("PATCH", f"{self._path}/{sid}", json=ops)
-        return patch_result(resp)
+        return await self._json_patch(f"{self._path}/{sid}", operations)
 
     async def delete(self, set_id: str) -> None:
         """Delete a set.

@@ -9,10 +9,10 @@ from typing import Any
 from .._pagination import AsyncPaginator
 from ..errors import APIResponseValidationError
 from ..models._common import build_request
-from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.personas import Persona, PersonaCreate, unwrap_persona
 from ._base import AsyncAPIResource, require_id
-from ._shared import decode_with, patch_result
+from ._shared import decode_with
 
 __all__ = ["Personas"]
 
@@ -96,9 +96,7 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        ops = [op.to_dict() for op in normalize_patch(operations)]
-        resp = await self._request_response("PATCH", f"{_PATH}/{pid}", json=ops)
-        return patch_result(resp, _maybe_persona, "persona")
+        return await self._json_patch(f"{_PATH}/{pid}", operations, _maybe_persona, "persona")
 
     async def delete(self, persona_id: str) -> None:
         """Delete a persona (``DELETE /v2/personas/{id}``).

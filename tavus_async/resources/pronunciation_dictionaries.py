@@ -9,13 +9,12 @@ import msgspec
 
 from .._pagination import AsyncPaginator
 from ..models._common import build_request
-from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
+from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.pronunciation_dictionaries import (
     PronunciationDictionary,
     PronunciationDictionaryCreate,
 )
 from ._base import AsyncAPIResource, require_id
-from ._shared import patch_result
 
 __all__ = ["PronunciationDictionaries"]
 
@@ -73,9 +72,9 @@ class PronunciationDictionaries(AsyncAPIResource):
             NotFoundError: No such dictionary.
         """
         did = require_id("dictionary_id", dictionary_id)
-        ops = [op.to_dict() for op in normalize_patch(operations)]
-        resp = await self._request_response("PATCH", f"{_PATH}/{did}", json=ops)
-        return patch_result(resp, _dictionary, "pronunciation dictionary")
+        return await self._json_patch(
+            f"{_PATH}/{did}", operations, _dictionary, "pronunciation dictionary"
+        )
 
     async def delete(self, dictionary_id: str) -> None:
         """Delete a dictionary (it is also detached from personas).
