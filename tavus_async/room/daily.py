@@ -34,13 +34,12 @@ from types import ModuleType
 from typing import Any, Protocol
 
 import anyio
-import msgspec
 
 from .._logging import logger, redact
 from ..errors import JoinError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
+from ._transport_base import TransportBase, encode_app_message
 from .transport import (
-    MAX_MESSAGE_BYTES,
     AppMessage,
     CallState,
     EventSink,
@@ -49,7 +48,6 @@ from .transport import (
     PeerJoined,
     PeerLeft,
     TransportDisconnected,
-    TransportEvent,
 )
 
 __all__ = ["CallClientLike", "DailyTransport", "ensure_daily_initialized", "import_daily"]
@@ -61,7 +59,6 @@ _REPLICA_USER_ID_HINT = "tavus-replica"
 
 _init_lock = threading.Lock()
 _initialized = False
-_encoder = msgspec.json.Encoder()
 
 
 def import_daily() -> ModuleType:
@@ -216,7 +213,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-class DailyTransport:
+class DailyTransport(TransportBase):
     """A :class:`~tavus_async.room.transport.Transport` on daily-python's ``CallClient``.
 
     Args:
@@ -244,6 +241,7 @@ class DailyTransport:
         leave_timeout: float = 25.0,
         release_timeout: float = 30.0,
     ) -> None:
+        super().__init__()
         if client_factory is None:
             daily = ensure_daily_initialized()
             self._handler_base: type = daily.EventHandler
@@ -267,27 +265,11 @@ class DailyTransport:
         self._client: CallClientLike | None = None
         self._bridge: _BridgeMixin | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sink: EventSink | None = None
-        self._state = "new"  # new -> joining -> joined -> (disconnected) -> left
-        self._local_id: str | None = None
-        self._participants: dict[str, Participant] = {}
         self._secrets: tuple[str, ...] = ()
         self._join_future: asyncio.Future[tuple[Any, ...]] | None = None
         self._release_thread: threading.Thread | None = None
         self.standalone_errors = 0
         self.duplicate_errors = 0
-
-    def __repr__(self) -> str:
-        return f"<DailyTransport state={self._state} local_id={self._local_id!r}>"
-
-    @property
-    def local_id(self) -> str | None:
-        """This client's participant id once joined."""
-        return self._local_id
-
-    def participants(self) -> Mapping[str, Participant]:
-        """A snapshot of the other participants present."""
-        return dict(self._participants)
 
     # -- inbound -------------------------------------------------------------------------------
 
@@ -308,14 +290,6 @@ class DailyTransport:
             is_replica=is_replica,
             user_id=user_id,
         )
-
-    def _emit(self, event: TransportEvent) -> None:
-        if self._state == "left" or self._sink is None:
-            return
-        try:
-            self._sink(event)
-        except Exception:
-            logger.exception("room event sink raised; event %s lost", type(event).__name__)
 
     def _on_item(self, item: tuple[Any, ...]) -> None:
         """Runs on the loop thread for every callback Daily delivered."""
@@ -399,10 +373,7 @@ class DailyTransport:
             JoinError: Daily refused or failed the join (its text is kept), or no completion
                 came within ``join_timeout``.
         """
-        if self._state != "new":
-            raise JoinError(
-                f"this transport was already used (state {self._state}); make a new one"
-            )
+        self._check_unused()
         checks = (("URL", url), ("meeting token", meeting_token), ("name", display_name))
         for label, value in checks:
             # A NUL makes daily-python panic with a BaseException that `except Exception` misses.
@@ -470,15 +441,7 @@ class DailyTransport:
         client = self._client
         if client is None:
             raise RoomClosedError("cannot send: the Daily client was released")
-        try:
-            size = len(_encoder.encode(message))
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise SendError(f"the message is not JSON-serialisable: {exc}") from None
-        if size > MAX_MESSAGE_BYTES:
-            raise SendError(
-                f"message too large: {size} bytes encoded, the limit is {MAX_MESSAGE_BYTES}; "
-                "split it (for audio, use shorter chunks)"
-            )
+        encode_app_message(message)
         if recipient is not None and not _is_uuid(recipient):
             raise SendError(f"participant not found: {recipient!r} is not a Daily participant id")
         fut, completion = self._request()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,8 +21,8 @@ import msgspec
 from .._logging import logger
 from ..errors import JoinError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
+from ._transport_base import TransportBase, encode_app_message
 from .transport import (
-    MAX_MESSAGE_BYTES,
     AppMessage,
     CallState,
     EventSink,
@@ -32,7 +31,6 @@ from .transport import (
     PeerJoined,
     PeerLeft,
     TransportDisconnected,
-    TransportEvent,
 )
 
 __all__ = ["WebSocketTransport"]
@@ -60,7 +58,7 @@ def _participant(obj: Any) -> Participant:
     )
 
 
-class WebSocketTransport:
+class WebSocketTransport(TransportBase):
     """A :class:`~tavus_async.room.transport.Transport` over the simulator's WebSocket rooms.
 
     Args:
@@ -79,6 +77,7 @@ class WebSocketTransport:
         send_timeout: float = 10.0,
         heartbeat: float | None = 20.0,
     ) -> None:
+        super().__init__()
         self._session = session
         self._own_session = session is None
         self._connect_timeout = connect_timeout
@@ -86,25 +85,9 @@ class WebSocketTransport:
         self._heartbeat = heartbeat
         self._ws: aiohttp.ClientWebSocketResponse[bool] | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._sink: EventSink | None = None
-        self._state = "new"  # new -> joining -> joined -> left
-        self._local_id: str | None = None
-        self._participants: dict[str, Participant] = {}
         self._pending: dict[str, asyncio.Future[str | None]] = {}
         self._ids = itertools.count(1)
         self._end_reason: tuple[str, str | None] | None = None
-
-    def __repr__(self) -> str:
-        return f"<WebSocketTransport state={self._state} local_id={self._local_id!r}>"
-
-    @property
-    def local_id(self) -> str | None:
-        """This client's participant id once joined."""
-        return self._local_id
-
-    def participants(self) -> Mapping[str, Participant]:
-        """A snapshot of the other participants present."""
-        return dict(self._participants)
 
     async def join(
         self,
@@ -120,10 +103,7 @@ class WebSocketTransport:
                 no ``joined`` frame came within ``connect_timeout``. The message names the room
                 URL without its query string.
         """
-        if self._state != "new":
-            raise JoinError(
-                f"this transport was already used (state {self._state}); make a new one"
-            )
+        self._check_unused()
         scheme = urlsplit(url).scheme.lower()
         if scheme not in ("ws", "wss"):
             raise JoinError(f"WebSocketTransport joins ws:// or wss:// URLs, not {scheme or url!r}")
@@ -202,14 +182,6 @@ class WebSocketTransport:
             return None
         return frame if isinstance(frame, dict) else None
 
-    def _emit(self, event: TransportEvent) -> None:
-        if self._state == "left" or self._sink is None:
-            return
-        try:
-            self._sink(event)
-        except Exception:  # a broken sink must not kill the reader
-            logger.exception("room event sink raised; event %s lost", type(event).__name__)
-
     async def _read(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
         try:
             async for msg in ws:
@@ -278,15 +250,7 @@ class WebSocketTransport:
         ws = self._ws
         if self._state != "joined" or ws is None or ws.closed:
             raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
-        try:
-            data = _encoder.encode(message)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise SendError(f"the message is not JSON-serialisable: {exc}") from None
-        if len(data) > MAX_MESSAGE_BYTES:
-            raise SendError(
-                f"message too large: {len(data)} bytes encoded, the limit is {MAX_MESSAGE_BYTES}; "
-                "split it (for audio, use shorter chunks)"
-            )
+        data = encode_app_message(message)
         msg_id = str(next(self._ids))
         frame = b'{"type":"app-message","id":%s,"recipient":%s,"data":%s}' % (
             _encoder.encode(msg_id),
