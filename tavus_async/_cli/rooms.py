@@ -10,8 +10,8 @@ import argparse
 import contextlib
 import fnmatch
 import os
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any, TypeVar
 
 import anyio
 
@@ -19,6 +19,8 @@ from ..errors import RoomError
 from .common import CLIUsageError, make_client
 from .output import Output, to_plain
 from .resources import positive_float, positive_int
+
+T = TypeVar("T")
 
 __all__ = ["add_parsers", "event_to_json", "matches"]
 
@@ -104,14 +106,7 @@ async def cmd_say(args: argparse.Namespace, out: Output) -> int:
     async with _joined(args, wait_for_replica=True) as room:
         await room.echo(args.text)
         if args.wait:
-            try:
-                with anyio.fail_after(args.timeout):
-                    spoken = await _spoken(room, args.text)
-            except TimeoutError:
-                raise RoomError(
-                    f"the replica did not finish saying it within {args.timeout:g}s "
-                    "(raise --timeout to wait longer)"
-                ) from None
+            spoken = await _within(args.timeout, "finish saying it", _spoken(room, args.text))
     if out.json_mode:
         record: dict[str, Any] = {"sent": "conversation.echo", "text": args.text}
         if args.wait:
@@ -122,6 +117,21 @@ async def cmd_say(args: argparse.Namespace, out: Output) -> int:
     else:
         out.line(f"sent: {args.text}")
     return 0
+
+
+async def _within(timeout: float, what: str, waiting: Awaitable[T]) -> T:
+    """Await ``waiting`` for up to ``timeout`` seconds.
+
+    Raises:
+        RoomError: Time ran out; the message says what the replica did not do.
+    """
+    try:
+        with anyio.fail_after(timeout):
+            return await waiting
+    except TimeoutError:
+        raise RoomError(
+            f"the replica did not {what} within {timeout:g}s (raise --timeout to wait longer)"
+        ) from None
 
 
 async def _spoken(room: Any, text: str) -> float | None:
@@ -151,14 +161,7 @@ async def cmd_ask(args: argparse.Namespace, out: Output) -> int:
     """Send ``TEXT`` as the user (``conversation.respond``) and print the replica's answer."""
     async with _joined(args, wait_for_replica=True) as room:
         await room.respond(args.text)
-        try:
-            with anyio.fail_after(args.timeout):
-                reply = await _next_reply(room, args.text)
-        except TimeoutError:
-            raise RoomError(
-                f"the replica did not answer within {args.timeout:g}s "
-                "(raise --timeout to wait longer)"
-            ) from None
+        reply = await _within(args.timeout, "answer", _next_reply(room, args.text))
     if reply is None:
         raise RoomError("the room ended before the replica answered")
     if out.json_mode:
