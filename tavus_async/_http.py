@@ -26,7 +26,14 @@ from ._retry import RetryPolicy, parse_retry_after
 if TYPE_CHECKING:
     from ._client import AsyncTavus
 
-__all__ = ["APIResponse", "HTTPCore", "ResponseCapture", "capture_response", "require_id"]
+__all__ = [
+    "APIResponse",
+    "HTTPCore",
+    "ResponseCapture",
+    "capture_response",
+    "invalid_response",
+    "require_id",
+]
 
 T = TypeVar("T")
 
@@ -157,14 +164,27 @@ def _decode(resp: APIResponse, cast_to: type[T]) -> T:
         result: T = _decoder(cast_to).decode(content)
         return result
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise errors.APIResponseValidationError(
-            f"{resp.method} {resp.path}: the {resp.status_code} response does not match "
+        raise invalid_response(
+            resp,
+            f"the {resp.status_code} response does not match "
             f"{getattr(cast_to, '__name__', cast_to)}: {exc}",
-            status_code=resp.status_code,
-            raw_body=resp.content,
-            method=resp.method,
-            path=resp.path,
         ) from exc
+
+
+def invalid_response(resp: APIResponse, problem: str) -> errors.APIResponseValidationError:
+    """The error for a success response whose body is not what was expected (body kept).
+
+    Args:
+        resp: The response.
+        problem: What is wrong with it; the message starts with the method and path.
+    """
+    return errors.APIResponseValidationError(
+        f"{resp.method} {resp.path}: {problem}",
+        status_code=resp.status_code,
+        raw_body=resp.content,
+        method=resp.method,
+        path=resp.path,
+    )
 
 
 def _server_message(body: Any) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from .._http import APIResponse, require_id
+from .._http import APIResponse, invalid_response, require_id
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
@@ -159,14 +159,8 @@ class AsyncAPIResource:
             try:
                 items = [to_item(raw) for raw in body.data or []]
             except msgspec.ValidationError as exc:
-                from ..errors import APIResponseValidationError
-
-                raise APIResponseValidationError(
-                    f"GET {path}: an item does not match {item_type.__name__}: {exc}",
-                    status_code=resp.status_code,
-                    raw_body=resp.content,
-                    method="GET",
-                    path=path,
+                raise invalid_response(
+                    resp, f"an item does not match {item_type.__name__}: {exc}"
                 ) from exc
             return AsyncPage(
                 data=items,

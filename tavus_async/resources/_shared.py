@@ -7,8 +7,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from .._http import APIResponse
-from ..errors import APIResponseValidationError
+from .._http import APIResponse, invalid_response
 from ..models.patch import PatchResult
 
 __all__ = ["decode_with", "patch_result"]
@@ -27,13 +26,8 @@ def decode_with(resp: APIResponse, convert: Callable[[Any], T], what: str) -> T:
         raw = msgspec.json.decode(resp.content) if resp.content.strip() else None
         return convert(raw)
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-        raise APIResponseValidationError(
-            f"{resp.method} {resp.path}: the {resp.status_code} response is not a valid "
-            f"{what}: {exc}",
-            status_code=resp.status_code,
-            raw_body=resp.content,
-            method=resp.method,
-            path=resp.path,
+        raise invalid_response(
+            resp, f"the {resp.status_code} response is not a valid {what}: {exc}"
         ) from exc
 
 
