@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import anyio
 import anyio.lowlevel
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -203,7 +203,7 @@ async def test_async_stream_rejects_non_bytes() -> None:
             pass
 
 
-@PROFILE
+@property_test()
 @given(
     n_samples=st.integers(0, 8000),
     rate=st.sampled_from([16000, 24000]),

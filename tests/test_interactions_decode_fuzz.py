@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -108,7 +108,7 @@ def _read_everything(event: Event) -> None:
     event_to_dict(event)
 
 
-@PROFILE
+@property_test()
 @given(_json)
 def test_property_decode_never_raises_on_any_json_value(value: Any) -> None:
     text = json.dumps(value)
@@ -120,7 +120,7 @@ def test_property_decode_never_raises_on_any_json_value(value: Any) -> None:
         assert isinstance(decode(text), MalformedEvent)
 
 
-@PROFILE
+@property_test()
 @given(st.binary(max_size=200))
 def test_property_decode_never_raises_on_garbage_bytes(data: bytes) -> None:
     event = decode(data)
@@ -128,7 +128,7 @@ def test_property_decode_never_raises_on_garbage_bytes(data: bytes) -> None:
     _read_everything(event)
 
 
-@PROFILE
+@property_test()
 @given(_text)
 def test_property_decode_never_raises_on_any_string(data: str) -> None:
     event = decode(data)
@@ -136,7 +136,7 @@ def test_property_decode_never_raises_on_any_string(data: str) -> None:
     _read_everything(event)
 
 
-@PROFILE
+@property_test()
 @given(_messages)
 def test_property_event_shaped_messages_decode_consistently(message: dict[str, Any]) -> None:
     from_dict = decode(message)

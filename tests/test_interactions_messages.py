@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -272,7 +272,7 @@ _json_values = st.recursive(
 )
 
 
-@PROFILE
+@property_test()
 @given(text=_text, inference_id=_ids, done=st.booleans())
 def test_property_echo_round_trip(text: str, inference_id: str | None, done: bool) -> None:
     msg = Echo(text, inference_id=inference_id, done=done)
@@ -287,7 +287,7 @@ def test_property_echo_round_trip(text: str, inference_id: str | None, done: boo
     assert event.conversation_id == CID
 
 
-@PROFILE
+@property_test()
 @given(
     samples=st.binary(min_size=1, max_size=600).map(lambda b: b + b[-1:] if len(b) % 2 else b),
     rate=st.sampled_from([16000, 24000]),
@@ -305,7 +305,7 @@ def test_property_echo_audio_round_trip(samples: bytes, rate: int, done: bool) -
     )
 
 
-@PROFILE
+@property_test()
 @given(
     text=_text,
     context=_text,
@@ -358,7 +358,7 @@ def test_property_other_messages_round_trip(
     assert interrupt.conversation_id == CID
 
 
-@PROFILE
+@property_test()
 @given(
     event_type=st.text(min_size=1).filter(lambda s: s.strip() and s != "conversation.echo"),
     props=st.none() | st.dictionaries(st.text(), _json_values, max_size=4),

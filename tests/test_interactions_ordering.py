@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -170,7 +170,7 @@ def test_flush_releases_everything_in_order() -> None:
         SeqReorderBuffer(max_delay=-1)
 
 
-@PROFILE
+@property_test()
 @given(
     n=st.integers(1, 60),
     window=st.integers(0, 6),

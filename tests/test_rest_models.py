@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -65,7 +65,7 @@ def test_parse_timestamp_unreadable_is_none(raw: object) -> None:
     assert parse_timestamp(raw) is None  # type: ignore[arg-type]
 
 
-@PROFILE
+@property_test()
 @given(
     st.datetimes(
         min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)

@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -81,7 +81,7 @@ def test_bad_size_is_a_clear_error() -> None:
         make(0)
 
 
-@PROFILE
+@property_test()
 @given(
     st.integers(1, 8),
     st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60),

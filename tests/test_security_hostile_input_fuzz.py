@@ -13,7 +13,7 @@ What ``tests/test_interactions_decode_fuzz.py`` and ``tests/test_webhooks_parse.
 - The documented event and webhook examples with one field replaced by a hostile value:
   ``decode`` never raises and ``parse`` raises nothing for an object.
 
-Every test honours ``HYPOTHESIS_PROFILE`` (``fuzz``: 10,000 examples) via ``PROFILE``; this
+Every test honours ``HYPOTHESIS_PROFILE`` (``fuzz``: 10,000 examples) via ``property_test``; this
 module's name holds "fuzz", so the ``fuzz`` nox session runs all of it.
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 import jsonpatch
 import jsonpointer
 import pytest
-from _hypothesis_profiles import PROFILE
+from _hypothesis_profiles import property_test
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -126,7 +126,7 @@ def _rfc6902_accepts(ops: list[dict[str, Any]]) -> None:
 # -- JSON Patch -------------------------------------------------------------------------------
 
 
-@PROFILE
+@property_test()
 @given(st.lists(_near_valid_ops(), max_size=5) | _json)
 def test_property_patch_validation_gives_a_valid_patch_or_a_typed_error(ops: Any) -> None:
     refused: Exception | None = None
@@ -149,7 +149,7 @@ def test_property_patch_validation_gives_a_valid_patch_or_a_typed_error(ops: Any
     assert json.loads(json.dumps(as_list, allow_nan=True)) is not None
 
 
-@PROFILE
+@property_test()
 @given(op=_op_names, path=_pointers | _scalars, value=_json, from_=_pointers | _scalars)
 def test_property_patch_builder_and_patchop_refuse_with_value_errors(
     op: Any, path: Any, value: Any, from_: Any
@@ -185,7 +185,7 @@ _documents = st.dictionaries(
 )
 
 
-@PROFILE
+@property_test()
 @given(old=_documents, new=_documents)
 def test_property_patch_diff_round_trips_through_validation(
     old: dict[str, Any], new: dict[str, Any]
@@ -208,7 +208,7 @@ _MESSAGES: dict[str, Callable[[Any], Message]] = {
 }
 
 
-@PROFILE
+@property_test()
 @given(
     kind=st.sampled_from(sorted(_MESSAGES)),
     text=_text,
@@ -240,7 +240,7 @@ def test_property_message_encoding_with_hostile_strings(
     assert not isinstance(ev.decode(data), ev.MalformedEvent)
 
 
-@PROFILE
+@property_test()
 @given(kind=st.sampled_from(sorted(_MESSAGES)), value=_scalars | st.binary(max_size=8))
 def test_property_message_constructors_refuse_wrong_types(kind: str, value: Any) -> None:
     assume(not isinstance(value, str))
@@ -295,7 +295,7 @@ def _mutated(draw: st.DrawFn, examples: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @pytest.mark.skipif(not _EVENT_EXAMPLES, reason="no interactions fixtures")
-@PROFILE
+@property_test()
 @given(_mutated(_EVENT_EXAMPLES), st.sampled_from(["dict", "str", "bytes"]))
 def test_property_documented_events_with_a_hostile_field_never_break_decode(
     obj: dict[str, Any], form: str
@@ -318,7 +318,7 @@ def test_property_documented_events_with_a_hostile_field_never_break_decode(
 
 
 @pytest.mark.skipif(not _WEBHOOK_EXAMPLES, reason="no webhook fixtures")
-@PROFILE
+@property_test()
 @given(_mutated(_WEBHOOK_EXAMPLES))
 def test_property_documented_webhooks_with_a_hostile_field_parse_without_raising(
     obj: dict[str, Any],

@@ -22,6 +22,7 @@ import aiohttp
 import jsonschema_rs
 import pytest
 import yaml  # type: ignore[import-untyped,unused-ignore]
+from _hypothesis_profiles import fuzz_timeout, profile
 
 from tavus_async.testing import TavusSimulator
 
@@ -303,11 +304,11 @@ def threaded_simulator() -> Iterator[TavusSimulator]:
         loop.close()
 
 
+@fuzz_timeout
 def test_schemathesis_fuzz_finds_no_server_errors_or_off_schema_bodies(
     threaded_simulator: TavusSimulator,
 ) -> None:
     schemathesis = pytest.importorskip("schemathesis")
-    from _hypothesis_profiles import profile
     from hypothesis import HealthCheck, given, settings
     from schemathesis.specs.openapi import checks as oas_checks
 

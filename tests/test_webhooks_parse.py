@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _hypothesis_profiles import profile
+from _hypothesis_profiles import property_test
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -412,7 +412,7 @@ _plausible = st.dictionaries(
 )
 
 
-@profile(300)
+@property_test(300)
 @given(st.binary(max_size=200))
 def test_property_parse_arbitrary_bytes_only_raises_parse_error(data: bytes) -> None:
     try:
@@ -422,7 +422,7 @@ def test_property_parse_arbitrary_bytes_only_raises_parse_error(data: bytes) -> 
     assert isinstance(event, webhooks.WebhookEvent)
 
 
-@profile(300)
+@property_test(300)
 @given(_json)
 def test_property_parse_arbitrary_json_only_raises_parse_error(value: Any) -> None:
     body = json.dumps(value).encode()
@@ -433,7 +433,7 @@ def test_property_parse_arbitrary_json_only_raises_parse_error(value: Any) -> No
             parse(body)
 
 
-@profile(500)
+@property_test(500)
 @given(_plausible)
 def test_property_parse_plausible_objects_never_raise(value: dict[str, Any]) -> None:
     event = parse(value)
