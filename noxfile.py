@@ -35,9 +35,19 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
+    """mypy --strict over the package, and over the tests, examples, benchmarks and tools."""
     session.install("-e", DEV)
     session.run("mypy", "--strict", "tavus_async")
+    session.run(
+        "mypy",
+        "--strict",
+        "--explicit-package-bases",
+        "tests",
+        "examples",
+        "benchmarks",
+        "tools",
+        "noxfile.py",
+    )
 
 
 @nox.session
