@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import struct
 import subprocess
-import sys
 import wave
 from pathlib import Path
 
 import pytest
+from _example_kit import EXAMPLES, assert_refused_cleanly, example_env, run_example
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "echo_audio.py"
+EXAMPLE = EXAMPLES / "echo_audio.py"
 SILENCE_S = 0.040  # the SDK closes every echoed utterance with 40 ms of silence
 
 
@@ -38,15 +37,7 @@ def write_wav(
 
 
 def run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
-    return subprocess.run(
-        [sys.executable, str(EXAMPLE), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
+    return run_example(EXAMPLE, *args, env=example_env(), timeout=timeout)
 
 
 @pytest.mark.parametrize(
@@ -144,17 +135,5 @@ def test_not_a_wav_missing_or_empty(tmp_path: Path) -> None:
 
 def test_real_tavus_needs_a_replica_and_never_prints_the_key() -> None:
     key = "tvs_0123456789abcdef0123456789abcdef"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
-    env["TAVUS_API_KEY"] = key
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLE)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode == 1
-    assert "set TAVUS_REPLICA_ID" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert key not in proc.stdout + proc.stderr
+    proc = run_example(EXAMPLE, env=example_env(TAVUS_API_KEY=key), timeout=30)
+    assert_refused_cleanly(proc, "set TAVUS_REPLICA_ID", key)

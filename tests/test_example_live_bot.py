@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from _example_kit import EXAMPLES, example_env, load_example, run_example
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "live_bot.py"
+EXAMPLE = EXAMPLES / "live_bot.py"
 
 
 def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("live_bot_example", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_example(EXAMPLE, "live_bot_example")
 
 
 @pytest.mark.anyio
@@ -53,15 +44,7 @@ async def test_the_live_bot_holds_a_full_conversation(monkeypatch: pytest.Monkey
 
 
 def test_the_live_bot_runs_as_a_script() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "TAVUS_API_KEY"}
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLE)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+    proc = run_example(EXAMPLE, env=example_env(drop="TAVUS_API_KEY"), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "tool call get_weather" in proc.stdout
     assert "left the room" in proc.stdout

@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from _example_kit import EXAMPLES, example_env, run_example
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "quickstart.py"
+EXAMPLE = EXAMPLES / "quickstart.py"
 
 
 def test_quickstart_runs_against_the_simulator() -> None:
     # Without TAVUS_API_KEY the example must never reach for the real API.
-    env = {k: v for k, v in os.environ.items() if k not in ("TAVUS_API_KEY", "TAVUS_BASE_URL")}
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLE)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=90,
-        check=False,
-    )
+    env = example_env(drop=("TAVUS_API_KEY", "TAVUS_BASE_URL"))
+    proc = run_example(EXAMPLE, env=env, timeout=90)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     pairs = (line.split(":", 1) for line in proc.stdout.splitlines()[1:])

@@ -2,91 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
-import importlib.util
-import os
 import re
-import signal
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import aiohttp
 import anyio
 import pytest
+from _example_kit import (
+    EXAMPLES,
+    ExampleProcess,
+    assert_refused_cleanly,
+    example_env,
+    load_example,
+    run_example,
+    started_example,
+)
 
 from tavus_async import StoppedSpeaking, webhooks
 from tavus_async.room import connect
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "web_backend.py"
-
-
-class Backend:
-    """The example app as a child process; stdout and stderr merged, read line by line."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-
-    async def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
-        """Read output until a line matches ``pattern``; fail after ``timeout`` seconds."""
-        regex = re.compile(pattern)
-        for line in self.lines:
-            if m := regex.search(line):
-                return m
-        assert self.proc.stdout is not None
-        with anyio.fail_after(timeout):
-            while True:
-                raw = await self.proc.stdout.readline()
-                if not raw:
-                    raise AssertionError(f"backend exited before {pattern!r}:\n" + self.output)
-                line = raw.decode().rstrip("\n")
-                self.lines.append(line)
-                if m := regex.search(line):
-                    return m
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
+EXAMPLE = EXAMPLES / "web_backend.py"
 
 
 @asynccontextmanager
-async def run_backend(secret: str) -> AsyncIterator[tuple[Backend, str]]:
+async def run_backend(secret: str) -> AsyncIterator[tuple[ExampleProcess, str]]:
     """Start the backend on a free port against its embedded simulator; yield it and its URL."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
-    env["TAVUS_WEBHOOK_SECRET"] = secret
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(EXAMPLE),
-        "--port",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    backend = Backend(proc)
-    try:
-        url = (await backend.wait_for(r"listening on (http://127\.0\.0\.1:\d+)")).group(1)
-        yield backend, url
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-        assert proc.stdout is not None
-        try:
-            with anyio.fail_after(15):
-                rest = await proc.stdout.read()
-                await proc.wait()
-        finally:
-            if proc.returncode is None:  # never leave the child behind, even on a hang
-                proc.kill()
-                await proc.wait()
-        backend.lines.extend(rest.decode().splitlines())
+    env = example_env(TAVUS_WEBHOOK_SECRET=secret)
+    async with started_example(EXAMPLE, "--port", "0", env=env) as backend:
+        listening = await backend.wait_for(r"listening on (http://127\.0\.0\.1:\d+)", timeout=20)
+        yield backend, listening.group(1)
 
 
 async def conversations_of(http: aiohttp.ClientSession, url: str, user: str) -> list[Any]:
@@ -111,7 +60,9 @@ async def test_backend_creates_ends_and_reports_what_the_webhooks_said() -> None
     secret = webhooks.generate_secret()
     responses: list[str] = []
     async with run_backend(secret) as (backend, url), aiohttp.ClientSession() as http:
-        await backend.wait_for(r"using the embedded Tavus simulator at http://127\.0\.0\.1:\d+")
+        await backend.wait_for(
+            r"using the embedded Tavus simulator at http://127\.0\.0\.1:\d+", timeout=20
+        )
         async with http.post(
             f"{url}/users/ada/conversations", json={"conversation_name": "Ada's demo"}
         ) as resp:
@@ -214,16 +165,7 @@ async def test_backend_refuses_bad_requests_and_forged_webhooks() -> None:
 
 
 def _load_backend() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("web_backend_example", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while building
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[spec.name]
-    return module
+    return load_example(EXAMPLE, "web_backend_example")
 
 
 def _shutdown(cid: str) -> webhooks.WebhookEvent:
@@ -273,17 +215,7 @@ def test_webhooks_for_unknown_conversations_are_bounded_and_counted() -> None:
 )
 def test_real_tavus_needs_a_public_url_and_a_persona(args: tuple[str, ...], message: str) -> None:
     key = "tvs_" + webhooks.generate_secret()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAVUS_")}
-    env["TAVUS_API_KEY"] = key
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env,
-        check=False,
+    proc = run_example(
+        EXAMPLE, "--port", "0", *args, env=example_env(TAVUS_API_KEY=key), timeout=30
     )
-    assert proc.returncode == 1
-    assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert key not in proc.stdout + proc.stderr
+    assert_refused_cleanly(proc, message, key)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,70 +10,24 @@ from pathlib import Path
 import aiohttp
 import anyio
 import pytest
+from _example_kit import EXAMPLES, ExampleProcess, example_env, started_example
 
 from tavus_async import webhooks
 from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "webhook_server.py"
+EXAMPLE = EXAMPLES / "webhook_server.py"
 FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 
 
-class Example:
-    """The example server as a child process; stdout and stderr merged, read line by line."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-
-    async def wait_for(self, pattern: str, timeout: float = 15) -> re.Match[str]:
-        """Read output until a line matches ``pattern``; fail after ``timeout`` seconds."""
-        regex = re.compile(pattern)
-        for line in self.lines:
-            if m := regex.search(line):
-                return m
-        assert self.proc.stdout is not None
-        with anyio.fail_after(timeout):
-            while True:
-                raw = await self.proc.stdout.readline()
-                if not raw:
-                    raise AssertionError(f"example exited before {pattern!r}:\n" + self.output)
-                line = raw.decode().rstrip("\n")
-                self.lines.append(line)
-                if m := regex.search(line):
-                    return m
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-
 @asynccontextmanager
-async def run_example(secret: str | None) -> AsyncIterator[Example]:
-    env = {k: v for k, v in os.environ.items() if k != "TAVUS_WEBHOOK_SECRET"}
+async def run_example(secret: str | None) -> AsyncIterator[ExampleProcess]:
+    env = example_env(drop="TAVUS_WEBHOOK_SECRET")
     if secret is not None:
         env["TAVUS_WEBHOOK_SECRET"] = secret
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(EXAMPLE),
-        "--port",
-        "0",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    example = Example(proc)
-    try:
+    async with started_example(EXAMPLE, "--port", "0", env=env) as example:
         yield example
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-        assert proc.stdout is not None
-        with anyio.fail_after(15):
-            rest = await proc.stdout.read()
-            await proc.wait()
-        example.lines.extend(rest.decode().splitlines())
 
 
 async def test_example_prints_typed_events_from_the_simulator() -> None:
