@@ -8,13 +8,12 @@ from typing import Any
 import aiohttp
 import anyio
 import pytest
+from _sim_http import TIMEOUT
 from aiohttp import web
 
 from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
-
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 
 
 class Receiver:
@@ -44,15 +43,6 @@ async def receiver() -> AsyncIterator[Receiver]:
         yield rec
     finally:
         await runner.cleanup()
-
-
-@pytest.fixture
-async def http(tavus_simulator: TavusSimulator) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"x-api-key": tavus_simulator.api_key}
-    async with aiohttp.ClientSession(
-        tavus_simulator.base_url, headers=headers, timeout=TIMEOUT
-    ) as session:
-        yield session
 
 
 async def post(http: aiohttp.ClientSession, path: str, body: Any = None) -> Any:

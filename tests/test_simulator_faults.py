@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 import aiohttp
 import pytest
+from _sim_http import TIMEOUT, call, call_with_headers
 
 from tavus_async.testing import FaultPlan, TavusSimulator
 from tavus_async.testing._app import _is_loopback
 
 pytestmark = pytest.mark.anyio
 
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 CONV = {"replica_id": "rfe12d8b9597"}
-
-
-@pytest.fixture
-async def http(tavus_simulator: TavusSimulator) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"x-api-key": tavus_simulator.api_key}
-    async with aiohttp.ClientSession(
-        tavus_simulator.base_url, headers=headers, timeout=TIMEOUT
-    ) as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession, method: str, path: str, **kwargs: Any
-) -> tuple[int, Any, Any]:
-    async with http.request(method, path, **kwargs) as resp:
-        raw = await resp.read()
-        body = (await resp.json(content_type=None)) if raw else None
-        return resp.status, body, resp.headers
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503])
@@ -55,10 +34,10 @@ async def test_retry_after_header_and_body(
 ) -> None:
     tavus_simulator.faults.add("GET /v2/personas/{persona_id}", status=503, retry_after=2)
     tavus_simulator.faults.add("GET /v2/personas/{persona_id}", status=429)
-    status, body, headers = await call(http, "GET", "/v2/personas/pdced222244b")
+    status, body, headers = await call_with_headers(http, "GET", "/v2/personas/pdced222244b")
     assert (status, headers["Retry-After"]) == (503, "2")
     assert "error" in body
-    status, _, headers = await call(http, "GET", "/v2/personas/pdced222244b")
+    status, _, headers = await call_with_headers(http, "GET", "/v2/personas/pdced222244b")
     assert status == 429
     assert "Retry-After" not in headers
     assert (await call(http, "GET", "/v2/personas/pdced222244b"))[0] == 200
@@ -78,7 +57,7 @@ async def test_global_fault_and_custom_body(
     http: aiohttp.ClientSession, tavus_simulator: TavusSimulator
 ) -> None:
     tavus_simulator.faults.add("*", status=502, body={"message": "upstream down"})
-    status, body, _ = await call(http, "GET", "/v2/voices")
+    status, body = await call(http, "GET", "/v2/voices")
     assert (status, body) == (502, {"message": "upstream down"})
     assert (await call(http, "GET", "/v2/voices"))[0] == 200
 
@@ -87,7 +66,7 @@ async def test_latency_fault_still_serves(
     http: aiohttp.ClientSession, tavus_simulator: TavusSimulator
 ) -> None:
     rule = tavus_simulator.faults.add("GET /v2/voices", latency=0.05)
-    status, body, _ = await call(http, "GET", "/v2/voices")
+    status, body = await call(http, "GET", "/v2/voices")
     assert status == 200
     assert body["total_count"] > 0
     assert rule.hits == 1
@@ -134,7 +113,7 @@ async def test_faults_through_the_control_endpoint(
             (rule,) = (await resp.json())["data"]
         async with control.get("/_sim/faults") as resp:
             assert [r["id"] for r in (await resp.json())["data"]] == [rule["id"]]
-        status, _, headers = await call(http, "GET", "/v2/replicas")
+        status, _, headers = await call_with_headers(http, "GET", "/v2/replicas")
         assert (status, headers["Retry-After"]) == (503, "1")
         async with control.post("/_sim/faults", json={"route": "*", "colour": "red"}) as resp:
             assert resp.status == 400

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 import aiohttp
 import anyio
 import pytest
+from _sim_http import TIMEOUT, call
 
 from tavus_async.testing import TavusSimulator, Timings
 
 pytestmark = pytest.mark.anyio
-
-TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-@pytest.fixture
-async def http(tavus_simulator: TavusSimulator) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"x-api-key": tavus_simulator.api_key}
-    async with aiohttp.ClientSession(
-        tavus_simulator.base_url, headers=headers, timeout=TIMEOUT
-    ) as session:
-        yield session
-
-
-async def call(
-    http: aiohttp.ClientSession, method: str, path: str, **kwargs: Any
-) -> tuple[int, Any]:
-    async with http.request(method, path, **kwargs) as resp:
-        raw = await resp.read()
-        return resp.status, (await resp.json(content_type=None)) if raw else None
 
 
 manual = pytest.mark.tavus_simulator(time="manual")

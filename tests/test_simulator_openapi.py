@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,6 @@ SPEC_PATH = Path(__file__).resolve().parents[2] / "shared" / "tavus-docs" / "ope
 
 pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason="openapi-2026.yml not found")
 
-TIMEOUT = aiohttp.ClientTimeout(total=10)
 DEPRECATED = ("/v2/lipsync", "/v2/replacements", "/v2/transcriptions")
 
 #: (method, path template) -> why the simulator's body deliberately differs from the document.
@@ -143,15 +142,6 @@ class Tour:
 @pytest.fixture(scope="module")
 def spec() -> Spec:
     return Spec()
-
-
-@pytest.fixture
-async def http(tavus_simulator: TavusSimulator) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"x-api-key": tavus_simulator.api_key}
-    async with aiohttp.ClientSession(
-        tavus_simulator.base_url, headers=headers, timeout=TIMEOUT
-    ) as session:
-        yield session
 
 
 @pytest.mark.anyio
