@@ -26,6 +26,27 @@ if str(ROOT) not in sys.path:
     # Run from a checkout without installing: the scripts import tavus_async from the tree.
     sys.path.insert(0, str(ROOT))
 
+#: A conversation id for the in-process benchmarks (any well-formed id would do).
+CID = "c58b46f8646d943f"
+#: Words the replica's captions are cut from, so every event mix carries the same speech.
+CAPTION_WORDS = (
+    "sure",
+    "your",
+    "order",
+    "ships",
+    "tomorrow",
+    "and",
+    "the",
+    "tracking",
+    "number",
+    "is",
+    "in",
+    "your",
+    "email",
+)
+#: ``help=`` for the options a script passes to its own child processes, hidden from ``--help``.
+HIDDEN = argparse.SUPPRESS
+
 
 def parser(doc: str | None) -> argparse.ArgumentParser:
     """An argument parser with the options every benchmark takes (``--quick``, ``--json``)."""
@@ -149,6 +170,33 @@ def table(
     return "\n".join(out)
 
 
+def print_table(
+    title: str,
+    columns: Sequence[tuple[str, str, str]],
+    rows: Sequence[dict[str, Any]],
+    *notes: str,
+) -> None:
+    """Print :func:`table`, then each of ``notes`` on a line of its own, then a blank line."""
+    print(table(title, columns, rows))
+    for note in notes:
+        print(note)
+    print()
+
+
+def verdict(met: bool) -> str:
+    """How a goal line ends: ``met``, or ``MISSED`` in capitals so that it stands out."""
+    return "met" if met else "MISSED"
+
+
+def finish(
+    result: dict[str, Any], path: Path | None, show: Callable[[dict[str, Any]], None]
+) -> int:
+    """Print ``result`` with ``show``, write it to ``path`` as JSON (if given); exit status 0."""
+    show(result)
+    write_json(path, result)
+    return 0
+
+
 def interleaved(
     fns: Sequence[Callable[[], float]],
     repeat: int,
@@ -241,3 +289,9 @@ async def wait_stdin_closed() -> None:
     import asyncio
 
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+
+async def announce_until_stdin_closed(info: dict[str, Any]) -> None:
+    """Print ``info`` as the ready line :class:`ServerProcess` reads; return at stdin's EOF."""
+    print(json.dumps(info), flush=True)
+    await wait_stdin_closed()

@@ -36,14 +36,16 @@ import msgspec
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    CID,
+    finish,
     interleaved,
     machine,
     median,
     parser,
+    print_table,
     spread,
-    table,
     timed,
-    write_json,
+    verdict,
 )
 
 from tavus_async.interactions.audio import echo_audio_messages, max_chunk_bytes
@@ -52,7 +54,6 @@ from tavus_async.room import JoinInfo, Participant, Room
 from tavus_async.room.transport import EventSink
 
 RATE = 24000
-CID = "c58b46f8646d943f"
 IID = "7a0f3b1e-9d4c-4b8e-a1f2-3c4d5e6f7a8b"
 
 
@@ -212,13 +213,12 @@ def print_result(result: dict[str, Any]) -> None:
         f"{result['chunk_bytes']}-byte chunks ({result['chunk_ms']:.1f} ms), median CPU of "
         f"{result['repeat']} interleaved runs"
     )
-    print(table(title, cols, result["results"]))
     goal = result["goal"]
-    print(
+    note = (
         f"goal: >= {goal['min_x_realtime']:,} x real time -> worst SDK path "
-        f"{goal['worst_x_realtime']:,.0f} x ({'met' if goal['met'] else 'MISSED'})"
+        f"{goal['worst_x_realtime']:,.0f} x ({verdict(goal['met'])})"
     )
-    print()
+    print_table(title, cols, result["results"], note)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,9 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     result = run(seconds, repeat)
     result["seconds"] = time.perf_counter() - started
-    print_result(result)
-    write_json(args.json, result)
-    return 0
+    return finish(result, args.json, print_result)
 
 
 if __name__ == "__main__":

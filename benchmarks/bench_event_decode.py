@@ -16,7 +16,6 @@ Ratios are throughput relative to raw msgspec in the same run (1.00 = as fast as
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import platform
@@ -29,11 +28,11 @@ from typing import Any
 
 import msgspec
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import CAPTION_WORDS, CID, finish, parser
 
 from tavus_async.interactions import events as ev
-
-CID = "c58b46f8646d943f"
 
 
 def _uuid(rng: random.Random) -> str:
@@ -49,21 +48,7 @@ def _uuid(rng: random.Random) -> str:
 def make_mix(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """`n` events in the proportions of a live conversation."""
     rng = random.Random(seed)
-    words = [
-        "sure",
-        "your",
-        "order",
-        "ships",
-        "tomorrow",
-        "and",
-        "the",
-        "tracking",
-        "number",
-        "is",
-        "in",
-        "your",
-        "email",
-    ]
+    words = CAPTION_WORDS
     out: list[dict[str, Any]] = []
     seq = 0
     turn = 0
@@ -333,19 +318,12 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    parser.add_argument("--json", type=Path, help="also write results as JSON to this path")
-    parser.add_argument("--events", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args(argv)
+    p = parser(__doc__)
+    p.add_argument("--events", type=int, default=20_000)
+    p.add_argument("--repeat", type=int, default=7)
+    args = p.parse_args(argv)
     n, repeat = (300, 2) if args.quick else (args.events, args.repeat)
-    result = run(n, repeat)
-    print_table(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0
+    return finish(run(n, repeat), args.json, print_table)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,8 @@ producer sends as fast as it can; the ceiling is then the GIL shared by both thr
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
-import json
 import platform
 import statistics
 import sys
@@ -35,13 +33,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import CAPTION_WORDS, CID, parser, write_json
 
 from tavus_async.interactions.events import Event
 from tavus_async.room import Room
 from tavus_async.room.daily import DailyTransport
 
-CID = "c58b46f8646d943f"
 REPLICA_ID = str(uuid.uuid4())
 
 
@@ -49,21 +48,7 @@ def make_events(n: int) -> list[dict[str, Any]]:
     """``n`` distinct replica events in live-conversation proportions, ``seq`` = index."""
     out: list[dict[str, Any]] = []
     inference = str(uuid.uuid4())
-    words = [
-        "sure",
-        "your",
-        "order",
-        "ships",
-        "tomorrow",
-        "and",
-        "the",
-        "tracking",
-        "number",
-        "is",
-        "in",
-        "your",
-        "email",
-    ]
+    words = CAPTION_WORDS
     for i in range(n):
         kind = i % 20
         base: dict[str, Any] = {
@@ -249,12 +234,10 @@ async def run_baseline(events: list[dict[str, Any]], rate: float) -> dict[str, A
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Room event path benchmark")
-    parser.add_argument("--quick", action="store_true", help="a short run (smoke test)")
-    parser.add_argument("--json", type=Path, help="write the results as JSON here")
-    parser.add_argument("--rate", type=float, default=5000.0, help="offered events/s")
-    parser.add_argument("--events", type=int, help="events per run (default 20000; quick 1000)")
-    args = parser.parse_args(argv)
+    p = parser(__doc__)
+    p.add_argument("--rate", type=float, default=5000.0, help="offered events/s")
+    p.add_argument("--events", type=int, help="events per run (default 20000; quick 1000)")
+    args = p.parse_args(argv)
     n = args.events or (1000 if args.quick else 20000)
     events = make_events(n)
 
@@ -278,19 +261,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:<18} {path:<9} {r['events_per_s']:>10.0f} {r['p50_us']:>9.1f} "
                 f"{r['p99_us']:>9.1f} {r['max_us']:>9.1f} {r['dropped']:>8}"
             )
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "benchmark": "event_path",
-                    "events": n,
-                    "rate": args.rate,
-                    "python": platform.python_version(),
-                    "results": results,
-                },
-                indent=2,
-            )
-        )
+    write_json(
+        args.json,
+        {
+            "benchmark": "event_path",
+            "events": n,
+            "rate": args.rate,
+            "python": platform.python_version(),
+            "results": results,
+        },
+    )
     return 0
 
 

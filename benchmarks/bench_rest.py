@@ -41,15 +41,17 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    HIDDEN,
     ServerProcess,
+    announce_until_stdin_closed,
+    finish,
     machine,
     median,
     parser,
+    print_table,
     spread,
-    table,
     timed,
-    wait_stdin_closed,
-    write_json,
+    verdict,
 )
 
 from tavus_async import AsyncTavus
@@ -159,9 +161,8 @@ async def serve() -> None:
     await site.start()
     sockets = getattr(site._server, "sockets", None) or []
     port = sockets[0].getsockname()[1]
-    print(json.dumps({"url": f"http://127.0.0.1:{port}"}), flush=True)
     try:
-        await wait_stdin_closed()
+        await announce_until_stdin_closed({"url": f"http://127.0.0.1:{port}"})
     finally:
         await runner.cleanup()
 
@@ -308,13 +309,12 @@ def print_rows(result: dict[str, Any]) -> None:
         f"REST overhead: {result['requests']} requests per run ({result['requests'] // 4} for httpx), median of {result['repeat']} "
         f"interleaved runs (spread = (max-min)/median); server in a child process"
     )
-    print(table(title, cols, result["results"]))
     goal = result["goal"]
-    print(
+    note = (
         f"goal: tavus_async >= {goal['min_ratio']:.2f} x raw aiohttp req/s -> "
-        f"worst {goal['worst_ratio']:.2f} ({'met' if goal['met'] else 'MISSED'})"
+        f"worst {goal['worst_ratio']:.2f} ({verdict(goal['met'])})"
     )
-    print()
+    print_table(title, cols, result["results"], note)
 
 
 async def profile(n: int, concurrency: int, server: ServerProcess) -> None:
@@ -338,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=2000, help="requests per timed run")
     p.add_argument("--repeat", type=int, default=5, help="interleaved runs per figure")
     p.add_argument("--profile", action="store_true", help="profile the SDK path (pyinstrument)")
-    p.add_argument("--serve", action="store_true", help=argparse_hidden())
+    p.add_argument("--serve", action="store_true", help=HIDDEN)
     args = p.parse_args(argv)
     if args.serve:
         asyncio.run(serve())
@@ -362,15 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         "goal": {"min_ratio": 0.85, "worst_ratio": worst, "met": worst >= 0.85},
         "results": rows,
     }
-    print_rows(result)
-    write_json(args.json, result)
-    return 0
-
-
-def argparse_hidden() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
+    return finish(result, args.json, print_rows)
 
 
 if __name__ == "__main__":

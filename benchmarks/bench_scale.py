@@ -34,15 +34,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    HIDDEN,
     ServerProcess,
+    announce_until_stdin_closed,
+    finish,
     machine,
     median,
     parser,
+    print_table,
     spread,
-    table,
     timed,
-    wait_stdin_closed,
-    write_json,
 )
 
 TEXT = "Can you check the status of my order A-1234 and tell me when it ships?"
@@ -61,8 +62,7 @@ async def serve_simulator() -> None:
 
     logging.getLogger("tavus_async").setLevel(logging.ERROR)
     async with TavusSimulator(time="instant", seed=1) as sim:
-        print(json.dumps({"url": sim.base_url, "api_key": sim.api_key}), flush=True)
-        await wait_stdin_closed()
+        await announce_until_stdin_closed({"url": sim.base_url, "api_key": sim.api_key})
 
 
 # --- the client child ----------------------------------------------------------------------------
@@ -300,16 +300,15 @@ def print_result(result: dict[str, Any]) -> None:
         f"turns per room, median of {result['repeat']} run(s); client and simulator in "
         "separate processes"
     )
-    print(table(title, cols, result["results"]))
     base = result["results"][0]
-    for row in result["results"][1:]:
-        print(
-            f"  {base['rooms']} -> {row['rooms']} rooms: events/s x"
-            f"{row['events_per_s'] / base['events_per_s']:.2f}, client CPU/event x"
-            f"{row['client_cpu_us_per_event'] / base['client_cpu_us_per_event']:.2f}, "
-            f"memory/room x{row['rss_per_room_kb_joined'] / base['rss_per_room_kb_joined']:.2f}"
-        )
-    print()
+    notes = [
+        f"  {base['rooms']} -> {row['rooms']} rooms: events/s x"
+        f"{row['events_per_s'] / base['events_per_s']:.2f}, client CPU/event x"
+        f"{row['client_cpu_us_per_event'] / base['client_cpu_us_per_event']:.2f}, "
+        f"memory/room x{row['rss_per_room_kb_joined'] / base['rss_per_room_kb_joined']:.2f}"
+        for row in result["results"][1:]
+    ]
+    print_table(title, cols, result["results"], *notes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,8 +321,8 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="experiment: the client's gc generation-0 threshold (Python's default is 700)",
     )
-    p.add_argument("--serve-sim", action="store_true", help=_hidden())
-    p.add_argument("--client", help=_hidden())
+    p.add_argument("--serve-sim", action="store_true", help=HIDDEN)
+    p.add_argument("--client", help=HIDDEN)
     args = p.parse_args(argv)
     if args.serve_sim:
         asyncio.run(serve_simulator())
@@ -367,15 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine("aiohttp", "msgspec", "anyio"),
         "results": rows,
     }
-    print_result(result)
-    write_json(args.json, result)
-    return 0
-
-
-def _hidden() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
+    return finish(result, args.json, print_result)
 
 
 if __name__ == "__main__":
