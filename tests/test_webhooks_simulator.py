@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from tavus_async import webhooks
+from tavus_async import AsyncTavus, Conversation, webhooks
 from tavus_async.testing import TavusSimulator
 from tavus_async.webhooks import WebhookEvent, WebhookHandler
 
@@ -36,8 +36,22 @@ async def receiver(
 
 
 async def settle(sim: TavusSimulator, handler: WebhookHandler) -> None:
-    await sim.callbacks.drain(timeout=10)
-    await handler.join(timeout=10)
+    """Wait (bounded) until every callback was sent and the handler finished with it."""
+    with anyio.fail_after(10):
+        await sim.callbacks.drain(timeout=10)
+        await handler.join(timeout=10)
+
+
+async def one_conversation(
+    sim: TavusSimulator, tavus: AsyncTavus, handler: WebhookHandler, callback_url: str
+) -> Conversation:
+    """Create and end a conversation that reports to ``callback_url``; settle its callbacks."""
+    conv = await tavus.conversations.create(
+        persona_id="pdced222244b", replica_id="rfe12d8b9597", callback_url=callback_url
+    )
+    await tavus.conversations.end(conv.conversation_id)
+    await settle(sim, handler)
+    return conv
 
 
 async def test_conversation_callbacks_arrive_typed_and_duplicates_are_dropped() -> None:
@@ -48,12 +62,7 @@ async def test_conversation_callbacks_arrive_typed_and_duplicates_are_dropped() 
         sim.client() as tavus,
     ):
         url = webhooks.callback_url(base, secret)
-        conv = await tavus.conversations.create(
-            persona_id="pdced222244b", replica_id="rfe12d8b9597", callback_url=url
-        )
-        await tavus.conversations.end(conv.conversation_id)
-        with anyio.fail_after(10):
-            await settle(sim, handler)
+        conv = await one_conversation(sim, tavus, handler, url)
         delivered = list(sim.callbacks.deliveries)
         assert delivered, "the simulator sent no callbacks"
         assert all(d.ok for d in delivered), [d.error for d in delivered]
@@ -62,8 +71,7 @@ async def test_conversation_callbacks_arrive_typed_and_duplicates_are_dropped() 
         # Tavus may deliver a callback more than once: replay every delivery byte for byte.
         for d in delivered:
             sim.callbacks.send(d.url, d.payload)
-        with anyio.fail_after(10):
-            await settle(sim, handler)
+        await settle(sim, handler)
 
     assert first_round == len(delivered)
     assert len(events) == first_round  # the replays were dropped...
@@ -92,12 +100,7 @@ async def test_wrong_secret_is_refused_and_recorded_by_the_simulator() -> None:
         sim.client() as tavus,
     ):
         url = webhooks.callback_url(base, webhooks.generate_secret())  # not the receiver's
-        conv = await tavus.conversations.create(
-            persona_id="pdced222244b", replica_id="rfe12d8b9597", callback_url=url
-        )
-        await tavus.conversations.end(conv.conversation_id)
-        with anyio.fail_after(10):
-            await settle(sim, handler)
+        await one_conversation(sim, tavus, handler, url)
         statuses = {d.status for d in sim.callbacks.deliveries}
     assert statuses == {401}
     assert events == []
