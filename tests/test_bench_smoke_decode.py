@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_event_decode.py"
+from _bench_kit import run_quick
 
 
 def test_bench_event_decode_quick(tmp_path: Path) -> None:
-    out = tmp_path / "decode.json"
-    proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "tavus_async decode()" in proc.stdout
-    assert "raw msgspec" in proc.stdout
-    result = json.loads(out.read_text())
+    stdout, result = run_quick("bench_event_decode.py", tmp_path, timeout=120)
+    assert "tavus_async decode()" in stdout
+    assert "raw msgspec" in stdout
     assert result["benchmark"] == "event_decode"
     assert [row["input"] for row in result["results"]] == ["dict", "bytes"]
     for row in result["results"]:

@@ -7,30 +7,12 @@ never asserted: the benchmarks themselves report those.
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _run(script: str, tmp_path: Path, *extra: str) -> tuple[str, dict[str, Any]]:
-    out = tmp_path / f"{script}.json"
-    proc = subprocess.run(
-        [sys.executable, str(BENCH / script), "--quick", "--json", str(out), *extra],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    result: dict[str, Any] = json.loads(out.read_text())
-    return proc.stdout, result
+from _bench_kit import run_quick
 
 
 def _positive(x: Any) -> bool:
@@ -45,7 +27,7 @@ def _machine_ok(m: dict[str, Any]) -> None:
 
 @pytest.mark.timeout(200)
 def test_bench_rest_quick(tmp_path: Path) -> None:
-    stdout, result = _run("bench_rest.py", tmp_path)
+    stdout, result = run_quick("bench_rest.py", tmp_path)
     assert result["benchmark"] == "rest"
     _machine_ok(result["machine"])
     rows = result["results"]
@@ -71,7 +53,7 @@ def test_bench_rest_quick(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(200)
 def test_bench_audio_echo_quick(tmp_path: Path) -> None:
-    stdout, result = _run("bench_audio_echo.py", tmp_path)
+    stdout, result = run_quick("bench_audio_echo.py", tmp_path)
     assert result["benchmark"] == "audio_echo"
     _machine_ok(result["machine"])
     rows = {r["path"]: r for r in result["results"]}
@@ -93,7 +75,7 @@ def test_bench_audio_echo_quick(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(200)
 def test_bench_scale_quick(tmp_path: Path) -> None:
-    stdout, result = _run("bench_scale.py", tmp_path)
+    stdout, result = run_quick("bench_scale.py", tmp_path)
     assert result["benchmark"] == "scale"
     _machine_ok(result["machine"])
     [row] = result["results"]

@@ -6,28 +6,15 @@ RELIABILITY.md. Memory is judged by the script itself (``ok``); no speed is asse
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-SOAK = Path(__file__).resolve().parent.parent / "benchmarks" / "soak.py"
+from _bench_kit import run_quick
 
 
 @pytest.mark.slow
 def test_quick_soak_holds_every_turn_and_samples_memory(tmp_path: Path) -> None:
-    out = tmp_path / "soak.json"
-    proc = subprocess.run(
-        [sys.executable, str(SOAK), "--quick", "--quiet", "--json", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    report = json.loads(out.read_text())
+    stdout, report = run_quick("soak.py", tmp_path, "--quiet", timeout=120)
     assert report["benchmark"] == "soak"
     assert report["rooms"] == 10
     totals = report["totals"]
@@ -43,4 +30,4 @@ def test_quick_soak_holds_every_turn_and_samples_memory(tmp_path: Path) -> None:
     assert all(s["rss_mb"] > 0 for s in samples)
     assert report["memory"]["flat"] is True
     assert report["ok"] is True
-    assert "RSS after warm-up" in proc.stdout
+    assert "RSS after warm-up" in stdout
