@@ -18,6 +18,8 @@ from tavus_async.cli import main
 from tavus_async.testing import TavusSimulator
 
 COMMAND_DEADLINE = 30.0
+#: A stock replica of the simulator the CLI tests start.
+STOCK_REPLICA = "r4067604db72"
 
 
 @dataclass
@@ -63,7 +65,7 @@ class CLI:
 async def started_cli(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[CLI]:
-    """The body of the ``cli`` fixtures: a simulator, and no real key in the environment."""
+    """The body of the ``cli`` fixture: a simulator, and no real key in the environment."""
     monkeypatch.delenv("TAVUS_API_KEY", raising=False)
     monkeypatch.delenv("TAVUS_BASE_URL", raising=False)
     async with TavusSimulator() as sim:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from _cli_kit import CLI, started_cli
 from _sim_http import TIMEOUT
 
 from tavus_async.testing import TavusSimulator
@@ -25,3 +26,12 @@ async def http(tavus_simulator: TavusSimulator) -> AsyncIterator[aiohttp.ClientS
         tavus_simulator.base_url, headers=headers, timeout=TIMEOUT
     ) as session:
         yield session
+
+
+@pytest.fixture
+async def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[CLI]:
+    """Runs ``tavus-async`` commands against a fresh simulator (see ``_cli_kit.CLI``)."""
+    async for value in started_cli(capsys, monkeypatch):
+        yield value

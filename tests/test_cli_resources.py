@@ -5,24 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import anyio
 import pytest
-from _cli_kit import CLI, started_cli
+from _cli_kit import CLI, STOCK_REPLICA
 
 pytestmark = pytest.mark.anyio
-
-STOCK_REPLICA = "r4067604db72"
-
-
-@pytest.fixture
-async def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[CLI]:
-    async for value in started_cli(capsys, monkeypatch):
-        yield value
 
 
 async def test_personas_create_get_list_patch_delete(cli: CLI, tmp_path: Path) -> None:

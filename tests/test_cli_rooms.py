@@ -9,26 +9,17 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
 import anyio
 import pytest
-from _cli_kit import CLI, started_cli
+from _cli_kit import CLI, STOCK_REPLICA
 
 pytestmark = pytest.mark.anyio
 
-STOCK_REPLICA = "r4067604db72"
 DEADLINE = 30.0
-
-
-@pytest.fixture
-async def cli(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[CLI]:
-    async for value in started_cli(capsys, monkeypatch):
-        yield value
 
 
 async def _conversation(cli: CLI, *, left_timeout: int = 60, greeting: str = "Hello!") -> Any:

@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 
 import anyio
 import pytest
-from _cli_kit import COMMAND_DEADLINE, Result
+from _cli_kit import COMMAND_DEADLINE, STOCK_REPLICA, Result
 
 from tavus_async.cli import main
 from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
 
-STOCK_REPLICA = "r4067604db72"
 _LINE = re.compile(r"^(replica|video|document) (\S+): (\w+)(?: (\d+)%)?$")
 
 
