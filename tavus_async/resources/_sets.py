@@ -28,6 +28,7 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
     _id_name: ClassVar[str]
     _what: ClassVar[str]
     _create_model: ClassVar[type[RequestModel]]
+    _model: ClassVar[type[Any]]
     _convert: ClassVar[Callable[[Any, str | None], Any]]
 
     def _decode(self, raw: Any, set_id: str | None = None) -> S:
@@ -116,7 +117,7 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
         """
         return self._paginate(
             self._path,
-            item_type=object,  # type: ignore[arg-type]  # items go through convert
+            item_type=self._model,
             params={"sort": sort, "name_or_uuid": name_or_uuid},
             page=page,
             limit=limit,

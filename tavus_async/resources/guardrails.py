@@ -26,5 +26,6 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
     _path = "/v2/guardrails"
     _id_name = "guardrails_id"
     _what = "guardrails set"
+    _model = GuardrailSet
     _create_model = GuardrailsCreate
     _convert = staticmethod(to_guardrail_set)

@@ -26,5 +26,6 @@ class Objectives(PatchableSetResource[ObjectiveSet]):
     _path = "/v2/objectives"
     _id_name = "objectives_id"
     _what = "objectives set"
+    _model = ObjectiveSet
     _create_model = ObjectivesCreate
     _convert = staticmethod(to_objective_set)
