@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 __all__ = [
-    "MAX_MESSAGE_BYTES",
+    "REPLICA_USER_ID_HINT",
     "AppMessage",
     "CallState",
     "EventSink",
@@ -33,9 +33,9 @@ __all__ = [
     "transport_for_url",
 ]
 
-#: Daily documents a 4 KB limit per app message; every transport enforces it the same way so
-#: code that works against the simulator does not break in a real room.
-MAX_MESSAGE_BYTES = 4096
+#: Tavus's replica joins with a Daily ``userId`` containing this (``@tavus/cvi-ui``'s
+#: ``useReplicaIDs`` filter): it comes from Tavus's meeting token, so a guest cannot choose it.
+REPLICA_USER_ID_HINT = "tavus-replica"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,8 @@ class Participant:
         is_local: True for this client itself.
         is_replica: True when the transport identified this participant as the Tavus replica.
         user_id: Daily's ``userId`` when known (Tavus's replica carries ``tavus-replica``).
+        replica_rule: Which rule identified the replica: ``"user_id"`` (the default, and the
+            strongest), ``"user_name"`` (opt-in), or None when it is not the replica.
     """
 
     id: str
@@ -55,6 +57,7 @@ class Participant:
     is_local: bool = False
     is_replica: bool = False
     user_id: str | None = None
+    replica_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
