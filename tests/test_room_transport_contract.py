@@ -4,7 +4,11 @@ back from its own thread (as daily-python does)."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import enum
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -12,11 +16,6 @@ import anyio
 import pytest
 from fakes.fake_daily import FakeDailyRoom
 from fakes.fake_ws_room import FakeWsRoomServer
-
-import datetime
-import decimal
-import enum
-import uuid
 
 from tavus_async.errors import JoinError, MessageTooLargeError, RoomClosedError, SendError
 from tavus_async.room.daily import DailyTransport
@@ -375,7 +374,8 @@ async def test_bad_messages_are_send_errors_naming_the_problem(harness: Harness)
     try:
         with pytest.raises(MessageTooLargeError, match=r"too large: .* 4\d{3} bytes") as big:
             await t.send({"blob": "x" * 4100})
-        assert isinstance(big.value, SendError) and isinstance(big.value, ValueError)
+        assert isinstance(big.value, SendError)
+        assert isinstance(big.value, ValueError)
         assert (big.value.limit, big.value.event_type) == (4096, "app-message")
         with pytest.raises(SendError, match="not JSON"):
             await t.send({"obj": object()})

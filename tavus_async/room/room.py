@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import time
 import uuid
+from collections import deque
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -107,6 +108,11 @@ F = TypeVar("F", bound=ToolHandler)
 RoomStreamEvent = Event | RoomEvent
 
 _PCM = bytes | bytearray | memoryview
+
+#: Audio chunks awaiting their delivery at once in :meth:`Room.echo_audio`: 8 x ~61 ms keeps
+#: a room whose completions take up to ~480 ms at real time, and bounds what an interrupt can
+#: no longer stop to ~0.5 s of audio (32 KB).
+_AUDIO_IN_FLIGHT = 8
 
 
 @dataclass(slots=True)
@@ -912,10 +918,12 @@ class Room:
     ) -> EchoAudioResult:
         """Stream PCM16 mono audio for the replica to speak, as one utterance.
 
-        Chunks are sized to fit one app message and sent in order, each awaiting delivery; a
-        40 ms silence with ``done: true`` closes the utterance. By default chunks go out as fast
-        as the room accepts them (Tavus buffers); ``realtime=True`` paces them at playback speed.
-        :meth:`interrupt` (or cancelling this call) stops it: nothing queued is sent after that.
+        Chunks are sized to fit one app message and handed to the room in order, with up to 8
+        awaiting their delivery at once (so a slow acknowledgement does not slow the stream
+        below real time); a 40 ms silence with ``done: true`` closes the utterance. By default
+        chunks go out as fast as the room accepts them (Tavus buffers); ``realtime=True`` paces
+        them at playback speed. :meth:`interrupt` (or cancelling this call) stops it: nothing
+        queued is sent after that, and chunks in flight are no longer awaited.
 
         Args:
             audio: The whole utterance as bytes, or an (async) iterable of PCM pieces (e.g. a
@@ -949,29 +957,62 @@ class Room:
                 f"got {type(audio).__name__}"
             )
         generation = self._audio_generation
-        sent = 0
+        # Pipelined, not serialised: up to _AUDIO_IN_FLIGHT chunks await their delivery at
+        # once, so a room whose completions take longer than a chunk's playtime (~61 ms) still
+        # gets audio at real time or faster. Each send reaches the transport in order (a task
+        # runs up to its first await, where the transport has handed the message over, in the
+        # order the tasks were created).
+        window: deque[asyncio.Task[bool]] = deque()
+        loop = asyncio.get_running_loop()
+        delivered = 0
         started = time.monotonic()
         played = 0.0
+
+        async def settle_oldest() -> None:
+            nonlocal delivered
+            # Raises the send's error (the task stays in the window, to be gathered below).
+            sent = await window[0]
+            window.popleft()
+            delivered += sent
+
         try:
             async for message in messages:
                 if self._audio_generation != generation:
-                    return EchoAudioResult(iid, sent, completed=False)
+                    return EchoAudioResult(iid, delivered, completed=False)
+                while window and (window[0].done() or len(window) >= _AUDIO_IN_FLIGHT):
+                    await settle_oldest()
                 if realtime:
                     # Stay at most 200 ms ahead of playback.
                     ahead = played - (time.monotonic() - started) - 0.2
                     if ahead > 0:
                         await anyio.sleep(ahead)
-                    if self._audio_generation != generation:
-                        return EchoAudioResult(iid, sent, completed=False)
-                await self.send(message)
-                sent += 1
+                if self._audio_generation != generation:
+                    return EchoAudioResult(iid, delivered, completed=False)
+                window.append(loop.create_task(self._send_chunk(message, generation)))
                 played += len(message.audio) / 2 / sample_rate
+            while window:
+                await settle_oldest()
+            if self._audio_generation != generation:
+                return EchoAudioResult(iid, delivered, completed=False)
         finally:
-            aclose = getattr(messages, "aclose", None)
-            if aclose is not None:
-                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
-                    await aclose()
-        return EchoAudioResult(iid, sent, completed=True)
+            # Interrupted, cancelled or failed: nothing still waiting is sent or awaited.
+            for task in window:
+                task.cancel()
+            with anyio.CancelScope(shield=True):
+                if window:
+                    await asyncio.gather(*window, return_exceptions=True)
+                aclose = getattr(messages, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
+        return EchoAudioResult(iid, delivered, completed=True)
+
+    async def _send_chunk(self, message: EchoAudio, generation: int) -> bool:
+        # An interrupt() may run before this task starts: then the chunk must not follow it.
+        if self._audio_generation != generation:
+            return False
+        await self.send(message)
+        return True
 
     # -- tools ---------------------------------------------------------------------------------
 
