@@ -318,6 +318,7 @@ class DailyTransport(TransportBase):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._secrets: tuple[str, ...] = ()
         self._join_future: asyncio.Future[tuple[Any, ...]] | None = None
+        self._left_while_joining = False
         self._release_thread: threading.Thread | None = None
         self.standalone_errors = 0
         self.duplicate_errors = 0
@@ -377,9 +378,12 @@ class DailyTransport(TransportBase):
         elif kind == "call-state":
             state = str(item[1])
             self._emit(CallState(state))
-            if state == "left" and (self._state == "joined" or self._join_succeeded()):
-                # Not initiated by us: ejected, room expired or ended, network lost. It can
-                # come right after the join's completion, before the join coroutine resumed.
+            if state == "left" and self._state == "joining":
+                # Daily left the call before the join coroutine saw its completion (the
+                # completion can even reach the loop after this event): join() decides.
+                self._left_while_joining = True
+            elif state == "left" and self._state == "joined":
+                # Not initiated by us: ejected, room expired or ended, network lost.
                 self._state = "disconnected"
                 self._emit(TransportDisconnected("left", "Daily reported that the call was left"))
         elif kind == "error":
@@ -391,17 +395,6 @@ class DailyTransport(TransportBase):
             else:
                 self.standalone_errors += 1
                 logger.warning("Daily reported an error: %s", text)
-
-    def _join_succeeded(self) -> bool:
-        """True while joining once Daily completed the join without an error."""
-        fut = self._join_future
-        return (
-            self._state == "joining"
-            and fut is not None
-            and fut.done()
-            and not fut.cancelled()
-            and fut.result()[1] is None
-        )
 
     def _clean(self, text: str) -> str:
         for secret in self._secrets:
@@ -473,11 +466,12 @@ class DailyTransport(TransportBase):
         if error is not None:
             await self._teardown()
             raise JoinError(f"Daily join failed: {self._clean(str(error))}")
-        if self._state == "disconnected":  # Daily left the call just after joining it
-            await self._teardown()
-            raise JoinError("Daily left the call right after joining (ejected, or the room ended)")
         if self._state != "joining":  # left while the join was in flight
             raise RoomClosedError("the room was left while joining")
+        if self._left_while_joining:  # joined, and Daily left the call at once
+            self._emit(TransportDisconnected("left", "Daily left the call right after joining"))
+            await self._teardown()
+            raise JoinError("Daily left the call right after joining (ejected, or the room ended)")
         participants = (data or {}).get("participants") or {}
         local = participants.get("local") or {}
         self._local_id = str(local.get("id", "")) or None
