@@ -291,7 +291,8 @@ class FakeCallClient:
         self._state = "initialized"
         self._released = False
         self._queued_sends: list[Callable[[], None]] = []
-        self.subscription_profiles: dict[str, Any] = {
+        # daily-python's default: every participant's media subscribed.
+        self._profiles: dict[str, dict[str, str]] = {
             "base": dict.fromkeys(_MEDIA_KINDS, "subscribed")
         }
         self._queue: queue.Queue[tuple[Callable[..., Any], tuple[Any, ...]] | None] = queue.Queue()
@@ -355,7 +356,7 @@ class FakeCallClient:
     ) -> None:
         self._check()
         for profile in dict(profile_settings).values():
-            for kind, state in dict(profile).items():
+            for state in dict(profile).values():
                 if state not in _SUBSCRIPTION_STATES:
                     error = (
                         "Profile subscription settings were not valid JsonApiError "
@@ -363,8 +364,17 @@ class FakeCallClient:
                     )
                     self._fail("updateSubscriptionProfiles", completion, error, 1)
                     return
-                self.subscription_profiles.setdefault("base", {})[kind] = state
+        for name, profile in dict(profile_settings).items():
+            self._profiles.setdefault(name, {}).update(dict(profile))
         self._emit(completion, None)
+
+    def subscription_profiles(self) -> dict[str, Any]:
+        """The profiles in daily-python's shape (``subscriptionState`` per media kind)."""
+        self._check()
+        return {
+            name: {kind: {"subscriptionState": state} for kind, state in profile.items()}
+            for name, profile in self._profiles.items()
+        }
 
     def join(
         self,
