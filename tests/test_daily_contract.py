@@ -84,6 +84,12 @@ class _Recorder:
             assert ok, f"no {name} within {timeout} s; got {[n for n, _ in self.calls]}"
             return next(args for n, args in self.calls if n == name)
 
+    def wait_until(
+        self, pred: Callable[[list[tuple[str, tuple[Any, ...]]]], bool], timeout: float = 2.0
+    ) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: pred(self.calls), timeout), self.calls
+
     def of(self, name: str) -> list[tuple[Any, ...]]:
         with self._cond:
             return [args for n, args in self.calls if n == name]
@@ -456,6 +462,8 @@ def test_participants_and_leave_before_the_join_look_alike(pair: dict[str, _Clie
     assert shapes["fake"] == shapes["real"]
     for c in pair.values():
         assert c.rec.wait("left") == (None,)
+        # Completions and events are not ordered with each other: wait for the state too.
+        c.rec.wait_until(lambda calls: ("on_call_state_updated", ("left",)) in calls)
         states = [args[0] for args in c.rec.of("on_call_state_updated")]
         assert states[-2:] == ["leaving", "left"]
 

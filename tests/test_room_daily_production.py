@@ -5,19 +5,23 @@ timeouts reaching its transport (issue 12). Over the threaded fake CallClient, w
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import base64
 import contextlib
 import datetime
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from fakes import fake_ws_room
 from fakes.fake_daily import FakeDailyRoom
 from fakes.fake_ws_room import FakeWsRoomServer
 
+import tavus_async
 from tavus_async.errors import JoinError, MessageTooLargeError, SendError
 from tavus_async.interactions.events import ToolCall, Utterance
 from tavus_async.interactions.messages import DEFAULT_MAX_MESSAGE_BYTES, Respond, encode
@@ -267,6 +271,17 @@ async def test_too_large_is_one_error_from_encode_and_from_room_send() -> None:
         assert (err.event_type, err.limit) == ("conversation.respond", DEFAULT_MAX_MESSAGE_BYTES)
     assert from_room.value.size == from_encode.value.size
     assert fake.inbox == {} or all(not v for v in fake.inbox.values())
+
+
+def test_the_app_message_limit_is_defined_once() -> None:
+    """It was declared four times (transport, messages, simulator, a test fake)."""
+    root = Path(tavus_async.__file__).parent
+    defined = []
+    for path in [*root.rglob("*.py"), Path(fake_ws_room.__file__)]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and node.value == DEFAULT_MAX_MESSAGE_BYTES:
+                defined.append(path.name)
+    assert defined == ["messages.py"]
 
 
 # -- timeouts: one owner ---------------------------------------------------------------------

@@ -44,7 +44,7 @@ class Participant:
 
     Attributes:
         id: The transport's participant id (a UUID on Daily).
-        name: The display name (``user_name``); for Tavus's replica, the replica id.
+        name: The display name (``user_name``), chosen by that participant's own client.
         is_local: True for this client itself.
         is_replica: True when the transport identified this participant as the Tavus replica.
         user_id: Daily's ``userId`` when known (Tavus's replica carries ``tavus-replica``).
@@ -133,8 +133,10 @@ class Transport(Protocol):
     - ``join`` completes once, returns :class:`JoinInfo`, or raises
       :class:`~tavus_async.errors.JoinError` keeping the remote error text. After it returns,
       the sink receives events on the loop thread, in arrival order.
-    - ``send`` resolves when the room accepted the message, or raises
-      :class:`~tavus_async.errors.SendError` (refused, too large, unknown recipient, timeout).
+    - ``send`` normalises the message to JSON types once (``prepare_app_message``: the object
+      it hands over is the one whose size was checked), resolves when the room accepted it, or
+      raises :class:`~tavus_async.errors.SendError` (refused, not JSON, unknown recipient,
+      timeout; :class:`~tavus_async.errors.MessageTooLargeError` when too large, before I/O).
       Before ``join`` completed or after ``leave`` it raises
       :class:`~tavus_async.errors.RoomClosedError`. A broadcast is never echoed to the sender.
     - ``leave`` is idempotent, never raises, and releases everything the transport holds
