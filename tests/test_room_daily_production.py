@@ -306,6 +306,16 @@ async def test_the_rooms_send_timeout_is_the_transports(monkeypatch: pytest.Monk
             server.ack_delay = 0.0
 
 
+def test_the_rooms_join_and_send_timeouts_reach_the_transport_it_makes() -> None:
+    daily = Room(URL, join_timeout=7.0, send_timeout=3.0).transport
+    assert isinstance(daily, DailyTransport)
+    assert (daily._join_timeout, daily._send_timeout) == (7.0, 3.0)
+    ws = Room("ws://127.0.0.1:9/rooms/c1", join_timeout=7.0, send_timeout=3.0).transport
+    assert isinstance(ws, WebSocketTransport)
+    assert (ws._connect_timeout, ws._send_timeout) == (7.0, 3.0)
+    assert Room(URL).transport._send_timeout == 10.0  # type: ignore[attr-defined]
+
+
 async def test_send_timeout_with_an_own_transport_is_refused() -> None:
     fake = FakeDailyRoom()
     with pytest.raises(ValueError, match="pass them to that transport"):
