@@ -194,6 +194,14 @@ def _factory(factory: Any) -> str:
     return f"{getattr(factory, '__name__', 'factory')}()"
 
 
+_GENERATED = re.compile(r" -> (?:Async)?(?:Iterator|Generator)\[(.+?)(?:, None(?:, None)?)?\]$")
+
+
+def fixture_signature(func: Callable[..., Any]) -> str:
+    """The fixtures it requests and the value a test gets (a generator fixture's yield type)."""
+    return _GENERATED.sub(r" -> \1", signature(func))
+
+
 def summary(obj: Any) -> str:
     """The first paragraph of the docstring, on one line."""
     doc = inspect.getdoc(obj) or ""
@@ -292,7 +300,7 @@ def render() -> str:
     plugin = plugin_module()
     lines += [f"## pytest fixtures: `{plugin.__name__}`", "", summary(plugin), ""]
     for name, func in fixtures():
-        lines.append(f"- **`{name}`** `{signature(func)}`: {summary(func)}")
+        lines.append(f"- **`{name}`** `{fixture_signature(func)}`: {summary(func)}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -396,7 +404,7 @@ def render_sphinx(outdir: Path) -> list[Path]:
     ]
     for name, func in fixtures():
         fixture_page += [
-            f".. py:function:: {name}{signature(func)}",
+            f".. py:function:: {name}{fixture_signature(func)}",
             f"   :module: {plugin.__name__}",
             "",
             *[f"   {line}".rstrip() for line in (inspect.getdoc(func) or "").splitlines()],
