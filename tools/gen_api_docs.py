@@ -368,7 +368,9 @@ def render_sphinx(outdir: Path) -> list[Path]:
                 elsewhere.append((name, "tavus_async.AsyncTavus", obj))
             elif inspect.isclass(obj):
                 body += [f".. autoclass:: {name}", "   :members:", "   :show-inheritance:"]
-                if fields(obj) is not None:
+                # A record's fields are its constructor's arguments (in the signature); list
+                # them as members too unless the docstring's "Attributes:" already describes them.
+                if fields(obj) is not None and "Attributes:" not in (inspect.getdoc(obj) or ""):
                     body.append("   :undoc-members:")
                 body.append("")
             elif inspect.isfunction(obj):
