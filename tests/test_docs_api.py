@@ -122,8 +122,8 @@ def test_the_site_reference_pages_cover_every_public_name(tmp_path: Path) -> Non
         missing = [
             name
             for name in module.__all__
-            if not re.search(rf"^\.\. (autoclass|autofunction|py:data):: {name}\b", text, re.M)
-            and f"* - ``{name}``" not in text
+            if not re.search(rf"^\.\. (auto|py:)(class|function|data):: {name}\b", text, re.M)
+            and f"- :class:`{name}`" not in text
         ]
         assert not missing, f"reference/{module.__name__}.rst lacks {missing}"
     client = (tmp_path / "client.rst").read_text(encoding="utf-8")

@@ -125,3 +125,16 @@ def test_an_api_page_shows_signatures_and_docstrings(server: str, tmp_path: Path
     # The Google-style sections rendered as fields, not as literal "Args:" text.
     assert "Args:" not in text
     assert "max_retry_after" in text
+
+
+def test_every_cross_reference_in_the_guides_is_a_link(site: Path) -> None:
+    # Without nitpicky mode an unresolved role renders as plain code, silently.
+    unresolved = []
+    for page in sorted((site / "guides").glob("*.html")):
+        for link, name in re.findall(
+            r'(<a [^>]*>)?<code class="xref py[^"]*"><span class="pre">([^<]*)</span>',
+            page.read_text(encoding="utf-8"),
+        ):
+            if not link:
+                unresolved.append(f"{page.name}: {name}")
+    assert not unresolved, f"guide references that link nowhere: {unresolved}"

@@ -381,20 +381,23 @@ def render_sphinx(outdir: Path) -> list[Path]:
                 # py:data, not autodata: a constant's "docstring" would be its type's (frozenset's).
                 body += [f".. py:data:: {name}", f"   :value: {_short_repr(obj)}", ""]
         if elsewhere:
-            body += [
-                "Also exported here" if len(body) > 8 else "Exported here",
-                "-" * 18,
-                "",
-                ".. list-table::",
-                "   :header-rows: 1",
-                "",
-                "   * - Name",
-                "     - Documented as",
-            ]
+            # A short entry per re-export, so ``tavus_async.NotFoundError`` is a link target
+            # too (docstrings and guides use those names), pointing at the one full entry.
+            heading = "Re-exported here" if len(body) > 8 else "Exported here"
+            body += [heading, "-" * len(heading), ""]
             for name, home, obj in elsewhere:
-                role = "class" if inspect.isclass(obj) else "func"
-                body += [f"   * - ``{name}``", f"     - :{role}:`{home}`"]
-            body.append("")
+                if home == f"{modname}.{name}":
+                    body += [f"- :class:`{name}`: see :doc:`client`", ""]
+                    continue
+                kind = "class" if inspect.isclass(obj) else "function"
+                body += [
+                    f".. py:{kind}:: {name}",
+                    f"   :canonical: {home}",
+                    "   :no-index-entry:",
+                    "",
+                    f"   Documented as :{kind[:5] if kind == 'class' else 'func'}:`{home}`.",
+                    "",
+                ]
         pages.append((modname, body))
 
     plugin = plugin_module()
