@@ -11,20 +11,10 @@ from typing import Any
 import aiohttp
 
 from . import _version
+from ._catalog import CATALOG, ResourceNamespaces
 from ._http import HTTPCore, ResponseCapture, capture_response
 from ._logging import register_secret
 from .errors import ConfigurationError
-from .resources import (
-    Conversations,
-    Documents,
-    Guardrails,
-    Objectives,
-    Personas,
-    PronunciationDictionaries,
-    Replicas,
-    Videos,
-    Voices,
-)
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncTavus"]
 
@@ -42,7 +32,7 @@ class _SessionHolder:
         self.closed = False
 
 
-class AsyncTavus:
+class AsyncTavus(ResourceNamespaces):
     """An asynchronous client for the Tavus REST API.
 
     Example::
@@ -114,15 +104,9 @@ class AsyncTavus:
         self._init_resources()
 
     def _init_resources(self) -> None:
-        self.conversations = Conversations(self)
-        self.personas = Personas(self)
-        self.replicas = Replicas(self)
-        self.objectives = Objectives(self)
-        self.guardrails = Guardrails(self)
-        self.documents = Documents(self)
-        self.videos = Videos(self)
-        self.voices = Voices(self)
-        self.pronunciation_dictionaries = PronunciationDictionaries(self)
+        # One namespace per catalog row, bound to this client's request core.
+        for row in CATALOG:
+            setattr(self, row.name, row.cls(self._http, row))
 
     def __repr__(self) -> str:
         return f"AsyncTavus(base_url={self.base_url!r}, api_key='***')"

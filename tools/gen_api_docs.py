@@ -22,17 +22,16 @@ MODULES = [
     ("tavus_async.webhooks", "Webhooks"),
     ("tavus_async.testing", "The simulator"),
 ]
-RESOURCES = [
-    "conversations",
-    "personas",
-    "replicas",
-    "objectives",
-    "guardrails",
-    "documents",
-    "videos",
-    "voices",
-    "pronunciation_dictionaries",
-]
+
+
+def _resources() -> list[tuple[str, type]]:
+    """(attribute, resource class) of every catalog row, in catalog order."""
+    from tavus_async._catalog import CATALOG
+
+    return [(row.name, row.cls) for row in CATALOG]
+
+
+RESOURCES = _resources()
 
 
 def _summary(obj: Any) -> str:
@@ -82,15 +81,7 @@ def render() -> str:
     lines.append("")
     lines += [m.replace("  - ", "- ", 1) for m in _methods(AsyncTavus)]
     lines.append("")
-    for res in RESOURCES:
-        mod = importlib.import_module(f"tavus_async.resources.{res}")
-        cls = next(
-            v
-            for v in vars(mod).values()
-            if inspect.isclass(v)
-            and v.__module__ == mod.__name__
-            and not v.__name__.startswith("_")
-        )
+    for res, cls in RESOURCES:
         lines += [f"### `tavus.{res}`", "", _summary(cls), ""]
         lines += [m.replace("  - ", "- ", 1) for m in _methods(cls)]
         lines.append("")
