@@ -402,7 +402,7 @@ async def test_injected_session_is_shared_and_never_closed() -> None:
         await patient.voices.list()
         assert patient.timeout == 5
         assert patient.max_retries == 4
-        assert patient._holder.session is session
+        assert patient._config.sessions.session is session
         await patient.aclose()
         await tavus.aclose()
         assert not session.closed
@@ -414,9 +414,9 @@ async def test_with_options_copy_shares_the_owned_session() -> None:
         await tavus.voices.list()
         copy = tavus.with_options(timeout=1)
         await copy.voices.list()
-        assert copy._holder.session is tavus._holder.session
+        assert copy._config.sessions.session is tavus._config.sessions.session
         await copy.aclose()
-        session = tavus._holder.session
+        session = tavus._config.sessions.session
         assert session is not None
         assert not session.closed
         await tavus.voices.list()
