@@ -21,6 +21,7 @@ from aiohttp import web
 
 from .._catalog import CATALOG, ResourceDef, Route
 from ._control import Control
+from ._faults import FaultRule
 from .rest._plumbing import ApiError, Ctx, Handler, Handlers
 
 if TYPE_CHECKING:
@@ -97,6 +98,19 @@ def _route_label(request: web.Request) -> str:
     return f"{request.method} {template.rstrip('/') or '/'}"
 
 
+def _fault_response(rule: FaultRule) -> web.Response:
+    """The answer of a status fault: its JSON body, its raw bytes, or no body (204, 304)."""
+    headers = rule.response_headers()
+    assert rule.status is not None
+    if rule.status in (204, 304):
+        return web.Response(status=rule.status, headers=headers)
+    if rule.raw is not None:
+        return web.Response(
+            status=rule.status, body=rule.raw, headers=headers, content_type="application/json"
+        )
+    return web.json_response(rule.error_body(), status=rule.status, headers=headers)
+
+
 async def _serve_dropped(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
     """Send the status line, headers and half the body, then cut the connection."""
     body = response.body if isinstance(response, web.Response) else b""
@@ -123,23 +137,27 @@ def build_app(sim: TavusSimulator) -> web.Application:
             return await _run(request, handler)
         if not path.startswith("/v2"):
             return await _run(request, handler)
-        key = request.headers.get("x-api-key")
-        if key != sim.api_key:
+        authorized = request.headers.get("x-api-key") == sim.api_key
+        raw = await request.read()  # aiohttp keeps it: the handler reads it again for free
+        sim.requests.record(
+            request.method, path, request.query, request.headers, raw, authorized=authorized
+        )
+        if not authorized:
             return web.json_response({"message": "Invalid access token"}, status=401)
         sim.received[_route_label(request)] += 1
         rule = sim.faults.take(request.method, path)
         if rule is not None:
             if rule.latency:
                 await asyncio.sleep(rule.latency)
+                if request.transport is None or request.transport.is_closing():
+                    # The client gave up during the stall: the late request does nothing.
+                    return web.Response(status=499)
             if rule.drop == "before":
                 if request.transport is not None:
                     request.transport.close()
                 return web.Response(status=503)
             if rule.status is not None:
-                headers = {}
-                if rule.retry_after is not None:
-                    headers["Retry-After"] = str(rule.retry_after)
-                return web.json_response(rule.error_body(), status=rule.status, headers=headers)
+                return _fault_response(rule)
         response = await _run(request, handler)
         if rule is not None and rule.drop == "after":
             if request.transport is not None:
