@@ -7,9 +7,9 @@ resource attributes of :class:`~tavus_async.AsyncTavus` (typed: ``tavus.personas
 simulator's routes and per-operation counters. ``tests/test_catalog.py`` fails when one of them
 disagrees with a row.
 
-Adding a resource is a row here, its models, a resource class when it has verbs beyond the
-standard ones (:mod:`tavus_async.resources._verbs` serves the rest), and its simulator module
-``tavus_async/testing/rest/<name>.py``.
+Adding a resource is a row here, its models, a resource class only when it has verbs or shapes
+beyond the standard ones (:mod:`tavus_async.resources._verbs` serves those from the row), and its
+simulator module ``tavus_async/testing/rest/<name>.py``.
 
 An operation is named ``<resource>.<verb>`` (``documents.update``) by the client's method, the
 simulator's counter (``sim.counts["documents.update"]``) and its route table alike.
@@ -18,7 +18,7 @@ simulator's counter (``sim.counts["documents.update"]``) and its route table ali
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
 from .models.conversations import Conversation, ConversationCreate
 from .models.documents import Document, DocumentCreate
@@ -139,7 +139,8 @@ class ResourceDef:
         model: The response model of one item.
         create_model: The request model of ``create`` (None without ``create``).
         verbs: The operations it has (keys of :data:`VERBS`).
-        cls: The resource class serving it.
+        cls: The resource class serving it: its own class, or one of
+            :mod:`tavus_async.resources._verbs` parametrized by ``model`` for plain resources.
         cli: How the CLI shows it.
         list_filters: The filters of ``list`` the CLI offers (parameters of ``cls.list``).
         aliases: Other paths serving the same records in Tavus's 2026 vocabulary
@@ -164,6 +165,12 @@ class ResourceDef:
             raise ValueError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
             raise ValueError(f"catalog row {self.name!r}: page_base must be 0 or 1")
+
+    @property
+    def resource_class(self) -> type[AsyncAPIResource]:
+        """The class of ``tavus.<name>`` (``cls`` without its type parameter, if any)."""
+        origin = get_origin(self.cls)
+        return origin if isinstance(origin, type) else self.cls
 
     @property
     def cli_name(self) -> str:

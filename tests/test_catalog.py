@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import dataclasses
 import inspect
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_client_has_one_namespace_per_row_and_no_other() -> None:
     assert found == {row.name for row in CATALOG}
     for row in CATALOG:
         resource = getattr(tavus, row.name)
-        assert type(resource) is row.cls
+        assert type(resource) is row.resource_class
         assert resource._path == row.path
         assert resource._page_base == row.page_base
 
@@ -56,6 +57,8 @@ def test_with_options_copies_get_their_own_namespaces() -> None:
 
 @pytest.mark.parametrize("row", ROWS)
 def test_every_verb_is_a_method_of_the_resource_class(row: ResourceDef) -> None:
+    has = {verb for verb in VERBS if callable(getattr(row.resource_class, verb, None))}
+    assert has == set(row.verbs), f"{row.name}: methods {sorted(has)} vs verbs {row.verbs}"
     for verb in row.verbs:
         method = getattr(row.cls, verb, None)
         assert callable(method), f"{row.cls.__name__} has no {verb}()"
@@ -173,3 +176,43 @@ def _imports(path: Path) -> set[str]:
 def test_resources_never_import_the_client() -> None:
     for path in sorted((ROOT / "tavus_async" / "resources").glob("*.py")):
         assert "tavus_async._client" not in _imports(path), path.name
+
+
+@pytest.mark.anyio
+async def test_the_standard_verb_classes_serve_a_plain_resource_from_its_row() -> None:
+    # What a resource without its own class gets: the verbs from the row, checked before I/O.
+    from tavus_async.models import (
+        PronunciationDictionary,
+        PronunciationDictionaryCreate,
+        Voice,
+    )
+    from tavus_async.resources._verbs import CrudResource, ReadOnlyResource
+
+    real = by_name("pronunciation_dictionaries")
+    row = dataclasses.replace(real, cls=CrudResource[PronunciationDictionary])
+    voices_row = dataclasses.replace(by_name("voices"), cls=ReadOnlyResource[Voice])
+    async with TavusSimulator() as sim, sim.client() as tavus:
+        crud = CrudResource[PronunciationDictionary](tavus._http, row)
+        made = await crud.create(PronunciationDictionaryCreate(name="Brand"))
+        did = made.pronunciation_dictionary_id
+        assert (await crud.get(did)).name == "Brand"
+        assert did in [d.pronunciation_dictionary_id async for d in crud.list(sort="asc")]
+        result = await crud.patch(did, [{"op": "replace", "path": "/name", "value": "B2"}])
+        assert result.changed
+        assert sim.store.pronunciation_dictionaries[did]["name"] == "B2"
+        await crud.delete(did)
+        assert did not in sim.store.pronunciation_dictionaries
+        counted = [f"pronunciation_dictionaries.{v}" for v in real.verbs]
+        assert all(sim.counts[op] == 1 for op in counted), sim.counts
+        with pytest.raises(ValueError, match="no filter"):
+            crud.list(colour="red")
+        with pytest.raises(ValueError, match="unknown field"):
+            await crud.create(name="x", colour="red")
+        with pytest.raises(ValueError, match="must be"):
+            await crud.get("")
+        voices = ReadOnlyResource[Voice](tavus._http, voices_row)
+        names = [v.voice_name async for v in voices.list(search="an")]
+        assert names
+        assert all("an" in n for n in names)
+    assert not hasattr(ReadOnlyResource, "create")
+    assert not hasattr(ReadOnlyResource, "delete")

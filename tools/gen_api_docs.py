@@ -28,7 +28,7 @@ def _resources() -> list[tuple[str, type]]:
     """(attribute, resource class) of every catalog row, in catalog order."""
     from tavus_async._catalog import CATALOG
 
-    return [(row.name, row.cls) for row in CATALOG]
+    return [(row.name, row.resource_class) for row in CATALOG]
 
 
 RESOURCES = _resources()
