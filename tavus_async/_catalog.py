@@ -32,18 +32,16 @@ from .models.pronunciation_dictionaries import (
 from .models.replicas import Replica, ReplicaCreate
 from .models.videos import Video, VideoCreate
 from .models.voices import Voice
-from .resources import (
-    Conversations,
-    Documents,
-    Guardrails,
-    Objectives,
-    Personas,
-    PronunciationDictionaries,
-    Replicas,
-    Videos,
-    Voices,
-)
 from .resources._base import AsyncAPIResource
+from .resources.conversations import Conversations
+from .resources.documents import Documents
+from .resources.guardrails import Guardrails
+from .resources.objectives import Objectives
+from .resources.personas import Personas
+from .resources.pronunciation_dictionaries import PronunciationDictionaries
+from .resources.replicas import Replicas
+from .resources.videos import Videos
+from .resources.voices import Voices
 
 if TYPE_CHECKING:
     from ._http import HTTPCore
