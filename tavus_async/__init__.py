@@ -9,8 +9,9 @@ Example::
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncTavus
-from ._http import APIResponse, ResponseCapture
+from ._http import APIResponse, RequestOptions, ResponseCapture
 from ._pagination import AsyncPage, AsyncPaginator
+from ._raw_response import RawResponse
 from ._version import __version__
 from ._waiters import Progress
 from .errors import (
@@ -162,11 +163,13 @@ __all__ = [
     "PronunciationDictionary",
     "RateLimitError",
     "RawMessage",
+    "RawResponse",
     "Replica",
     "ReplicaJoined",
     "ReplicaParticipantJoined",
     "ReplicaStartedSpeaking",
     "ReplicaStoppedSpeaking",
+    "RequestOptions",
     "Respond",
     "ResponseCapture",
     "Room",

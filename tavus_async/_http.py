@@ -19,6 +19,8 @@ from typing import Any, TypeVar, overload
 import aiohttp
 import anyio
 import msgspec
+from multidict import CIMultiDict
+from typing_extensions import TypedDict
 
 from . import _version, errors
 from ._logging import get_logger
@@ -28,6 +30,7 @@ __all__ = [
     "APIResponse",
     "HTTPConfig",
     "HTTPCore",
+    "RequestOptions",
     "ResponseCapture",
     "SessionProvider",
     "capture_response",
@@ -53,6 +56,28 @@ _STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
 }
 
 
+class RequestOptions(TypedDict, total=False):
+    """Per-call options, taken by every resource method as keyword arguments.
+
+    Example::
+
+        await tavus.personas.get(pid, timeout=5, extra_headers={"X-Trace": "abc"})
+
+    Attributes:
+        timeout: Seconds for one attempt of this call (instead of the client's ``timeout``).
+        extra_headers: Headers added to this call's request; a name given here replaces the
+            client's header of that name whatever its case.
+        extra_query: Query parameters added to this call (they replace the method's own).
+        extra_body: Fields merged (deeply) into the JSON body, unchecked: for parameters Tavus
+            added after this release. A call without a body sends these as its body.
+    """
+
+    timeout: float
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
+
+
 @dataclass(frozen=True)
 class APIResponse:
     """What the server answered to one call (the last attempt, after retries).
@@ -72,6 +97,15 @@ class APIResponse:
     method: str
     path: str
     attempts: int = 1
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request (``X-Request-Id`` and the like), if it sent one.
+
+        Tavus documents no request-id header; this finds the common ones when a proxy or a
+        later API version adds them, and is what to quote in a support request.
+        """
+        return errors._find_request_id(self.headers)
 
     @property
     def not_modified(self) -> bool:
@@ -373,6 +407,7 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        options: RequestOptions | None = ...,
     ) -> T: ...
 
     @overload
@@ -385,6 +420,7 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        options: RequestOptions | None = ...,
     ) -> None: ...
 
     async def request(
@@ -396,6 +432,7 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
     ) -> T | None:
         """Send a request and decode the body into ``cast_to``.
 
@@ -407,14 +444,16 @@ class HTTPCore:
             json: A JSON body: a dict, a list or a msgspec Struct.
             idempotent: Whether a retry cannot duplicate work. Defaults to False for POST and
                 True for every other method.
+            options: The call's :class:`RequestOptions` (timeout, extra headers, query, body).
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
             APIResponseValidationError: A success body that does not match ``cast_to``.
+            ConfigurationError: An invalid per-call option.
         """
         resp = await self.request_response(
-            method, path, params=params, json=json, idempotent=idempotent
+            method, path, params=params, json=json, idempotent=idempotent, options=options
         )
         if cast_to is None:
             return None
@@ -428,33 +467,44 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
     ) -> APIResponse:
         """Send a request and return the raw :class:`APIResponse` (after retries).
 
-        A 304 is returned, not raised: it means a PATCH changed nothing.
+        A 304 is returned, not raised: it means a PATCH changed nothing. Inside
+        :func:`capture_response` the last response is recorded, an error status's too.
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
+            ConfigurationError: An invalid per-call option.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method != "POST"
         policy = self._policy
+        headers: Mapping[str, str] = self._headers_body
+        timeout, timeout_s = self._timeout, self.config.timeout
+        if options:
+            json, params, headers, timeout, timeout_s = self._apply(options, json, params)
         body = None if json is None else msgspec.json.encode(json)
+        if body is None:
+            # No body, no Content-Type (extra headers kept).
+            unchanged = headers is self._headers_body
+            headers = self._headers_no_body if unchanged else _without_content_type(headers)
         query = _query(params)
         delays: Iterator[float] | None = None  # made on the first retry: most calls need none
         attempt_no = 0
         while True:
             attempt_no += 1
-            outcome = await self._attempt(method, path, query, body, attempt_no)
+            outcome = await self._attempt(
+                method, path, query, body, attempt_no, headers, timeout, timeout_s
+            )
             retry_after: float | None = None
             if outcome.response is not None:
                 resp = outcome.response
                 if resp.status_code < 400:
-                    capture = _capture.get()
-                    if capture is not None:
-                        capture.responses.append(resp)
+                    _record(resp)
                     return resp
                 error: errors.APIError = _status_error(resp)
                 may_retry = policy.should_retry_status(resp.status_code, idempotent=idempotent)
@@ -468,6 +518,8 @@ class HTTPCore:
                 if attempt_no > 1:
                     error.message += f" (after {attempt_no} attempts)"
                     error.args = (error.message,)
+                if outcome.response is not None:
+                    _record(outcome.response)
                 raise error
             if delays is None:
                 delays = policy.delays()
@@ -479,6 +531,8 @@ class HTTPCore:
                         f"max_retry_after={policy.max_retry_after:.0f}s, so we gave up)"
                     )
                     error.args = (error.message,)
+                    if outcome.response is not None:
+                        _record(outcome.response)
                     raise error
                 delay = retry_after
             else:
@@ -501,10 +555,12 @@ class HTTPCore:
         query: list[tuple[str, str]],
         body: bytes | None,
         attempt_no: int,
+        headers: Mapping[str, str],
+        timeout: aiohttp.ClientTimeout,
+        timeout_s: float,
     ) -> _Attempt:
         session = await self._sessions.get()
         url = self._base_url + path
-        headers = self._headers_no_body if body is None else self._headers_body
         log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
         try:
             async with session.request(
@@ -513,7 +569,7 @@ class HTTPCore:
                 params=query or None,
                 data=body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=timeout,
                 allow_redirects=False,
             ) as r:
                 content = await r.read()
@@ -538,7 +594,7 @@ class HTTPCore:
                     errors.APITimeoutError,
                     method,
                     path,
-                    f"no complete response within {self.config.timeout:g}s",
+                    f"no complete response within {timeout_s:g}s",
                     exc,
                     sent=True,
                 )
@@ -560,6 +616,91 @@ class HTTPCore:
             "response %s %s -> %d (%d bytes)", method, path, resp.status_code, len(resp.content)
         )
         return _Attempt(response=resp)
+
+    def _apply(
+        self, options: RequestOptions, json: Any, params: Mapping[str, Any] | None
+    ) -> tuple[Any, Mapping[str, Any] | None, Mapping[str, str], aiohttp.ClientTimeout, float]:
+        """Fold one call's options into its body, query, headers and timeout."""
+        unknown = sorted(set(options) - set(RequestOptions.__annotations__))
+        if unknown:
+            raise errors.ConfigurationError(
+                f"unknown per-call option(s) {unknown}; the options are "
+                f"{', '.join(RequestOptions.__annotations__)}"
+            )
+        timeout, timeout_s = self._timeout, self.config.timeout
+        per_call = options.get("timeout")
+        if per_call is not None:
+            if (
+                isinstance(per_call, bool)
+                or not isinstance(per_call, (int, float))
+                or per_call <= 0
+            ):
+                raise errors.ConfigurationError(
+                    f"timeout must be a positive number of seconds, got {per_call!r}"
+                )
+            timeout_s = float(per_call)
+            timeout = aiohttp.ClientTimeout(
+                total=timeout_s, sock_connect=min(self.config.connect_timeout, timeout_s)
+            )
+        extra_query = options.get("extra_query")
+        if extra_query:
+            params = {**(params or {}), **extra_query}
+        extra_body = options.get("extra_body")
+        if extra_body:
+            json = merge_body(json, extra_body)
+        headers: Mapping[str, str] = self._headers_body
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            merged = CIMultiDict(self._headers_body)
+            for name, value in extra_headers.items():
+                if not isinstance(name, str) or not isinstance(value, str):
+                    raise errors.ConfigurationError(
+                        f"extra_headers must map header names to strings, got {name!r}: "
+                        f"{type(value).__name__}"
+                    )
+                merged[name] = value  # replaces the header whatever the case of its name
+            headers = merged
+        return json, params, headers, timeout, timeout_s
+
+
+def _record(resp: APIResponse) -> None:
+    capture = _capture.get()
+    if capture is not None:
+        capture.responses.append(resp)
+
+
+def _without_content_type(headers: Mapping[str, str]) -> Mapping[str, str]:
+    out = CIMultiDict(headers)
+    out.popall("Content-Type", None)
+    return out
+
+
+def merge_body(json: Any, extra_body: Mapping[str, Any]) -> Any:
+    """``json`` with ``extra_body`` merged into it deeply (a new object; ``json`` is unchanged).
+
+    Raises:
+        ConfigurationError: ``json`` is not an object (a JSON Patch list takes no extra fields).
+    """
+    extra = msgspec.to_builtins(dict(extra_body))
+    if json is None:
+        return extra
+    body = msgspec.to_builtins(json)
+    if not isinstance(body, dict):
+        raise errors.ConfigurationError(
+            "extra_body needs a JSON object body; this call sends a "
+            f"{type(body).__name__} (a JSON Patch takes its operations instead)"
+        )
+    _deep_merge(body, extra)
+    return body
+
+
+def _deep_merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        current = into.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            _deep_merge(current, value)
+        else:
+            into[key] = value
 
 
 def _conn_error(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..models.voices import Voice
 from ._base import AsyncAPIResource
@@ -20,6 +23,7 @@ class Voices(AsyncAPIResource):
         tag: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Voice]:
         """List stock voices (``GET /v2/voices``; pages count from 1, at most 100 per page).
 
@@ -29,6 +33,8 @@ class Voices(AsyncAPIResource):
             tag: Only voices whose replica has this tag.
             page: The first page to fetch (default 1).
             limit: Page size (1-100).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
             raise ValueError(f"limit must be between 1 and 100 for voices, got {limit}")
@@ -38,4 +44,5 @@ class Voices(AsyncAPIResource):
             params={"search": search, "sort": sort, "tag": tag},
             page=page,
             limit=limit or 100,
+            options=options,
         )

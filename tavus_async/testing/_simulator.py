@@ -24,6 +24,8 @@ from ._store import Record, Store, public
 if TYPE_CHECKING:
     from tavus_async import AsyncTavus
 
+    from ._brain import Replica
+
 __all__ = ["SimHooks", "TavusSimulator", "Timings", "serve"]
 
 _log = logging.getLogger("tavus_async.testing")
@@ -189,9 +191,19 @@ class TavusSimulator:
         return self.base_url.replace("http://", "ws://", 1)
 
     @property
-    def replica(self) -> Any:
-        """The room side's replica brain hook (``RoomHub.replica``), or None without rooms."""
-        return getattr(self.rooms, "replica", None)
+    def replica(self) -> Replica:
+        """The simulated replica's scripting hook: ``sim.replica.when("price", say="$9")``.
+
+        Raises:
+            RuntimeError: The simulator is not running, or runs without rooms (``rooms=False``).
+        """
+        replica: Replica | None = getattr(self.rooms, "replica", None)
+        if replica is None:
+            why = "is not running (use `async with` or await start())"
+            if not self._want_rooms:
+                why = "was made with rooms=False"
+            raise RuntimeError(f"sim.replica needs the simulator's rooms, but the simulator {why}")
+        return replica
 
     async def start(self) -> TavusSimulator:
         """Bind the server and start the clock; returns self."""

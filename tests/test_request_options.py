@@ -1,0 +1,214 @@
+"""Per-call options, ``with_options`` and ``with_raw_response``, against the simulator.
+
+Every request here goes over a real socket to a :class:`TavusSimulator`; what the client sent
+is read back from the simulator's journal (``sim.requests``), case-insensitive headers included.
+"""
+
+from __future__ import annotations
+
+import pytest
+from _rest_kit import API_KEY, Scripted, client_for, serve
+
+from tavus_async import (
+    APITimeoutError,
+    AsyncTavus,
+    AuthenticationError,
+    ConfigurationError,
+    NotFoundError,
+    RateLimitError,
+    RawResponse,
+)
+from tavus_async.models import Patch, Persona
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_per_call_timeout_bounds_that_call_only() -> None:
+    async with client_for(max_retries=0) as (app, tavus):
+        persona = await tavus.personas.create(persona_name="Slow", system_prompt="Hi.")
+        pid = persona.persona_id
+        app.script("GET", f"/v2/personas/{pid}", Scripted(delay=1.0))
+        with pytest.raises(APITimeoutError, match=r"within 0\.2s"):
+            await tavus.personas.get(pid, timeout=0.2)
+        # The client's own timeout (60 s) still applies to the next call.
+        assert (await tavus.personas.get(pid)).persona_id == pid
+
+
+async def test_extra_headers_are_sent_and_replace_defaults_whatever_their_case() -> None:
+    async with client_for() as (app, tavus):
+        await tavus.personas.list(limit=1, extra_headers={"X-Trace": "t-1", "user-agent": "mine"})
+        sent = app.last.headers
+        assert sent["x-trace"] == "t-1"  # the journal's headers are case-insensitive
+        assert sent.getall("User-Agent") == ["mine"]  # replaced, not sent twice
+        assert sent["x-api-key"] == "***"
+        # A call without options sends the client's own headers only.
+        await tavus.personas.list(limit=1)
+        assert "x-trace" not in app.last.headers
+        assert app.last.headers["user-agent"].startswith("tavus-async/")
+
+
+async def test_extra_query_reaches_every_page() -> None:
+    async with client_for() as (app, tavus):
+        for i in range(3):
+            await tavus.personas.create(persona_name=f"p{i}", system_prompt="Hi.")
+        seen = [p async for p in tavus.personas.list(limit=2, extra_query={"trace": "q"})]
+        assert len(seen) >= 3
+        pages = app.calls("GET", "/v2/personas")
+        assert len(pages) >= 2
+        assert all(r.query.get("trace") == "q" for r in pages)
+
+
+async def test_extra_body_on_create_and_update_is_merged_deeply() -> None:
+    async with client_for() as (app, tavus):
+        await tavus.personas.create(
+            persona_name="Deep",
+            system_prompt="Hi.",
+            layers={"llm": {"model": "tavus-gpt-4o"}},
+            extra_body={"layers": {"llm": {"new_knob": 3}}, "brand_new": True},
+            extra_headers={"X-Create": "1"},
+            extra_query={"dry": "no"},
+        )
+        body = app.last.body
+        assert body["layers"]["llm"] == {"model": "tavus-gpt-4o", "new_knob": 3}
+        assert body["brand_new"] is True
+        assert app.last.headers["x-create"] == "1"
+        assert app.last.query["dry"] == "no"
+
+        doc = await tavus.documents.create(document_url="https://example.com/a.pdf")
+        assert doc.document_id is not None
+        # extra_body alone is something to update.
+        await tavus.documents.update(doc.document_id, extra_body={"document_name": "Renamed"})
+        assert app.last.method == "PATCH"
+        assert app.last.body == {"document_name": "Renamed"}
+
+
+async def test_bad_per_call_options_fail_before_any_request() -> None:
+    async with client_for() as (app, tavus):
+        persona = await tavus.personas.create(persona_name="x", system_prompt="Hi.")
+        pid = persona.persona_id
+        before = len(app.requests)
+        with pytest.raises(ConfigurationError, match="timeout must be a positive"):
+            await tavus.personas.get(pid, timeout=0)
+        with pytest.raises(ConfigurationError, match=r"unknown per-call option.*timeuot"):
+            await tavus.personas.get(pid, timeuot=5)  # type: ignore[call-arg]
+        with pytest.raises(ConfigurationError, match="JSON Patch"):
+            await tavus.personas.patch(
+                pid, Patch().replace("/persona_name", "y"), extra_body={"x": 1}
+            )
+        with pytest.raises(ConfigurationError, match="extra_headers"):
+            await tavus.personas.get(pid, extra_headers={"X-N": 5})  # type: ignore[dict-item]
+        assert len(app.requests) == before
+
+
+async def test_with_options_changes_key_base_url_and_headers_and_keeps_the_original() -> None:
+    async with client_for(default_headers={"X-Team": "a", "X-Keep": "k"}) as (app, tavus):
+        wrong = tavus.with_options(api_key="tk_wrong_key_000000000000")
+        with pytest.raises(AuthenticationError):
+            await wrong.personas.list(limit=1)
+        assert app.last.authorized is False
+
+        retagged = tavus.with_options(default_headers={"x-team": "b"}, timeout=7, max_retries=0)
+        await retagged.personas.list(limit=1)
+        assert app.last.headers.getall("X-Team") == ["b"]
+        assert app.last.headers["x-keep"] == "k"
+        assert (retagged.timeout, retagged.max_retries) == (7.0, 0)
+
+        async with serve() as (other, other_url):
+            moved = tavus.with_options(base_url=other_url + "/v2/")
+            assert moved.base_url == other_url
+            await moved.personas.create(persona_name="Elsewhere", system_prompt="Hi.")
+            assert other.last.body["persona_name"] == "Elsewhere"
+            assert other.last.authorized  # same key: both simulators use API_KEY
+
+        # The original is unchanged.
+        await tavus.personas.list(limit=1)
+        last = app.last
+        assert last.authorized
+        assert last.headers["x-team"] == "a"
+        assert tavus.timeout == 60.0
+        assert tavus.base_url != other_url
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"api_key": ""}, "api_key must be a non-empty string"),
+        ({"base_url": "ftp://x"}, "http:// or https://"),
+        ({"timeout": -1}, "timeout must be a positive"),
+        ({"connect_timeout": 0}, "connect_timeout must be a positive"),
+        ({"max_retries": -1}, "max_retries must be an integer"),
+        ({"retry_max_delay": -0.5}, "retry_max_delay must be a number of seconds >= 0"),
+    ],
+)
+async def test_with_options_rejects_bad_values(options: dict[str, object], message: str) -> None:
+    tavus = AsyncTavus(api_key=API_KEY, base_url="http://127.0.0.1:9")
+    with pytest.raises(ConfigurationError, match=message):
+        tavus.with_options(**options)  # type: ignore[arg-type]
+    await tavus.aclose()
+
+
+async def test_with_raw_response_gives_status_headers_and_the_parsed_result() -> None:
+    async with client_for() as (_app, tavus):
+        made = await tavus.personas.with_raw_response.create(
+            persona_name="Raw", system_prompt="Hi.", timeout=5
+        )
+        assert isinstance(made, RawResponse)
+        assert made.status_code == 200
+        persona = made.parse()
+        assert isinstance(persona, Persona)
+        assert persona.persona_name == "Raw"
+        assert made.headers["CONTENT-TYPE"].startswith("application/json")
+        assert made.json()["persona_id"] == persona.persona_id
+        assert made.request_id is None  # the simulator, like Tavus's docs, sends none
+
+        got = await tavus.personas.with_raw_response.get(persona.persona_id)
+        assert got.parse() == await tavus.personas.get(persona.persona_id)
+        assert got.response.method == "GET"
+        assert got.response.path == f"/v2/personas/{persona.persona_id}"
+
+        page = (await tavus.personas.with_raw_response.list(limit=1)).parse()
+        assert len(page.data) == 1
+
+        gone = await tavus.personas.with_raw_response.delete(persona.persona_id)
+        assert gone.parse() is None
+        assert gone.status_code in (200, 204)
+
+
+async def test_raw_responses_and_errors_carry_a_request_id_when_the_server_sends_one() -> None:
+    async with client_for(max_retries=0) as (app, tavus):
+        persona = await tavus.personas.create(persona_name="Id", system_prompt="Hi.")
+        pid = persona.persona_id
+        app.script(
+            "GET",
+            f"/v2/personas/{pid}",
+            Scripted(
+                body={"persona_id": pid, "persona_name": "Id"}, headers={"X-Request-Id": "req_1"}
+            ),
+            Scripted(status=429, headers={"x-request-id": "req_2"}),
+        )
+        raw = await tavus.personas.with_raw_response.get(pid)
+        assert raw.request_id == "req_1"
+        assert raw.parse().persona_name == "Id"
+        with pytest.raises(RateLimitError) as failed:
+            await tavus.personas.with_raw_response.get(pid)
+        assert failed.value.status_code == 429
+        assert failed.value.request_id == "req_2"
+
+
+async def test_capture_response_records_failures_too() -> None:
+    async with client_for() as (_app, tavus):
+        async with tavus.capture_response() as captured:
+            with pytest.raises(NotFoundError):
+                await tavus.personas.get("p_missing")
+        failed = captured.response
+        assert failed.status_code in (400, 404)
+        assert failed.headers["content-type"].startswith("application/json")
+        assert failed.path == "/v2/personas/p_missing"
+
+
+async def test_with_raw_response_refuses_methods_that_make_no_request() -> None:
+    async with client_for() as (_app, tavus):
+        with pytest.raises(TypeError, match="makes no request of its own"):
+            await tavus.conversations.with_raw_response.connect("ws://127.0.0.1:9/rooms/c1")
+        with pytest.raises(AttributeError, match="no method '_path'"):
+            tavus.personas.with_raw_response._path  # noqa: B018
