@@ -321,7 +321,9 @@ def _add_resource_parser(
     group = commands.add_parser(
         spec.cli_name, help=f"{spec.cli_name}: {', '.join(verbs)}", parents=[common]
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
 
     def action(
         name: str, handler: Handler, help: str, *, with_id: bool = True, **kw: Any
@@ -329,7 +331,9 @@ def _add_resource_parser(
         # Every action shares the common options, and all but list/create take the id first.
         p: argparse.ArgumentParser = actions.add_parser(name, help=help, parents=[common], **kw)
         if with_id:
-            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "id", metavar=spec.id_field.upper(), help=f"the {singular}'s {spec.id_field}"
+            )
         p.set_defaults(handler=handler, spec=spec)
         return p
 
@@ -385,19 +389,44 @@ def _add_resource_parser(
             description="Operations from --file (a JSON Patch list), then the flags.",
         )
         p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
-        p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--add", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--remove", action="append", metavar="/PATH")
+        p.add_argument(
+            "--replace",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that exists (repeatable; VALUE is JSON when it parses): "
+            "--replace /persona_name=Guide",
+        )
+        p.add_argument(
+            "--add",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that may be missing, or append to a list with /list/- "
+            "(repeatable): --add /layers/llm/speculative_inference=true",
+        )
+        p.add_argument(
+            "--remove",
+            action="append",
+            metavar="/PATH",
+            help="remove a field (repeatable): --remove /context",
+        )
 
     if "rename" in verbs:
-        action("rename", cmd_rename, f"rename a {singular}").add_argument("name")
+        action("rename", cmd_rename, f"rename a {singular}").add_argument(
+            "name", metavar="NAME", help=f"the {singular}'s new name"
+        )
 
     if "update" in verbs:
         p = action("update", cmd_update, f"change a {singular}")
         p.add_argument("--name", help="the new name")
         p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
         p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-        p.add_argument("--set", action="append", metavar="KEY=VALUE")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="any field; VALUE is JSON when it parses (fields this SDK does not model are "
+            "sent as given)",
+        )
 
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")

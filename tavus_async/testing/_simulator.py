@@ -576,6 +576,7 @@ async def serve(
     host: str = "127.0.0.1",
     *,
     on_ready: Callable[[TavusSimulator], object] | None = None,
+    announce: bool = True,
     **options: Any,
 ) -> None:
     """Run a simulator until cancelled (``python -m tavus_async simulate``), printing its address.
@@ -584,16 +585,18 @@ async def serve(
         port: TCP port to bind (0 for a free one).
         host: interface to bind; loopback by default.
         on_ready: called with the running simulator once it listens (for embedding and tests).
+        announce: print the address and key (off when ``on_ready`` reports them its own way).
         options: more :class:`TavusSimulator` arguments (``api_key``, ``time``, ...); time
             defaults to ``"real"`` here, since a person is watching.
     """
     options.setdefault("time", "real")
     async with TavusSimulator(host=host, port=port, **options) as sim:
-        # The key is the simulator's own, not a Tavus secret: printing it is the point.
-        print(f"Tavus simulator listening on {sim.base_url}", flush=True)
-        print(f"  TAVUS_BASE_URL={sim.base_url}", flush=True)
-        print(f"  TAVUS_API_KEY={sim.api_key}", flush=True)
-        print("Press Ctrl+C to stop.", flush=True)
+        if announce:
+            # The key is the simulator's own, not a Tavus secret: printing it is the point.
+            print(f"Tavus simulator listening on {sim.base_url}", flush=True)
+            print(f"  TAVUS_BASE_URL={sim.base_url}", flush=True)
+            print(f"  TAVUS_API_KEY={sim.api_key}", flush=True)
+            print("Press Ctrl+C to stop.", flush=True)
         if on_ready is not None:
             on_ready(sim)
         await asyncio.Event().wait()
