@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Generic, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from ._http import APIResponse, capture_response
 
-__all__ = ["RawResponse", "RawResponses"]
+__all__ = ["AnyRawResponses", "RawResponse", "RawResponseDescriptor", "RawResponses", "raw_method"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+P = ParamSpec("P")
 
 
 class RawResponse(Generic[T]):
@@ -77,8 +78,10 @@ class RawResponse(Generic[T]):
 class RawResponses(Generic[R]):
     """The methods of one resource, each returning a :class:`RawResponse` (see the module doc).
 
-    An error status still raises its :class:`~tavus_async.APIStatusError` (status, headers,
-    ``request_id`` on the error); ``capture_response()`` records those responses too.
+    Each resource class has a typed subclass (``PersonasWithRawResponse``...) listing its
+    methods that make requests. An error status still raises its
+    :class:`~tavus_async.APIStatusError` (status, headers, ``request_id`` on the error);
+    ``capture_response()`` records those responses too.
 
     Args:
         resource: The resource whose methods to wrap.
@@ -87,28 +90,75 @@ class RawResponses(Generic[R]):
     def __init__(self, resource: R) -> None:
         self._resource = resource
 
+    def __repr__(self) -> str:
+        return f"<{type(self._resource).__name__}.with_raw_response>"
+
+
+class AnyRawResponses(RawResponses[R]):
+    """The raw view of a resource class without a typed one (a plain catalog row served by the
+    generic verb classes): any of its methods, untyped."""
+
     def __getattr__(self, name: str) -> Callable[..., Awaitable[RawResponse[Any]]]:
         method = getattr(self._resource, name)
         if name.startswith("_") or not callable(method):
             raise AttributeError(f"{type(self._resource).__name__} has no method {name!r}")
-
-        async def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
-            async with capture_response() as captured:
-                result = method(*args, **kwargs)
-                if not inspect.isawaitable(result):
-                    raise TypeError(
-                        f"{type(self._resource).__name__}.{name}() makes no request of its own "
-                        "to return raw; use capture_response() around what it does"
-                    )
-                value = await result
-            return RawResponse(captured.response, value)
-
-        call.__name__ = call.__qualname__ = name
-        call.__doc__ = getattr(method, "__doc__", None)
-        return call
+        return _raw_call(type(self._resource).__name__, name, method)
 
     def __dir__(self) -> list[str]:
         return [n for n in dir(self._resource) if not n.startswith("_")]
 
-    def __repr__(self) -> str:
-        return f"<{type(self._resource).__name__}.with_raw_response>"
+
+def _raw_call(
+    owner: str, name: str, method: Callable[..., Any]
+) -> Callable[..., Awaitable[RawResponse[Any]]]:
+    """``method``, made to return a :class:`RawResponse` of its last request."""
+
+    async def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+        async with capture_response() as captured:
+            result = method(*args, **kwargs)
+            if not inspect.isawaitable(result):
+                raise TypeError(
+                    f"{owner}.{name}() makes no request of its own to return raw; use "
+                    "capture_response() around what it does"
+                )
+            value = await result
+        return RawResponse(captured.response, value)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = getattr(method, "__doc__", None)
+    return call
+
+
+class raw_method(Generic[P, T]):  # lower case: used like a function, as property is
+    """A resource method in a typed raw view: same parameters, a :class:`RawResponse` result.
+
+    ``get = raw_method(Personas.get)`` in ``PersonasWithRawResponse`` makes
+    ``tavus.personas.with_raw_response.get(pid)`` take exactly what ``get`` takes and return a
+    ``RawResponse[Persona]``, for editors and ``mypy`` alike.
+    """
+
+    def __init__(self, function: Callable[Concatenate[Any, P], Awaitable[T]]) -> None:
+        self._function = function
+
+    def __get__(
+        self, view: RawResponses[Any], owner: type[Any] | None = None
+    ) -> Callable[P, Awaitable[RawResponse[T]]]:
+        name = self._function.__name__
+        bound = getattr(view._resource, name)
+        return _raw_call(type(view._resource).__name__, name, bound)
+
+
+class RawResponseDescriptor:
+    """``resource.with_raw_response``: the resource's typed raw view (see :class:`RawResponses`).
+
+    The views are generated per resource class (``tavus_async/resources/_raw.py``, by
+    ``tools/gen_params.py``); a resource without one gets the untyped :class:`AnyRawResponses`.
+    """
+
+    def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any:
+        if obj is None:
+            return self
+        from .resources._raw import RAW_VIEWS  # here: that module imports every resource
+
+        view: type[RawResponses[Any]] = RAW_VIEWS.get(type(obj), AnyRawResponses)
+        return view(obj)

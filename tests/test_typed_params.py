@@ -110,12 +110,17 @@ async def user_code(tavus: AsyncTavus, sim: TavusSimulator, pid: str) -> None:
     sim.replica.when("hi", sayy="x")  # mistake
     sim.replica.chars_per_secnd = 3  # mistake
     tool: ToolParams = {"type": "function", "functon": {}}  # mistake
+    await tavus.personas.with_raw_response.get(pid, timeuot=5)  # mistake
+    await tavus.personas.with_raw_response.create(persona_nmae="x")  # mistake
+    tavus.conversations.with_raw_response.connect(pid)  # mistake
+    name: int = (await tavus.personas.with_raw_response.get(pid)).parse()  # mistake
     await tavus.personas.create(layers={"llm": {"tools": [tool]}})
 """
 
 CLEAN = """\
 from tavus_async import AsyncTavus, RequestOptions
-from tavus_async.models import LayersParams, PersonaCreate, ToolParams
+from tavus_async import AsyncPage
+from tavus_async.models import LayersParams, Persona, PersonaCreate, ToolParams
 from tavus_async.room import RoomOptions, connect
 from tavus_async.testing import TavusSimulator
 
@@ -139,7 +144,9 @@ async def user_code(tavus: AsyncTavus, sim: TavusSimulator, pid: str) -> None:
     async for _ in tavus.personas.list(limit=5, timeout=2.5):
         pass
     raw = await tavus.personas.with_raw_response.get(pid)
-    code: int = raw.status_code
+    got: Persona = raw.parse()
+    page: AsyncPage[Persona] = (await tavus.personas.with_raw_response.list(limit=1)).parse()
+    code: int = raw.status_code + len(page.data) + len(got.persona_id)
     request_id: str | None = raw.request_id
     copy = tavus.with_options(api_key="k", base_url="http://x", default_headers={"A": "b"})
     room_options: RoomOptions = {"join_timeout": 5, "foreign_messages": "drop"}

@@ -10,6 +10,9 @@ reads them, and so does this script, which writes their static twin for editors 
   ``**fields: Unpack[<Model>Params]``.
 - ``tavus_async/room/_options.py``: ``RoomOptions``, the keyword arguments of
   :class:`tavus_async.room.Room`, for ``connect(..., **options: Unpack[RoomOptions])``.
+- ``tavus_async/resources/_raw.py``: the typed ``with_raw_response`` view of every resource
+  class of the catalog (``PersonasWithRawResponse``: each method that makes requests, same
+  parameters, a ``RawResponse`` of its result), and the overloads that pick the view.
 
 ``python tools/gen_params.py`` rewrites both; ``tests/test_typed_params.py`` fails when either is
 stale (a model field added without regenerating).
@@ -33,6 +36,7 @@ import msgspec
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS_PY = ROOT / "tavus_async" / "models" / "_params.py"
 OPTIONS_PY = ROOT / "tavus_async" / "room" / "_options.py"
+RAW_PY = ROOT / "tavus_async" / "resources" / "_raw.py"
 
 #: Keyword arguments of the create methods that are not body fields: no model may use them.
 RESERVED = frozenset({"timeout", "extra_headers", "extra_query", "extra_body"})
@@ -237,9 +241,84 @@ def formatted(source: str) -> str:
     return done.stdout
 
 
+def raw_methods(cls: type) -> list[str]:
+    """The public methods of a resource class that make requests (awaitable results)."""
+    names = []
+    for name, member in inspect.getmembers(cls, inspect.isfunction):
+        if name.startswith("_"):
+            continue
+        returns = str(inspect.signature(member).return_annotation)
+        if inspect.iscoroutinefunction(member) or returns.startswith("AsyncPaginator"):
+            names.append(name)
+    return names
+
+
+def render_raw() -> str:
+    """The source of ``tavus_async/resources/_raw.py``."""
+    from tavus_async._catalog import CATALOG
+
+    classes = list(
+        dict.fromkeys(row.resource_class for row in CATALOG if row.cls is row.resource_class)
+    )
+    imports = "\n".join(f"from {c.__module__} import {c.__name__}" for c in classes)
+    views = []
+    for cls in classes:
+        lines = [
+            f"class {cls.__name__}WithRawResponse(RawResponses[{cls.__name__}]):",
+            f'    """The raw view of ``{cls.__name__}`` '
+            '(each method returns a ``RawResponse``)."""',
+            "",
+        ]
+        lines += [f"    {m} = raw_method({cls.__name__}.{m})" for m in raw_methods(cls)]
+        views.append("\n".join(lines))
+    overloads = "\n".join(
+        "    @overload\n"
+        f"    def __get__(self, obj: {c.__name__}, owner: type[Any] | None = None) -> "
+        f"{c.__name__}WithRawResponse: ..."
+        for c in classes
+    )
+    table = "".join(f"    {c.__name__}: {c.__name__}WithRawResponse,\n" for c in classes)
+    doc = "The typed ``with_raw_response`` views of the resources."
+    return (
+        _HEADER.format(doc=doc, source="the resource classes of the catalog rows")
+        + "from typing import Any, overload\n\n"
+        + "from tavus_async._raw_response import (\n"
+        + "    AnyRawResponses,\n"
+        + "    RawResponseDescriptor,\n"
+        + "    RawResponses,\n"
+        + "    raw_method,\n"
+        + ")\n"
+        + "from tavus_async.resources._base import AsyncAPIResource\n"
+        + imports
+        + '\n\n__all__ = ["RAW_VIEWS", "WithRawResponse"]\n\n\n'
+        + "\n\n\n".join(views)
+        + "\n\n\n#: The typed view of each resource class (others: the untyped AnyRawResponses).\n"
+        + "RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {\n"
+        + table
+        + "}\n\n\n"
+        + "class WithRawResponse(RawResponseDescriptor):\n"
+        + '    """``resource.with_raw_response``, typed per resource class."""\n\n'
+        + "    @overload\n"
+        + "    def __get__(\n"
+        + "        self, obj: None, owner: type[Any] | None = None\n"
+        + "    ) -> WithRawResponse: ...\n"
+        + overloads
+        + "\n    @overload\n"
+        + "    def __get__(\n"
+        + "        self, obj: AsyncAPIResource, owner: type[Any] | None = None\n"
+        + "    ) -> AnyRawResponses[Any]: ...\n"
+        + "    def __get__(self, obj: Any, owner: type[Any] | None = None) -> Any:\n"
+        + "        return super().__get__(obj, owner)\n"
+    )
+
+
 def outputs() -> dict[Path, str]:
     """Every generated file and its expected content."""
-    return {PARAMS_PY: formatted(render_params()), OPTIONS_PY: formatted(render_room_options())}
+    return {
+        PARAMS_PY: formatted(render_params()),
+        OPTIONS_PY: formatted(render_room_options()),
+        RAW_PY: formatted(render_raw()),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

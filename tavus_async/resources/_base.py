@@ -6,17 +6,20 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
-from typing_extensions import Self
 
 from .._http import APIResponse, RequestOptions, invalid_response, require_id
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
-from .._raw_response import RawResponses
+from .._raw_response import RawResponseDescriptor
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
 
 if TYPE_CHECKING:
     from .._catalog import ResourceDef
     from .._http import HTTPCore
+    from ._raw import WithRawResponse
+else:
+    # The generated descriptor only adds the per-resource types of its answers (overloads).
+    WithRawResponse = RawResponseDescriptor
 
 __all__ = ["AsyncAPIResource", "call_options", "require_id"]
 
@@ -80,17 +83,15 @@ class AsyncAPIResource:
         self._id_name = row.id_field
         self._page_base = row.page_base
 
-    @property
-    def with_raw_response(self) -> RawResponses[Self]:
-        """This resource's methods, each returning a :class:`~tavus_async.RawResponse`.
-
-        Example::
-
-            raw = await tavus.personas.with_raw_response.get(pid, timeout=5)
-            print(raw.status_code, raw.headers["content-type"], raw.request_id)
-            persona = raw.parse()
-        """
-        return RawResponses(self)
+    #: This resource's methods, each returning a :class:`~tavus_async.RawResponse`
+    #: (status, headers, request id, ``.parse()``) with the same parameters, typed.
+    #:
+    #: Example::
+    #:
+    #:     raw = await tavus.personas.with_raw_response.get(pid, timeout=5)
+    #:     print(raw.status_code, raw.headers["content-type"], raw.request_id)
+    #:     persona = raw.parse()
+    with_raw_response = WithRawResponse()
 
     async def _request(
         self,
