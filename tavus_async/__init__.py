@@ -9,6 +9,7 @@ Example::
 """
 
 from ._client import DEFAULT_BASE_URL, AsyncTavus
+from ._client_options import ClientOptions
 from ._http import APIResponse, RequestOptions, ResponseCapture
 from ._pagination import AsyncPage, AsyncPaginator
 from ._raw_response import RawResponse
@@ -122,6 +123,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CallStateChanged",
+    "ClientOptions",
     "ConcurrencyLimitError",
     "ConfigurationError",
     "ConflictError",

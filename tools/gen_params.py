@@ -10,6 +10,9 @@ reads them, and so does this script, which writes their static twin for editors 
   ``**fields: Unpack[<Model>Params]``.
 - ``tavus_async/room/_options.py``: ``RoomOptions``, the keyword arguments of
   :class:`tavus_async.room.Room`, for ``connect(..., **options: Unpack[RoomOptions])``.
+- ``tavus_async/_client_options.py`` and ``tavus_async/testing/_options.py``:
+  ``ClientOptions`` (``AsyncTavus``'s keyword options, for ``sim.client(**options)``) and
+  ``SimulatorOptions`` (``TavusSimulator``'s, for ``serve(**options)``).
 - ``tavus_async/resources/_raw.py``: the typed ``with_raw_response`` view of every resource
   class of the catalog (``PersonasWithRawResponse``: each method that makes requests, same
   parameters, a ``RawResponse`` of its result), and the overloads that pick the view.
@@ -37,6 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PARAMS_PY = ROOT / "tavus_async" / "models" / "_params.py"
 OPTIONS_PY = ROOT / "tavus_async" / "room" / "_options.py"
 RAW_PY = ROOT / "tavus_async" / "resources" / "_raw.py"
+CLIENT_OPTIONS_PY = ROOT / "tavus_async" / "_client_options.py"
+SIMULATOR_OPTIONS_PY = ROOT / "tavus_async" / "testing" / "_options.py"
 
 #: Keyword arguments of the create methods that are not body fields: no model may use them.
 RESERVED = frozenset({"timeout", "extra_headers", "extra_query", "extra_body"})
@@ -184,28 +189,74 @@ def render_params() -> str:
     )
 
 
+def _options_of(
+    function: Any, name: str, doc: str, module: str, skip: frozenset[str], title: str, source: str
+) -> str:
+    """A module holding one ``TypedDict``: the keyword parameters of ``function`` but ``skip``."""
+    renderer = _Renderer(module)
+    hints = typing.get_type_hints(function)
+    fields = [
+        (param, renderer.render(hints[param]), False)
+        for param, p in inspect.signature(function).parameters.items()
+        if p.kind in (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        and param not in {"self", *skip}
+    ]
+    renderer.structs.clear()
+    cls = _typed_dict(name, doc, fields, renderer)
+    return (
+        _HEADER.format(doc=title, source=source)
+        + renderer.import_block(renderer.module)
+        + f'\n\n__all__ = ["{name}"]\n\n\n'
+        + cls
+        + "\n"
+    )
+
+
 def render_room_options() -> str:
     """The source of ``tavus_async/room/_options.py``: the keyword-only options of ``Room``."""
     from tavus_async.room.room import Room
 
-    renderer = _Renderer("tavus_async.room._options")
-    hints = typing.get_type_hints(Room.__init__)
-    fields = []
-    for name, param in inspect.signature(Room.__init__).parameters.items():
-        # ``client`` is given by ``tavus.conversations.connect`` itself (and ``room.connect``
-        # takes it as its own argument).
-        if param.kind is not inspect.Parameter.KEYWORD_ONLY or name == "client":
-            continue
-        fields.append((name, renderer.render(hints[name]), False))
-    renderer.structs.clear()
-    doc = "The options of :class:`~tavus_async.room.Room` that ``connect()`` passes on."
-    cls = _typed_dict("RoomOptions", doc, fields, renderer)
-    return (
-        _HEADER.format(doc="The keyword options of ``connect()``.", source="``Room.__init__``")
-        + renderer.import_block(renderer.module)
-        + '\n\n__all__ = ["RoomOptions"]\n\n\n'
-        + cls
-        + "\n"
+    # ``client`` is given by ``tavus.conversations.connect`` itself (and ``room.connect`` takes
+    # it as its own argument).
+    return _options_of(
+        Room.__init__,
+        "RoomOptions",
+        "The options of :class:`~tavus_async.room.Room` that ``connect()`` passes on.",
+        "tavus_async.room._options",
+        frozenset({"url", "meeting_token", "client"}),
+        "The keyword options of ``connect()``.",
+        "``Room.__init__``",
+    )
+
+
+def render_client_options() -> str:
+    """The source of ``tavus_async/_client_options.py``: ``AsyncTavus``'s keyword options."""
+    from tavus_async import AsyncTavus
+
+    return _options_of(
+        AsyncTavus.__init__,
+        "ClientOptions",
+        "The options of :class:`~tavus_async.AsyncTavus` but its key and URL (``sim.client()``).",
+        "tavus_async._client_options",
+        frozenset({"api_key", "base_url"}),
+        "The keyword options of ``AsyncTavus()``.",
+        "``AsyncTavus.__init__``",
+    )
+
+
+def render_simulator_options() -> str:
+    """The source of ``tavus_async/testing/_options.py``: ``TavusSimulator``'s options."""
+    from tavus_async.testing import TavusSimulator
+
+    # ``serve()`` takes host and port as its own arguments.
+    return _options_of(
+        TavusSimulator.__init__,
+        "SimulatorOptions",
+        "The keyword options of :class:`~tavus_async.testing.TavusSimulator` (for ``serve()``).",
+        "tavus_async.testing._options",
+        frozenset({"host", "port"}),
+        "The keyword options of ``TavusSimulator()``.",
+        "``TavusSimulator.__init__``",
     )
 
 
@@ -317,6 +368,8 @@ def outputs() -> dict[Path, str]:
     return {
         PARAMS_PY: formatted(render_params()),
         OPTIONS_PY: formatted(render_room_options()),
+        CLIENT_OPTIONS_PY: formatted(render_client_options()),
+        SIMULATOR_OPTIONS_PY: formatted(render_simulator_options()),
         RAW_PY: formatted(render_raw()),
     }
 

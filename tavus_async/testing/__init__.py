@@ -25,6 +25,7 @@ from ._callbacks import CallbackDispatcher, Delivery
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan, FaultRule
 from ._journal import RecordedRequest, RequestJournal
+from ._options import SimulatorOptions
 from ._simulator import SimHooks, TavusSimulator, Timings, serve
 from ._store import Store
 
@@ -43,6 +44,7 @@ __all__ = [
     "Say",
     "SimClock",
     "SimHooks",
+    "SimulatorOptions",
     "Store",
     "TavusSimulator",
     "TimeMode",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
+from typing_extensions import Unpack
 
 from ._callbacks import CallbackDispatcher
 from ._clock import SimClock, TimeMode
@@ -23,8 +24,10 @@ from ._store import Record, Store, public
 
 if TYPE_CHECKING:
     from tavus_async import AsyncTavus
+    from tavus_async._client_options import ClientOptions
 
     from ._brain import Replica
+    from ._options import SimulatorOptions
 
 __all__ = ["SimHooks", "TavusSimulator", "Timings", "serve"]
 
@@ -247,8 +250,12 @@ class TavusSimulator:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    def client(self, **options: Any) -> AsyncTavus:
-        """An ``AsyncTavus`` pointed at this simulator (extra options go to its constructor)."""
+    def client(self, **options: Unpack[ClientOptions]) -> AsyncTavus:
+        """An ``AsyncTavus`` pointed at this simulator (extra options go to its constructor).
+
+        Args:
+            **options: :class:`~tavus_async.ClientOptions` (``timeout``, ``max_retries``...).
+        """
         from tavus_async import AsyncTavus
 
         return AsyncTavus(api_key=self.api_key, base_url=self.base_url, **options)
@@ -577,7 +584,7 @@ async def serve(
     *,
     on_ready: Callable[[TavusSimulator], object] | None = None,
     announce: bool = True,
-    **options: Any,
+    **options: Unpack[SimulatorOptions],
 ) -> None:
     """Run a simulator until cancelled (``python -m tavus_async simulate``), printing its address.
 
@@ -586,8 +593,9 @@ async def serve(
         host: interface to bind; loopback by default.
         on_ready: called with the running simulator once it listens (for embedding and tests).
         announce: print the address and key (off when ``on_ready`` reports them its own way).
-        options: more :class:`TavusSimulator` arguments (``api_key``, ``time``, ...); time
-            defaults to ``"real"`` here, since a person is watching.
+        options: more :class:`TavusSimulator` arguments (:class:`SimulatorOptions`:
+            ``api_key``, ``time``, ...); time defaults to ``"real"`` here, since a person is
+            watching.
     """
     options.setdefault("time", "real")
     async with TavusSimulator(host=host, port=port, **options) as sim:
