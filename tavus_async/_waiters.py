@@ -1,7 +1,7 @@
 """Waiters: poll long-running work (replica training, video generation, document processing,
 conversation status) until it finishes, with progress reports and typed failures.
 
-Polling starts fast and slows down (python-backoff's exponential generator, with jitter, capped
+Polling starts fast and slows down (backoff's exponential generator, with jitter, capped
 at ``max_interval``), so a short job is seen done quickly and a long one is not hammered. A
 transient API failure while polling is already retried by the request path; what reaches the
 waiter is final and propagates.
