@@ -13,7 +13,7 @@ import aiohttp
 from . import _version
 from ._http import HTTPCore, ResponseCapture, capture_response
 from ._logging import register_secret
-from .errors import ConfigurationError
+from .errors import ConfigurationError, StateError
 from .resources import (
     Conversations,
     Documents,
@@ -94,6 +94,12 @@ class AsyncTavus:
             raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
         register_secret(key)
         self._api_key = key
+        # Named in a 401's message (never the key itself), so the user knows what to fix.
+        self._api_key_source = (
+            "the api_key argument"
+            if api_key is not None
+            else "the TAVUS_API_KEY environment variable"
+        )
         url = base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL
         url = url.rstrip("/")
         if url.endswith("/v2"):
@@ -196,7 +202,7 @@ class AsyncTavus:
     async def _get_session(self) -> aiohttp.ClientSession:
         holder = self._holder
         if holder.closed:
-            raise RuntimeError("this AsyncTavus client was closed; create a new one")
+            raise StateError("this AsyncTavus client was closed; create a new one")
         if holder.session is None:
             # Created here, inside the running loop, never in __init__ (which may run outside one).
             holder.session = aiohttp.ClientSession()

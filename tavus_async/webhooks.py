@@ -82,7 +82,7 @@ from ._webhook_models import (
     WebhookEvent,
     parse_time,
 )
-from .errors import TavusError
+from .errors import InvalidInputError, InvalidTypeError, TavusError, WaitTimeoutError
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
@@ -341,7 +341,7 @@ def generate_secret(nbytes: int = 32) -> str:
 def _check_secret(secret: object) -> str:
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
         # Never echo the value: it is a secret even when it is a bad one.
-        raise ValueError(
+        raise InvalidInputError(
             f"a webhook secret must be a string of at least {MIN_SECRET_LENGTH} characters; "
             "make one with tavus_async.webhooks.generate_secret()"
         )
@@ -368,9 +368,11 @@ def callback_url(base_url: str, secret: str, *, param: str = "token") -> str:
     try:
         url = URL(base_url)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"base_url is not a URL: {redact(str(base_url))!r} ({exc})") from None
+        raise InvalidInputError(
+            f"base_url is not a URL: {redact(str(base_url))!r} ({exc})"
+        ) from None
     if not url.absolute or url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(
+        raise InvalidInputError(
             f"base_url must be an absolute http(s) URL such as "
             f"'https://api.example.com/webhooks/tavus', got {redact(base_url)!r}"
         )
@@ -488,19 +490,23 @@ class WebhookHandler:
         token_param: str = "token",
     ) -> None:
         if not callable(on_event):
-            raise TypeError("on_event must be a function (sync or async) taking one event")
+            raise InvalidTypeError("on_event must be a function (sync or async) taking one event")
         secret_list = [secret] if isinstance(secret, str) else list(secret)
         if not secret_list:
-            raise ValueError("at least one webhook secret is required; see generate_secret()")
+            raise InvalidInputError(
+                "at least one webhook secret is required; see generate_secret()"
+            )
         for item in secret_list:
             _check_secret(item)
             register_secret(item)  # the tavus_async logger masks it from now on
         if max_body_bytes < 1:
-            raise ValueError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
+            raise InvalidInputError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
         if dedupe_size < 0 or dedupe_ttl < 0:
-            raise ValueError("dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)")
+            raise InvalidInputError(
+                "dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)"
+            )
         if max_pending < 1:
-            raise ValueError(f"max_pending must be at least 1, got {max_pending}")
+            raise InvalidInputError(f"max_pending must be at least 1, got {max_pending}")
         self._on_event = on_event
         self._secrets = [s.encode() for s in secret_list]
         self._max_body = max_body_bytes
@@ -647,7 +653,7 @@ class WebhookHandler:
         try:
             await asyncio.wait_for(_all(), timeout)
         except asyncio.TimeoutError:
-            raise TimeoutError(
+            raise WaitTimeoutError(
                 f"{self.pending} webhook callbacks still running after {timeout}s"
             ) from None
 

@@ -22,6 +22,7 @@ from typing import Any, ClassVar, TypeVar, Union
 import msgspec
 
 from .._logging import redact
+from ..errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
     "Model",
@@ -255,28 +256,28 @@ def build_request(
     if params is not None:
         if isinstance(params, msgspec.Struct):
             if not isinstance(params, model):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"expected a {model.__name__} or a dict, got a {type(params).__name__}"
                 )
             raw.update(msgspec.to_builtins(params))
         elif isinstance(params, Mapping):
             raw.update(msgspec.to_builtins(dict(params)))
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"expected a {model.__name__} or a dict, got {type(params).__name__}: {params!r}"
             )
     if fields:
         raw.update(msgspec.to_builtins(dict(fields)))
     unknown = _unknown_fields(raw, model, "")
     if unknown:
-        raise ValueError(
+        raise InvalidInputError(
             f"unknown field(s) for {model.__name__}: {'; '.join(unknown)}. "
             "If Tavus accepts a field this SDK does not model yet, pass it in extra_body={...}."
         )
     try:
         checked = msgspec.convert(raw, model)
     except msgspec.ValidationError as exc:
-        raise ValueError(f"invalid {model.__name__}: {exc}") from exc
+        raise InvalidInputError(f"invalid {model.__name__}: {exc}") from exc
     body: dict[str, Any] = msgspec.to_builtins(checked)
     if extra_body:
         _deep_merge(body, msgspec.to_builtins(dict(extra_body)))

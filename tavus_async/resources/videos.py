@@ -7,6 +7,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.videos import Video, VideoCreate
 from ._base import AsyncAPIResource, require_id
@@ -45,7 +46,7 @@ class Videos(AsyncAPIResource):
         """
         body = build_request(VideoCreate, params, fields, extra_body=extra_body)
         if bool(body.get("script")) == bool(body.get("audio_url")):
-            raise ValueError(
+            raise InvalidInputError(
                 "give exactly one of script (text to speak) or audio_url (a .wav/.mp3)"
             )
         return await self._request("POST", _PATH, cast_to=Video, json=body)
@@ -89,7 +90,7 @@ class Videos(AsyncAPIResource):
         """
         vid = require_id("video_id", video_id)
         if not isinstance(video_name, str) or not video_name.strip():
-            raise ValueError(f"video_name must be a non-empty string, got {video_name!r}")
+            raise InvalidInputError(f"video_name must be a non-empty string, got {video_name!r}")
         await self._request_none("PATCH", f"{_PATH}/{vid}/name", json={"video_name": video_name})
 
     def list(self, *, page: int | None = None, limit: int | None = None) -> AsyncPaginator[Video]:

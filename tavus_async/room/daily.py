@@ -36,7 +36,7 @@ from typing import Any, Protocol
 import anyio
 
 from .._logging import logger, redact
-from ..errors import JoinError, RoomClosedError, SendError
+from ..errors import JoinError, MissingExtraError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
 from ._transport_base import TransportBase, encode_app_message
 from .transport import (
@@ -66,7 +66,7 @@ def import_daily() -> ModuleType:
     try:
         import daily
     except ImportError as exc:  # pragma: no cover - the extra is installed in our test env
-        raise ImportError(_INSTALL_HINT) from exc
+        raise MissingExtraError(_INSTALL_HINT) from exc
     return daily
 
 

@@ -41,6 +41,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
+from ..errors import InvalidInputError, NotAvailableError
+
 __all__ = [
     "Action",
     "CallTool",
@@ -356,7 +358,7 @@ class Replica:
             ValueError: when the rule would do nothing, or ``arguments`` is given without ``tool``.
         """
         if arguments is not None and tool is None:
-            raise ValueError("Replica.when: 'arguments' needs 'tool' (the function to call)")
+            raise InvalidInputError("Replica.when: 'arguments' needs 'tool' (the function to call)")
         actions: list[Action] = []
         if emit is not None:
             actions.extend([emit] if isinstance(emit, Emit) else list(emit))
@@ -365,7 +367,7 @@ class Replica:
         if say is not None:
             actions.append(Say(say))
         if not actions:
-            raise ValueError("Replica.when: give at least one of say=, tool= or emit=")
+            raise InvalidInputError("Replica.when: give at least one of say=, tool= or emit=")
         rule = Rule(match, tuple(actions), once=once)
         self.rules.append(rule)
         return rule
@@ -392,7 +394,7 @@ class Replica:
             LookupError: when the conversation has no open room.
         """
         if self._push is None:
-            raise LookupError(f"no open room for conversation {conversation_id!r}")
+            raise NotAvailableError(f"no open room for conversation {conversation_id!r}")
         await self._push(conversation_id, normalize_reply(list(actions)))
 
     async def say(self, conversation_id: str, text: str) -> None:

@@ -78,6 +78,7 @@ from typing import Any, Protocol
 import msgspec
 from aiohttp import WSMsgType, web
 
+from ..errors import InvalidTypeError, NotAvailableError, StateError
 from ._brain import Action, CallTool, Emit, Replica, Say, Turn
 
 __all__ = [
@@ -1090,7 +1091,9 @@ class RoomHub:
         if clock is None:
             clock = getattr(sim_hooks, "clock", None)
             if clock is None:
-                raise TypeError("RoomHub needs a clock: pass clock= or give sim_hooks a .clock")
+                raise InvalidTypeError(
+                    "RoomHub needs a clock: pass clock= or give sim_hooks a .clock"
+                )
         self.clock: RoomClock = clock
         self.replica = replica if replica is not None else Replica()
         self.replica._push = self._push
@@ -1120,7 +1123,7 @@ class RoomHub:
             KeyError: when ``conversation`` has no ``conversation_id``.
         """
         if self._closed:
-            raise RuntimeError("the room hub is closed")
+            raise StateError("the room hub is closed")
         cid = str(conversation["conversation_id"])
         if self.is_open(cid):
             return
@@ -1152,7 +1155,7 @@ class RoomHub:
     async def _push(self, conversation_id: str, actions: list[Action]) -> None:
         room = self._rooms.get(conversation_id)
         if room is None or room.closed:
-            raise LookupError(f"no open room for conversation {conversation_id!r}")
+            raise NotAvailableError(f"no open room for conversation {conversation_id!r}")
         await room.push(actions)
 
     def stats(self, conversation_id: str | None = None) -> dict[str, int]:
