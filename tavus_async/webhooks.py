@@ -6,7 +6,7 @@ Parse a delivery you received some other way::
 
     event = webhooks.parse(body)        # bytes, str or a dict; raises only WebhookParseError
     match event:
-        case webhooks.Shutdown() if event.ended_by_max_duration: ...
+        case webhooks.ShutdownWebhook() if event.ended_by_max_duration: ...
         case webhooks.TranscriptionReady(): save(event.conversation_id, event.turns())
         case webhooks.VideoCallback(status="ready"): publish(event.hosted_url)
         case webhooks.UnknownWebhook(): log.info("unhandled delivery: %s", event.reason)
@@ -61,46 +61,45 @@ from yarl import URL
 from ._logging import get_logger, redact, register_secret
 from ._webhook_models import (
     CONVERSATION_EVENT_CLASSES,
-    ConversationEvent,
+    ConversationWebhook,
     DocumentCallback,
     GuardrailCallback,
     ObjectiveCallback,
     PalJoined,
-    PerceptionAnalysis,
+    PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
     RecordingCopyFailed,
     RecordingReady,
-    ReplicaJoined,
+    ReplicaJoinedWebhook,
     ReplicaTrainingCallback,
-    Shutdown,
     ShutdownReason,
-    TranscriptEntry,
+    ShutdownWebhook,
     TranscriptionReady,
     UnknownWebhook,
     VideoCallback,
     WebhookEvent,
-    parse_time,
 )
 from .errors import InvalidInputError, InvalidTypeError, TavusError, WaitTimeoutError
+from .models import TranscriptEntry
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
-    "ConversationEvent",
+    "ConversationWebhook",
     "DocumentCallback",
     "GuardrailCallback",
     "ObjectiveCallback",
     "PalJoined",
-    "PerceptionAnalysis",
+    "PerceptionAnalysisWebhook",
     "PerceptionUnavailable",
     "PostCallActionExecuted",
     "RecordingCopyFailed",
     "RecordingReady",
-    "ReplicaJoined",
+    "ReplicaJoinedWebhook",
     "ReplicaTrainingCallback",
     "SafeAccessLogger",
-    "Shutdown",
     "ShutdownReason",
+    "ShutdownWebhook",
     "TranscriptEntry",
     "TranscriptionReady",
     "UnknownWebhook",
@@ -113,7 +112,6 @@ __all__ = [
     "callback_url",
     "generate_secret",
     "parse",
-    "parse_time",
 ]
 
 _log = get_logger("webhooks")
@@ -131,15 +129,15 @@ class WebhookParseError(TavusError, ValueError):
 # Parsing
 # --------------------------------------------------------------------------------------------
 
-_BY_EVENT_TYPE: dict[str, type[ConversationEvent]] = {
+_BY_EVENT_TYPE: dict[str, type[ConversationWebhook]] = {
     cls.EVENT_TYPE: cls for cls in CONVERSATION_EVENT_CLASSES
 }
 _ENVELOPE = ("event_type", "message_type", "conversation_id", "webhook_url", "timestamp")
 # Fields read from the top level too when ``properties`` lacks them (payloads not documented).
 _TOP_LEVEL_FALLBACK = (ObjectiveCallback, GuardrailCallback)
-_ALIASES: dict[type[ConversationEvent], dict[str, str]] = {
+_ALIASES: dict[type[ConversationWebhook], dict[str, str]] = {
     # The 2026 verbose example spells it "reason".
-    Shutdown: {"shutdown_reason": "reason"},
+    ShutdownWebhook: {"shutdown_reason": "reason"},
     # The in-room guardrail event says "guardrail".
     GuardrailCallback: {"guardrail_name": "guardrail"},
 }
@@ -242,7 +240,7 @@ def _classify(obj: dict[str, Any]) -> WebhookEvent:
     )
 
 
-def _conversation(cls: type[ConversationEvent], obj: dict[str, Any]) -> WebhookEvent:
+def _conversation(cls: type[ConversationWebhook], obj: dict[str, Any]) -> WebhookEvent:
     props = obj.get("properties")
     if props is None:
         props = {}
@@ -689,7 +687,7 @@ def _mark_coroutine_function(obj: object) -> None:
 
 def _label(event: WebhookEvent) -> str:
     """A short, secret-free description of an event for logs and task names."""
-    if isinstance(event, ConversationEvent | UnknownWebhook):
+    if isinstance(event, ConversationWebhook | UnknownWebhook):
         kind = event.event_type or type(event).__name__
         cid = event.conversation_id
         return f"{kind} (conversation {cid})" if cid else kind

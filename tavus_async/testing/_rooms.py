@@ -45,7 +45,7 @@ What a room does, following the Tavus Interactions Protocol (``interactions-prot
 - Each spoken text is reported through ``sim_hooks.on_transcript(cid, role, content)`` with
   role ``user`` or ``assistant`` (the words actually spoken, when interrupted).
 
-Scripting: ``hub.replica`` (``sim.replica``) is a :class:`~tavus_async.testing._brain.Replica`.
+Scripting: ``hub.replica`` (``sim.replica``) is a :class:`~tavus_async.testing.ScriptedReplica`.
 
 Time: speech is paced on the simulator clock (instant in ``"instant"`` mode). In ``"manual"``
 mode a room holds the clock while its speech starts and between chunks, so
@@ -79,7 +79,7 @@ import msgspec
 from aiohttp import WSMsgType, web
 
 from ..errors import InvalidTypeError, NotAvailableError, StateError
-from ._brain import Action, CallTool, Emit, Replica, Say, Turn
+from ._brain import Action, CallTool, Emit, Say, ScriptedReplica, ScriptedTurn
 
 __all__ = [
     "MAX_APP_MESSAGE_BYTES",
@@ -895,7 +895,7 @@ class Room:
 
     async def _turn(self, job: _Job, text: str, user_iid: str, turn_idx: int) -> None:
         context = "\n".join(c for c in (self.persona_context, self.conversational_context) if c)
-        turn = Turn(
+        turn = ScriptedTurn(
             conversation_id=self.conversation_id,
             text=text,
             turn_idx=turn_idx,
@@ -1078,14 +1078,14 @@ class RoomHub:
     Args:
         sim_hooks: The REST half's callbacks (see :class:`SimHooks`).
         clock: The simulator clock (see :class:`RoomClock`).
-        replica: The scripting hook; a fresh :class:`Replica` by default.
+        replica: The scripting hook; a fresh :class:`ScriptedReplica` by default.
     """
 
     def __init__(
         self,
         sim_hooks: SimHooks,
         clock: RoomClock | None = None,
-        replica: Replica | None = None,
+        replica: ScriptedReplica | None = None,
     ) -> None:
         self.hooks = sim_hooks
         if clock is None:
@@ -1095,14 +1095,14 @@ class RoomHub:
                     "RoomHub needs a clock: pass clock= or give sim_hooks a .clock"
                 )
         self.clock: RoomClock = clock
-        self.replica = replica if replica is not None else Replica()
+        self.replica = replica if replica is not None else ScriptedReplica()
         self.replica._push = self._push
         # Events carry Unix timestamps; simulated seconds are counted from this moment.
         self.epoch = time.time() - clock.now()
         self._rooms: dict[str, Room] = {}
         self._closed = False
 
-    def script(self) -> Replica:
+    def script(self) -> ScriptedReplica:
         """The replica scripting hook (the same object as :attr:`replica`)."""
         return self.replica
 
