@@ -21,3 +21,4 @@ def test_bench_pytest_plugin_quick(tmp_path: Path) -> None:
         assert row["wall_s"] > 0
     assert result["results"][1]["overhead_ms"] == 0.0
     assert result["plugin_overhead_ms"] == result["results"][0]["overhead_ms"]
+    assert 0 < result["plugin_import_ms"] < 1000
