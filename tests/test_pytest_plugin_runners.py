@@ -66,8 +66,9 @@ _CASES = {
 }
 
 
-def _run_user_project(tmp_path: Path, case: str) -> subprocess.CompletedProcess[str]:
-    mark, ini, extra = _CASES[case]
+def _run_user_project(
+    tmp_path: Path, mark: str, ini: list[str], extra: list[str]
+) -> subprocess.CompletedProcess[str]:
     if "no:asyncio" not in extra:
         ini = [*ini, "asyncio_default_fixture_loop_scope = function"]
     (tmp_path / "test_user.py").write_text(_USER_TESTS.format(mark=mark))
@@ -93,7 +94,7 @@ def _run_user_project(tmp_path: Path, case: str) -> subprocess.CompletedProcess[
 
 @pytest.mark.parametrize("case", list(_CASES))
 def test_fixtures_work_under_every_runner(tmp_path: Path, case: str) -> None:
-    proc = _run_user_project(tmp_path, case)
+    proc = _run_user_project(tmp_path, *_CASES[case])
     out = proc.stdout + proc.stderr
     summary = out.strip().splitlines()[-1]
     # Three async tests pass; the sync one errors at setup with what to do.
@@ -102,6 +103,18 @@ def test_fixtures_work_under_every_runner(tmp_path: Path, case: str) -> None:
     assert "failed" not in summary, out[-4000:]
     assert "the tavus_simulator fixture needs an async test run by pytest-asyncio or anyio" in out
     assert "@pytest.mark.asyncio (pytest-asyncio) or @pytest.mark.anyio (anyio)" in out
+
+
+def test_an_anyio_test_under_asyncio_auto_mode_fails_fast_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    # Both plugins would run the fixtures, each in its own loop: it used to hang until killed.
+    proc = _run_user_project(tmp_path, "pytest.mark.anyio", ["asyncio_mode = auto"], [])
+    out = proc.stdout + proc.stderr
+    assert re.search(r"\b4 errors\b", out.strip().splitlines()[-1]), out[-4000:]
+    assert "is claimed by both pytest-asyncio and anyio" in out
+    assert "drop @pytest.mark.anyio, or set asyncio_mode = strict" in out
+    assert "Timeout" not in out
 
 
 def test_the_plugin_imports_nothing_heavy() -> None:

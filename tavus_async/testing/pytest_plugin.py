@@ -17,7 +17,9 @@ The same fixtures work under every async test runner, with the test marked as th
 - **anyio**: ``@pytest.mark.anyio``, with an ``anyio_backend`` fixture returning ``"asyncio"``
   (aiohttp needs asyncio; anyio's default is already ``"asyncio"``).
 
-A test that no runner claims fails with a message saying which marker to add.
+A test that no runner claims fails with a message saying which marker to add, and so does one
+that both claim (``@pytest.mark.anyio`` under pytest-asyncio's auto mode, where the two plugins
+would run the fixtures in two different event loops).
 
 Configure the simulator per test with a marker, whose keyword arguments go to
 :class:`~tavus_async.testing.TavusSimulator`:
@@ -70,11 +72,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _runner(request: pytest.FixtureRequest, fixture: str) -> str:
     """Which async runner will run this test: ``"anyio"`` or ``"asyncio_<loop scope>"``."""
-    # anyio handles an async fixture exactly when its request involves ``anyio_backend``.
-    if "anyio_backend" in request.fixturenames:
-        return "anyio"
     # pytest-asyncio marks the tests it runs (in auto mode it adds the marker itself).
     marker = request.node.get_closest_marker("asyncio")
+    # anyio handles an async fixture exactly when its request involves ``anyio_backend``.
+    if "anyio_backend" in request.fixturenames:
+        if marker is not None:
+            # Both plugins then run async fixtures, each in its own event loop, and the test
+            # waits on one loop for the other: a hang. Say so instead.
+            pytest.fail(
+                f"{request.node.name} is claimed by both pytest-asyncio and anyio (an "
+                "@pytest.mark.anyio test under asyncio_mode = auto, or both markers): drop "
+                "@pytest.mark.anyio, or set asyncio_mode = strict",
+                pytrace=False,
+            )
+        return "anyio"
     if marker is not None and request.config.pluginmanager.hasplugin(_ASYNCIO_PLUGIN):
         scope = marker.kwargs.get("loop_scope") or marker.kwargs.get("scope")
         scope = scope or request.config.getini("asyncio_default_test_loop_scope") or "function"
