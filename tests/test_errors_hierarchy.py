@@ -35,11 +35,8 @@ _BUILTIN_ERRORS = {
     for name, obj in vars(builtins).items()
     if isinstance(obj, type) and issubclass(obj, BaseException)
 }
-#: Raises of builtins that are protocol, not errors: a module ``__getattr__`` must raise
-#: AttributeError for ``hasattr``/``getattr`` to work, iterators end with StopIteration.
-_ALLOWED = {
-    ("_lazy.py", "AttributeError"),
-}
+#: Raises of builtins that are protocol, not errors: a ``__getattr__`` must raise AttributeError
+#: for ``hasattr``/``getattr`` to work, iterators end with StopIteration, the CLI exits.
 _PROTOCOL = {
     "StopIteration",
     "StopAsyncIteration",
@@ -49,21 +46,40 @@ _PROTOCOL = {
 }
 
 
+def _raises(tree: ast.AST) -> list[tuple[ast.Raise, str | None]]:
+    """Every ``raise`` with the name of the function it is in (None at module level)."""
+    found: list[tuple[ast.Raise, str | None]] = []
+
+    def visit(node: ast.AST, function: str | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, child.name)
+            else:
+                if isinstance(child, ast.Raise):
+                    found.append((child, function))
+                visit(child, function)
+
+    visit(tree, None)
+    return found
+
+
 def _builtin_raises() -> list[str]:
     found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(PACKAGE).as_posix()
         if rel == "errors.py":
             continue
-        for node in ast.walk(ast.parse(path.read_text(), rel)):
-            if not isinstance(node, ast.Raise) or node.exc is None:
+        for node, function in _raises(ast.parse(path.read_text(), rel)):
+            if node.exc is None:
                 continue
             exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             name = exc.id if isinstance(exc, ast.Name) else None
             if isinstance(exc, ast.Attribute) and isinstance(exc.value, ast.Name):
                 # asyncio.TimeoutError, concurrent.futures...: builtins in another module.
                 name = exc.attr if exc.value.id in ("asyncio", "concurrent") else None
-            if name is None or name in _PROTOCOL or (path.name, name) in _ALLOWED:
+            if name is None or name in _PROTOCOL:
+                continue
+            if name == "AttributeError" and function == "__getattr__":
                 continue
             if name in _BUILTIN_ERRORS or name == "TimeoutError":
                 found.append(f"{rel}:{node.lineno}: raise {name}")
@@ -83,9 +99,15 @@ def test_the_static_check_finds_a_builtin_raise(
         "import asyncio\n"
         "def f():\n    raise ValueError('x')\n"
         "def g():\n    raise asyncio.TimeoutError\n"
+        "def __getattr__(name):\n    raise AttributeError(name)\n"
+        "def h():\n    raise AttributeError('not protocol here')\n"
     )
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", tmp_path)
-    assert _builtin_raises() == ["bad.py:3: raise ValueError", "bad.py:5: raise TimeoutError"]
+    assert _builtin_raises() == [
+        "bad.py:3: raise ValueError",
+        "bad.py:5: raise TimeoutError",
+        "bad.py:9: raise AttributeError",
+    ]
 
 
 @pytest.mark.parametrize(
