@@ -20,6 +20,7 @@ PUBLIC_MODULES = [
     "tavus_async.room",
     "tavus_async.webhooks",
     "tavus_async.testing",
+    "tavus_async.fleet",
 ]
 
 

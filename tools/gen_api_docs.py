@@ -21,6 +21,7 @@ MODULES = [
     ("tavus_async.room", "Rooms"),
     ("tavus_async.webhooks", "Webhooks"),
     ("tavus_async.testing", "The simulator"),
+    ("tavus_async.fleet", "The bot fleet (Redis)"),
 ]
 RESOURCES = [
     "conversations",

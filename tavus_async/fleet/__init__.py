@@ -25,7 +25,7 @@ Delivery is at-least-once with one bot per conversation at a time: a lease per c
 (``SET NX PX``, renewed while its bot runs) guards the room, and a worker that crashes has its
 jobs claimed by another (``XAUTOCLAIM``) once its leases expire, which joins the still-running
 conversation. A conversation that has ended is acknowledged without joining. The policy for a bot
-that raises, and for shutdown, is in :mod:`tavus_async.fleet._worker` and on :class:`Worker`.
+that raises, and for shutdown, is on :class:`Worker`.
 ``await fleet.stats()`` (and ``tavus-async fleet status``) shows the queue, pending jobs, live
 workers and counters. Needs ``pip install 'tavus-async[redis]'``.
 """

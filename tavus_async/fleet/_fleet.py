@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._logging import get_logger
+from ..errors import ConfigurationError
 from ._job import FleetError, Job, encode_job, job_from
 
 if TYPE_CHECKING:
@@ -107,6 +108,9 @@ class Fleet:
             it: close it after the fleet is done.
         name: Prefix of every key the fleet uses, so several fleets can share a Redis.
 
+    Raises:
+        ConfigurationError: ``name`` is empty or has spaces.
+
     Keys (all under ``name``): ``{name}:jobs`` (the stream; group ``bots``),
     ``{name}:lease:{conversation_id}``, ``{name}:counters``, ``{name}:workers`` and
     ``{name}:worker:{consumer}`` (heartbeats that expire).
@@ -116,7 +120,9 @@ class Fleet:
 
     def __init__(self, redis: Redis, *, name: str = "tavus") -> None:
         if not isinstance(name, str) or not name or any(c.isspace() for c in name):
-            raise ValueError(f"name must be a non-empty string without spaces, got {name!r}")
+            raise ConfigurationError(
+                f"the fleet name must be a non-empty string without spaces, got {name!r}"
+            )
         self.redis = redis
         self.name = name
         self.stream = f"{name}:jobs"

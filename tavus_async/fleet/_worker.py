@@ -1,32 +1,4 @@
-"""``Worker``: one consumer of a fleet's stream, holding at most ``concurrency`` rooms.
-
-The rules, in the order a job meets them:
-
-1. **Take** a job: first ``XAUTOCLAIM`` entries idle for longer than ``lease_ttl`` (their worker
-   stopped renewing: it crashed or hung), then ``XREADGROUP`` new ones. Never more than there
-   are free slots.
-2. **Lease** the conversation: ``SET {name}:lease:{cid} token NX PX lease_ttl``. Taken by
-   someone else: another bot is in that room, so this job is left pending (it is looked at
-   again after ``lease_ttl``, when it ends or its holder is gone). One bot per room at a time
-   rests on this key alone.
-3. **Check** the conversation (``GET /v2/conversations/{id}``): ended (or gone) means
-   acknowledged without joining.
-4. **Run** the bot in the joined room. Every ``lease_ttl / 3`` the worker renews each lease it
-   holds and resets its entry's idle time (one script per job: compare the token, ``PEXPIRE``,
-   ``XCLAIM ... JUSTID``), so a long conversation is never mistaken for a crashed one. A lease
-   found taken stops that bot at once (it leaves the room without ending the conversation).
-5. **Finish**: the bot returned -> end the conversation (``end_on_return``), ``XACK`` + ``XDEL``
-   the entry, delete the lease. The bot raised -> logged and counted (``failed``), then by
-   ``on_bot_error``: ``"end"`` (default: a bot that failed once will likely fail again, and a
-   user left with a silent replica is worse than an ended call) ends and acknowledges;
-   ``"release"`` leaves the conversation running and hands the job to any worker now, until it
-   has been delivered ``max_attempts`` times, after which it is ended.
-
-Graceful shutdown (SIGTERM, SIGINT, :meth:`Worker.stop`): stop taking jobs, give running bots
-``shutdown_timeout`` seconds, then cancel the rest, leave their rooms without ending the
-conversations, delete their leases and mark their entries claimable at once, so another worker
-joins within one read.
-"""
+"""``Worker``: one consumer of a fleet's stream, holding at most ``concurrency`` rooms."""
 
 from __future__ import annotations
 
@@ -44,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .._logging import get_logger
-from ..errors import APIStatusError, JoinError, NotFoundError
+from ..errors import APIStatusError, ConfigurationError, JoinError, NotFoundError
 from ._fleet import Bot, Fleet, text
 from ._job import Job, JobError, decode_job
 
@@ -103,10 +75,37 @@ class _Active:
 
 
 class Worker:
-    """A fleet consumer; made by :meth:`Fleet.worker`, run by :meth:`run` (see the module doc).
+    """A fleet consumer holding at most ``concurrency`` rooms; made by :meth:`Fleet.worker`.
+
+    The rules, in the order a job meets them:
+
+    1. **Take** a job: first ``XAUTOCLAIM`` entries idle for longer than ``lease_ttl`` (their worker
+       stopped renewing: it crashed or hung), then ``XREADGROUP`` new ones. Never more than there
+       are free slots.
+    2. **Lease** the conversation: ``SET {name}:lease:{cid} token NX PX lease_ttl``. Taken by
+       someone else: another bot is in that room, so this job is left pending (it is looked at
+       again after ``lease_ttl``, when it ends or its holder is gone). One bot per room at a time
+       rests on this key alone.
+    3. **Check** the conversation (``GET /v2/conversations/{id}``): ended (or gone) means
+       acknowledged without joining.
+    4. **Run** the bot in the joined room. Every ``lease_ttl / 3`` the worker renews each lease it
+       holds and resets its entry's idle time (one script per job: compare the token, ``PEXPIRE``,
+       ``XCLAIM ... JUSTID``), so a long conversation is never mistaken for a crashed one. A lease
+       found taken stops that bot at once (it leaves the room without ending the conversation).
+    5. **Finish**: the bot returned -> end the conversation (``end_on_return``), ``XACK`` + ``XDEL``
+       the entry, delete the lease. The bot raised -> logged and counted (``failed``), then by
+       ``on_bot_error``: ``"end"`` (default: a bot that failed once will likely fail again, and a
+       user left with a silent replica is worse than an ended call) ends and acknowledges;
+       ``"release"`` leaves the conversation running and hands the job to any worker now, until it
+       has been delivered ``max_attempts`` times, after which it is ended.
+
+    Graceful shutdown (SIGTERM, SIGINT, :meth:`Worker.stop`): stop taking jobs, give running bots
+    ``shutdown_timeout`` seconds, then cancel the rest, leave their rooms without ending the
+    conversations, delete their leases and mark their entries claimable at once, so another worker
+    joins within one read.
 
     Raises:
-        ValueError: A bad option (the message names it).
+        ConfigurationError: A bad option (the message names it).
     """
 
     def __init__(
@@ -126,19 +125,23 @@ class Worker:
         connect_options: Mapping[str, Any] | None = None,
     ) -> None:
         if not callable(bot):
-            raise TypeError("bot must be an async function taking (room, job)")
+            raise ConfigurationError("bot must be an async function taking (room, job)")
         if client is None or not hasattr(client, "conversations"):
-            raise ValueError("client must be an AsyncTavus (the worker checks and ends calls)")
+            raise ConfigurationError(
+                "client must be an AsyncTavus (the worker checks and ends calls)"
+            )
         if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+            raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
         if lease_ttl < 0.3:
-            raise ValueError(f"lease_ttl must be at least 0.3 seconds, got {lease_ttl}")
+            raise ConfigurationError(f"lease_ttl must be at least 0.3 seconds, got {lease_ttl}")
         if on_bot_error not in ("end", "release"):
-            raise ValueError(f"on_bot_error must be 'end' or 'release', got {on_bot_error!r}")
+            raise ConfigurationError(
+                f"on_bot_error must be 'end' or 'release', got {on_bot_error!r}"
+            )
         if max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
+            raise ConfigurationError(f"max_attempts must be at least 1, got {max_attempts}")
         if shutdown_timeout < 0 or block <= 0:
-            raise ValueError("shutdown_timeout must be >= 0 and block > 0")
+            raise ConfigurationError("shutdown_timeout must be >= 0 and block > 0")
         self.fleet = fleet
         self._bot = bot
         self._client = client
