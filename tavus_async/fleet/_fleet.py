@@ -203,12 +203,14 @@ class Fleet:
         redis = self.redis
         queued = pending = 0
         if await redis.exists(self.stream):
+            length = int(await redis.xlen(self.stream))
             for group in await redis.xinfo_groups(self.stream):
                 info = {text(k): v for k, v in group.items()}
                 if text(info.get("name")) == self.GROUP:
                     pending = int(info.get("pending") or 0)
-                    lag = info.get("lag")
-                    queued = int(lag) if lag is not None else 0
+                    # Acknowledged entries are deleted, so the stream holds pending entries and
+                    # undelivered ones only; Redis's own "lag" is null after deletions anyway.
+                    queued = max(0, length - pending)
         raw_counters = await redis.hgetall(self.counters_key)
         counters = dict.fromkeys(COUNTERS, 0)
         counters.update({text(k): int(v) for k, v in raw_counters.items()})

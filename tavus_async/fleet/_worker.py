@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .._logging import get_logger
 from ..errors import APIStatusError, ConfigurationError, JoinError, NotFoundError
 from ._fleet import Bot, Fleet, text
-from ._job import Job, JobError, decode_job
+from ._job import FleetError, Job, JobError, decode_job
 
 if TYPE_CHECKING:
     from ..room import Room
@@ -202,7 +202,10 @@ class Worker:
         await self.fleet.ensure_group()
         heartbeat = loop.create_task(self._heartbeat(), name=f"tavus-fleet-heartbeat-{self}")
         try:
-            await self._beat()
+            try:
+                await self._beat()
+            except Exception as exc:
+                raise FleetError(f"fleet worker could not register in Redis: {exc}") from exc
             await self._take_loop()
         finally:
             await self._drain()
