@@ -105,3 +105,19 @@ def soak(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/soak.py", "--json", "benchmarks/results/soak.json", *session.posargs
     )
+
+
+#: Other people's Tavus clients, pinned to the versions the interop suite was written against.
+INTEROP_CLIENTS = [
+    "tavus-cli==0.11.0",
+    "pipecat-ai==1.14.0",
+    "livekit-plugins-tavus==1.8.9",
+    "astrocyte-integration-tavus==0.22.0",
+]
+
+
+@nox.session
+def interop(session: nox.Session) -> None:
+    """Run Tavus's official CLI and the peers' Tavus clients, unchanged, against the simulator."""
+    session.install("-e", ".[daily]", *INTEROP_CLIENTS)
+    session.run("python", "tests/interop/harness.py", *session.posargs)
