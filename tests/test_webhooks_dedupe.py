@@ -244,8 +244,10 @@ async def test_two_backend_processes_run_each_callback_once(
     request: pytest.FixtureRequest,
 ) -> None:
     name = f"proc-{random.randrange(1 << 30)}"
-    procs = [await _start_instance(redis_url, name) for _ in range(2)]
+    procs: list[tuple[asyncio.subprocess.Process, int]] = []
     try:
+        for _ in range(2):
+            procs.append(await _start_instance(redis_url, name))
         bodies = _deliveries()
         random.Random(18).shuffle(bodies)
         ports = [port for _, port in procs]
