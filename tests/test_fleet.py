@@ -362,3 +362,31 @@ async def test_cli_fleet_status(
     dead = ["fleet", "status", "--redis", "redis://127.0.0.1:1", "--name", fleet.name]
     assert await asyncio.to_thread(main, dead) == 1
     assert "could not read the fleet's state" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_a_bot_whose_lease_is_taken_is_stopped(
+    fleet: Fleet, tavus_client: AsyncTavus
+) -> None:
+    stopped = asyncio.Event()
+
+    async def bot(room: Room, job: Job) -> None:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            stopped.set()
+            raise
+
+    conv = await create(tavus_client)
+    await fleet.submit(conv)
+    worker = fleet.worker(bot, client=tavus_client, block=BLOCK, lease_ttl=LEASE)
+    async with running(worker):
+        await until(lambda: worker.running == 1 and worker.stats.joined == 1)
+        # Someone else now holds the lease (as after a pause longer than the lease): the next
+        # renewal sees it is not ours and stops our bot rather than share the room.
+        await fleet.redis.set(fleet.lease_key(conv.conversation_id), "another-worker", px=60_000)
+        await asyncio.wait_for(stopped.wait(), LEASE * 3)
+        await until(lambda: worker.running == 0)
+    assert worker.stats.lease_lost == 1
+    assert await status(tavus_client, conv.conversation_id) == "active"  # not ours to end
+    assert await fleet.redis.get(fleet.lease_key(conv.conversation_id)) == b"another-worker"
