@@ -427,7 +427,8 @@ class WebhookStats:
     dedupe_evicted: int = 0
     #: 503: the dedupe store (Redis) could not be reached, so the delivery was not taken.
     dedupe_errors: int = 0
-    #: Claims given back because ``on_event`` raised, so a later copy of the delivery runs.
+    #: Claims given back (``on_event`` raised, was cancelled, or never ran: 503 busy), so a
+    #: later copy of the delivery runs.
     dedupe_released: int = 0
 
     def as_dict(self) -> dict[str, int]:
