@@ -14,7 +14,14 @@ from contextlib import AsyncExitStack
 
 import anyio
 import pytest
-from _example_kit import EXAMPLES, ExampleProcess, example_env, started_example
+from _example_kit import (
+    EXAMPLES,
+    ExampleProcess,
+    assert_refused_cleanly,
+    example_env,
+    run_example,
+    started_example,
+)
 from _redis_kit import redis_url  # noqa: F401 (fixture)
 from redis.asyncio import Redis
 from test_fleet import occupancy  # noqa: F401 (fixture)
@@ -111,3 +118,12 @@ async def test_three_workers_one_killed_every_conversation_gets_one_bot_and_ends
         assert "stopped" in worker.output
     answered = [line for w in workers for line in w.lines if "answered get_weather" in line]
     assert len(answered) >= COUNT
+
+
+def test_the_examples_refuse_cleanly_without_redis_or_a_key() -> None:
+    dead = "redis://127.0.0.1:1"
+    key = "sk_fleet_example_never_printed"
+    worker = run_example(WORKER, env=example_env(TAVUS_API_KEY=key, REDIS_URL=dead), timeout=60)
+    assert_refused_cleanly(worker, "could not create the fleet's consumer group", key)
+    backend = run_example(BACKEND, env=example_env(REDIS_URL=dead), timeout=60)
+    assert_refused_cleanly(backend, "No Tavus API key", key)

@@ -66,6 +66,7 @@ async def main(argv: list[str] | None = None) -> int:
     try:
         async with AsyncTavus() as tavus:
             fleet = Fleet(redis, name=args.name)
+            await fleet.ensure_group()  # reach Redis before saying we are ready
             print(f"worker {os.getpid()} ready (up to {args.concurrency} rooms)", flush=True)
             await fleet.run_worker(
                 weather_bot,
