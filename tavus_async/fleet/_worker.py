@@ -346,8 +346,8 @@ class Worker:
             await self._hand_back(job, active.token, count=False)
             return
         if getattr(conversation, "status", None) == "ended":
-            self.stats.skipped_ended += 1
             await self._finish(job, active.token, "skipped_ended")
+            self.stats.skipped_ended += 1
             return
         url = job.conversation_url or getattr(conversation, "conversation_url", None)
         if not url:
@@ -372,18 +372,18 @@ class Worker:
             raise
         except JoinError as exc:
             if await self._has_ended(cid):
-                self.stats.skipped_ended += 1
                 await self._finish(job, active.token, "skipped_ended")
+                self.stats.skipped_ended += 1
                 return
             await self._bot_failed(job, active.token, exc)
             return
         except Exception as exc:
             await self._bot_failed(job, active.token, exc)
             return
-        self.stats.completed += 1
         if self._end_on_return:
             await self._end(cid)
         await self._finish(job, active.token, "completed")
+        self.stats.completed += 1
 
     async def _bot_failed(self, job: Job, token: str, exc: BaseException) -> None:
         cid = job.conversation_id
