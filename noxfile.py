@@ -15,6 +15,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
 DEV = ".[dev,daily]"
+SITE = "docs/_build/html"
 
 
 @nox.session
@@ -91,10 +92,23 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/api.md from the docstrings and check it covers the public surface."""
-    session.install("-e", DEV)
+    """Build the documentation site into docs/_build/html (warnings are errors) and check it.
+
+    Also regenerates docs/api.md, then runs the reference coverage checks, every guide's code
+    against the simulator, and the built site in headless Chromium (skipped without one).
+    Serve it with ``python -m http.server -d docs/_build/html``.
+    """
+    session.install("-e", ".[dev,docs]")
     session.run("python", "tools/gen_api_docs.py")
-    session.run("pytest", "tests/test_docs_api.py", *session.posargs)
+    session.run("python", "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "docs", SITE)
+    session.run(
+        "pytest",
+        "tests/test_docs_api.py",
+        "tests/test_docs_guides.py",
+        "tests/test_docs_site.py",
+        *session.posargs,
+        env={"TAVUS_DOCS_SITE": SITE},
+    )
 
 
 @nox.session
