@@ -32,6 +32,7 @@ NAMESPACES = (
     "tavus_async.room",
     "tavus_async.errors",
     "tavus_async.testing",
+    "tavus_async.fleet",
 )
 
 

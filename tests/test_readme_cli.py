@@ -3,7 +3,8 @@
 The ``bash`` block under "## CLI" is read, and each ``tavus-async`` command runs in turn with its
 ``<placeholders>`` filled from what the earlier commands printed. ``demo`` has its own test and
 ``simulate`` is the simulator this test starts; ``listen`` (which runs until Ctrl-C) runs in a
-child process, as in a second terminal, while ``say`` speaks into the room.
+child process, as in a second terminal, while ``say`` speaks into the room; ``fleet status``
+talks to a real Redis-protocol server from ``_redis_kit`` (skipped alone where none can run).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import anyio
 import pytest
 from _cli_kit import CLI
+from _redis_kit import redis_server
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -37,10 +39,7 @@ def _walkthrough() -> list[list[str]]:
 
 
 def test_the_walkthrough_lists_the_commands_in_a_working_order() -> None:
-    names = [
-        " ".join(argv[:2]) if argv[0] in ("personas", "replicas", "conversations") else argv[0]
-        for argv in _walkthrough()
-    ]
+    names = [_name(argv) for argv in _walkthrough()]
     assert (
         names.index("conversations create") < names.index("ask") < names.index("conversations end")
     )
@@ -64,9 +63,12 @@ async def test_the_cli_walkthrough_runs_in_order(cli: CLI) -> None:
             await _listen_while_saying(cli, filled, values["url"])
             ran.append("listen")
             continue
+        if argv[0] == "fleet":
+            ran.append(await _fleet_status(cli, filled))
+            continue
         result = await cli(*filled)
         assert result.code == 0, f"tavus-async {' '.join(filled)} failed: {result.err}"
-        ran.append(" ".join(argv[:2]))
+        ran.append(_name(argv))
         if argv[:2] == ["conversations", "create"]:
             created = result.json()
             values["url"] = created["conversation_url"]
@@ -76,9 +78,26 @@ async def test_the_cli_walkthrough_runs_in_order(cli: CLI) -> None:
         if argv[0] == "say":
             assert "sent: Hello" in result.out
     assert "listen" in ran
-    assert ran[-1] == "conversations end"
+    assert ran.index("conversations end") > ran.index("ask")
     conv = await cli.json("conversations", "get", values["conversation_id"])
     assert conv["status"] == "ended"
+
+
+async def _fleet_status(cli: CLI, argv: list[str]) -> str:
+    """``fleet status`` against a real server in place of the README's localhost:6379."""
+    try:
+        with redis_server() as url:
+            at = argv.index("--redis")
+            result = await cli(*argv[: at + 1], url, *argv[at + 2 :])
+    except pytest.skip.Exception:
+        return "fleet status (skipped: no Redis-protocol server here)"
+    assert result.code == 0, result.err
+    return "fleet status"
+
+
+def _name(argv: list[str]) -> str:
+    """``conversations create`` for resource commands, ``ask`` for the others."""
+    return " ".join(argv[:2]) if argv[0] in ("personas", "replicas", "conversations") else argv[0]
 
 
 def _key(placeholder: str) -> str:
