@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
+from .errors import InvalidInputError
 from .models.conversations import Conversation, ConversationCreate
 from .models.documents import Document, DocumentCreate
 from .models.guardrails import GuardrailsCreate, GuardrailSet
@@ -160,9 +161,9 @@ class ResourceDef:
     def __post_init__(self) -> None:
         unknown = [v for v in self.verbs if v not in VERBS]
         if unknown:
-            raise ValueError(f"catalog row {self.name!r}: unknown verbs {unknown}")
+            raise InvalidInputError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
-            raise ValueError(f"catalog row {self.name!r}: page_base must be 0 or 1")
+            raise InvalidInputError(f"catalog row {self.name!r}: page_base must be 0 or 1")
 
     @property
     def resource_class(self) -> type[AsyncAPIResource]:

@@ -89,6 +89,12 @@ class AsyncTavus(ResourceNamespaces):
             ),
             sessions=SessionProvider(session),
             default_headers=MappingProxyType(dict(default_headers or {})),
+            # Named in a 401's message (never the key itself), so the user knows what to fix.
+            api_key_source=(
+                "the api_key argument"
+                if api_key is not None
+                else "the TAVUS_API_KEY environment variable"
+            ),
         )
         self._setup(config, is_copy=False)
 
@@ -191,6 +197,7 @@ class AsyncTavus(ResourceNamespaces):
         changes: dict[str, Any] = {}
         if api_key is not _NOT_GIVEN:
             changes["api_key"] = _checked_key(api_key)
+            changes["api_key_source"] = "the api_key given to with_options()"
         if base_url is not _NOT_GIVEN:
             changes["base_url"] = _checked_base_url(base_url)
         if default_headers is not _NOT_GIVEN:

@@ -25,6 +25,7 @@ from typing_extensions import TypedDict
 from . import _version, errors
 from ._logging import get_logger
 from ._retry import RetryPolicy, parse_retry_after
+from .errors import InvalidInputError, NotAvailableError, StateError
 
 __all__ = [
     "APIResponse",
@@ -139,7 +140,7 @@ class ResponseCapture:
             LookupError: No call completed inside the block.
         """
         if not self.responses:
-            raise LookupError("no API call completed inside capture_response()")
+            raise NotAvailableError("no API call completed inside capture_response()")
         return self.responses[-1]
 
 
@@ -173,9 +174,9 @@ def require_id(name: str, value: object) -> str:
         ValueError: ``value`` is not a non-empty string, or contains a ``/``.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
     if "/" in value or "?" in value or "#" in value:
-        raise ValueError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
+        raise InvalidInputError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
     return value
 
 
@@ -236,7 +237,7 @@ def _server_message(body: Any) -> str | None:
     return None
 
 
-def _status_error(resp: APIResponse) -> errors.APIStatusError:
+def _status_error(resp: APIResponse, key_source: str | None = None) -> errors.APIStatusError:
     try:
         body: Any = msgspec.json.decode(resp.content) if resp.content else None
     except msgspec.DecodeError:
@@ -254,12 +255,18 @@ def _status_error(resp: APIResponse) -> errors.APIStatusError:
         cls = _STATUS_ERRORS.get(status, errors.APIStatusError)
     text = f"{resp.method} {resp.path} failed with {status}"
     text += f": {said}" if said else " (the server gave no message)"
+    if status == 401:
+        text += (
+            f". The API key came from {key_source or 'the client'}: check it is a current key "
+            "from https://platform.tavus.io/api-keys (and that TAVUS_BASE_URL, if set, is the "
+            "API it belongs to)"
+        )
     return cls(
         text,
         status_code=status,
         body=body,
         server_message=said,
-        headers=dict(resp.headers),
+        headers=resp.headers,
         method=resp.method,
         path=resp.path,
     )
@@ -309,7 +316,7 @@ class SessionProvider:
             RuntimeError: The client was closed.
         """
         if self.closed:
-            raise RuntimeError("this AsyncTavus client was closed; create a new one")
+            raise StateError("this AsyncTavus client was closed; create a new one")
         session = self._session
         if not self.owned:
             assert session is not None
@@ -359,6 +366,7 @@ class HTTPConfig:
         retry: The retry policy.
         default_headers: Extra headers sent with every request.
         sessions: Where the aiohttp session comes from (shared by copies).
+        api_key_source: Where the key came from, named in a 401's message (never the key).
     """
 
     api_key: str = field(repr=False)
@@ -368,6 +376,7 @@ class HTTPConfig:
     retry: RetryPolicy
     sessions: SessionProvider = field(compare=False)
     default_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    api_key_source: str = "the client's api_key"
 
     def headers(self, *, has_body: bool) -> dict[str, str]:
         """The headers of a request with or without a JSON body."""
@@ -450,7 +459,7 @@ class HTTPCore:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
             APIResponseValidationError: A success body that does not match ``cast_to``.
-            ConfigurationError: An invalid per-call option.
+            InvalidInputError: An invalid per-call option.
         """
         resp = await self.request_response(
             method, path, params=params, json=json, idempotent=idempotent, options=options
@@ -477,7 +486,7 @@ class HTTPCore:
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
-            ConfigurationError: An invalid per-call option.
+            InvalidInputError: An invalid per-call option.
         """
         method = method.upper()
         if idempotent is None:
@@ -506,7 +515,7 @@ class HTTPCore:
                 if resp.status_code < 400:
                     _record(resp)
                     return resp
-                error: errors.APIError = _status_error(resp)
+                error: errors.APIError = _status_error(resp, self.config.api_key_source)
                 may_retry = policy.should_retry_status(resp.status_code, idempotent=idempotent)
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             else:
@@ -623,7 +632,7 @@ class HTTPCore:
         """Fold one call's options into its body, query, headers and timeout."""
         unknown = sorted(set(options) - set(RequestOptions.__annotations__))
         if unknown:
-            raise errors.ConfigurationError(
+            raise errors.InvalidInputError(
                 f"unknown per-call option(s) {unknown}; the options are "
                 f"{', '.join(RequestOptions.__annotations__)}"
             )
@@ -635,7 +644,7 @@ class HTTPCore:
                 or not isinstance(per_call, (int, float))
                 or per_call <= 0
             ):
-                raise errors.ConfigurationError(
+                raise errors.InvalidInputError(
                     f"timeout must be a positive number of seconds, got {per_call!r}"
                 )
             timeout_s = float(per_call)
@@ -654,7 +663,7 @@ class HTTPCore:
             merged = CIMultiDict(self._headers_body)
             for name, value in extra_headers.items():
                 if not isinstance(name, str) or not isinstance(value, str):
-                    raise errors.ConfigurationError(
+                    raise errors.InvalidTypeError(
                         f"extra_headers must map header names to strings, got {name!r}: "
                         f"{type(value).__name__}"
                     )
@@ -679,14 +688,14 @@ def merge_body(json: Any, extra_body: Mapping[str, Any]) -> Any:
     """``json`` with ``extra_body`` merged into it deeply (a new object; ``json`` is unchanged).
 
     Raises:
-        ConfigurationError: ``json`` is not an object (a JSON Patch list takes no extra fields).
+        InvalidInputError: ``json`` is not an object (a JSON Patch list takes no extra fields).
     """
     extra = msgspec.to_builtins(dict(extra_body))
     if json is None:
         return extra
     body = msgspec.to_builtins(json)
     if not isinstance(body, dict):
-        raise errors.ConfigurationError(
+        raise errors.InvalidInputError(
             "extra_body needs a JSON object body; this call sends a "
             f"{type(body).__name__} (a JSON Patch takes its operations instead)"
         )

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 
 from ._http import APIResponse, capture_response
+from .errors import InvalidTypeError
 
 __all__ = ["AnyRawResponses", "RawResponse", "RawResponseDescriptor", "RawResponses", "raw_method"]
 
@@ -117,7 +118,7 @@ def _raw_call(
         async with capture_response() as captured:
             result = method(*args, **kwargs)
             if not inspect.isawaitable(result):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"{owner}.{name}() makes no request of its own to return raw; use "
                     "capture_response() around what it does"
                 )

@@ -50,6 +50,8 @@ def test_each_command_takes_only_the_flags_that_apply() -> None:
     assert "--json" not in _flags("completion")
     assert {"--api-key", "--base-url", "--json"} <= _flags("personas list")
     assert {"--api-key", "--base-url", "--json"} <= _flags("listen")
+    assert "--api-key" not in _flags("fleet status")
+    assert "--json" in _flags("fleet status")
     help_text = subcommand_parsers(build_parser())["simulate"].format_help()
     assert "$TAVUS_API_KEY when it is set" in " ".join(help_text.split())
 

@@ -14,6 +14,8 @@ from tavus_async import (
     AsyncTavus,
     AuthenticationError,
     ConfigurationError,
+    InvalidInputError,
+    InvalidTypeError,
     NotFoundError,
     RateLimitError,
     RawResponse,
@@ -87,15 +89,15 @@ async def test_bad_per_call_options_fail_before_any_request() -> None:
         persona = await tavus.personas.create(persona_name="x", system_prompt="Hi.")
         pid = persona.persona_id
         before = len(app.requests)
-        with pytest.raises(ConfigurationError, match="timeout must be a positive"):
+        with pytest.raises(InvalidInputError, match="timeout must be a positive"):
             await tavus.personas.get(pid, timeout=0)
-        with pytest.raises(ConfigurationError, match=r"unknown per-call option.*timeuot"):
+        with pytest.raises(InvalidInputError, match=r"unknown per-call option.*timeuot"):
             await tavus.personas.get(pid, timeuot=5)  # type: ignore[call-arg]
-        with pytest.raises(ConfigurationError, match="JSON Patch"):
+        with pytest.raises(InvalidInputError, match="JSON Patch"):
             await tavus.personas.patch(
                 pid, Patch().replace("/persona_name", "y"), extra_body={"x": 1}
             )
-        with pytest.raises(ConfigurationError, match="extra_headers"):
+        with pytest.raises(InvalidTypeError, match="extra_headers"):
             await tavus.personas.get(pid, extra_headers={"X-N": 5})  # type: ignore[dict-item]
         assert len(app.requests) == before
 
@@ -103,7 +105,7 @@ async def test_bad_per_call_options_fail_before_any_request() -> None:
 async def test_with_options_changes_key_base_url_and_headers_and_keeps_the_original() -> None:
     async with client_for(default_headers={"X-Team": "a", "X-Keep": "k"}) as (app, tavus):
         wrong = tavus.with_options(api_key="tk_wrong_key_000000000000")
-        with pytest.raises(AuthenticationError):
+        with pytest.raises(AuthenticationError, match="the api_key given to with_options"):
             await wrong.personas.list(limit=1)
         assert app.last.authorized is False
 

@@ -2,7 +2,8 @@
 
 Each command takes only the flags that do something for it: the REST and room commands take
 ``--api-key``, ``--base-url`` and ``--json``; ``simulate`` takes its own ``--api-key`` (the key it
-accepts) and ``--json``; ``completion`` takes neither. The same flags are accepted before the
+accepts) and ``--json``; ``fleet status`` (Redis only) takes ``--json``; ``completion`` takes
+none of them. The same flags are accepted before the
 command name, and rejected there when the command has no use for them.
 """
 
@@ -12,7 +13,7 @@ import argparse
 from typing import Any, NoReturn
 
 from .. import _version
-from . import completion, demo, rooms, simulate
+from . import completion, demo, fleet, rooms, simulate
 from .common import CLIUsageError
 from .resources import add_resource_parsers
 from .waiting import cmd_wait
@@ -74,6 +75,13 @@ def _json_flag(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
 
 
+def _json_only() -> argparse.ArgumentParser:
+    """``--json`` alone, for commands that make no API call (``fleet status`` reads Redis)."""
+    flags = argparse.ArgumentParser(add_help=False)
+    _json_flag(flags, suppress=True)
+    return flags
+
+
 def _simulate_flags() -> argparse.ArgumentParser:
     """``simulate``'s ``--api-key`` (the key it accepts, not one it sends) and ``--json``."""
     flags = argparse.ArgumentParser(add_help=False)
@@ -112,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     rooms.add_parsers(commands, common)
     simulate.add_parser(commands, _simulate_flags())
     demo.add_parser(commands, common)
+    fleet.add_parser(commands, _json_only())
     completion.add_parser(commands)
     return parser
 

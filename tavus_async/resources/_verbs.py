@@ -20,6 +20,7 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.patch import Patch, PatchOp, PatchResult
 from ._base import AsyncAPIResource, call_options, require_id
@@ -67,7 +68,9 @@ class Listing(AsyncAPIResource, Generic[T]):
         unknown = sorted(set(filters) - known)
         if unknown:
             allowed = ", ".join(sorted(known)) or "none"
-            raise ValueError(f"{self._row.name}.list() has no filter {unknown}; filters: {allowed}")
+            raise InvalidInputError(
+                f"{self._row.name}.list() has no filter {unknown}; filters: {allowed}"
+            )
         item: type[T] = self._row.model
         return self._paginate(
             self._path,

@@ -11,6 +11,7 @@ from typing_extensions import Unpack
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models._params import DocumentCreateParams
 from ..models.documents import (
@@ -111,11 +112,11 @@ class Documents(AsyncAPIResource):
             fields["document_name"] = document_name
         if tags is not None:
             if isinstance(tags, str):
-                raise TypeError("tags must be a list of strings, not one string")
+                raise InvalidTypeError("tags must be a list of strings, not one string")
             fields["tags"] = builtins.list(tags)
         body = build_request(DocumentUpdate, None, fields)
         if not body and not options.get("extra_body"):
-            raise ValueError("nothing to update: give document_name and/or tags")
+            raise InvalidInputError("nothing to update: give document_name and/or tags")
         return await self._request(
             "PATCH", f"{self._path}/{did}", cast_to=Document, json=body, options=options
         )
@@ -190,7 +191,7 @@ class Documents(AsyncAPIResource):
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if isinstance(tags, str):
-            raise TypeError("tags must be a list of strings, not one string")
+            raise InvalidTypeError("tags must be a list of strings, not one string")
         return self._paginate(
             self._path,
             item_type=Document,
@@ -245,8 +246,8 @@ class Documents(AsyncAPIResource):
             lambda: self.get(rid),
             what="document processing",
             resource_id=rid,
-            done=("ready",),
-            failed=("error",),
+            done=Document.DONE_STATUSES,
+            failed=Document.FAILED_STATUSES,
             progress_field="progress",
             error_fields=("error_message",),
             code_field="error_message",

@@ -10,6 +10,7 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import PronunciationDictionaryCreateParams
 from ..models.patch import Patch, PatchOp, PatchResult
@@ -143,7 +144,7 @@ class PronunciationDictionaries(AsyncAPIResource):
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
-            raise ValueError(f"limit must be between 1 and 100, got {limit}")
+            raise InvalidInputError(f"limit must be between 1 and 100, got {limit}")
         return self._paginate(
             self._path,
             item_type=PronunciationDictionary,

@@ -11,6 +11,7 @@ from typing_extensions import Unpack
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models._params import ReplicaCreateParams
 from ..models.replicas import Replica, ReplicaCreate
@@ -54,12 +55,12 @@ class Replicas(AsyncAPIResource):
         body = build_request(ReplicaCreate, params, fields, extra_body=extra_body)
         video, image = body.get("train_video_url"), body.get("train_image_url")
         if bool(video) == bool(image):
-            raise ValueError(
+            raise InvalidInputError(
                 "give exactly one of train_video_url (train from a video) or train_image_url "
                 "(train from an image, with voice_name)"
             )
         if image and not body.get("voice_name"):
-            raise ValueError(
+            raise InvalidInputError(
                 "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
             )
         return await self._request(
@@ -129,7 +130,9 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         if not isinstance(replica_name, str) or not replica_name.strip():
-            raise ValueError(f"replica_name must be a non-empty string, got {replica_name!r}")
+            raise InvalidInputError(
+                f"replica_name must be a non-empty string, got {replica_name!r}"
+            )
         await self._request_none(
             "PATCH",
             f"{self._path}/{rid}/name",
@@ -163,7 +166,7 @@ class Replicas(AsyncAPIResource):
         ids: builtins.list[str] | None = None
         if replica_ids is not None:
             if isinstance(replica_ids, str):
-                raise TypeError("replica_ids must be a list of ids, not one string")
+                raise InvalidTypeError("replica_ids must be a list of ids, not one string")
             ids = [require_id("replica_ids item", r) for r in replica_ids]
         return self._paginate(
             self._path,
@@ -218,8 +221,8 @@ class Replicas(AsyncAPIResource):
             lambda: self.get(rid),
             what="replica training",
             resource_id=rid,
-            done=("completed", "ready"),
-            failed=("error",),
+            done=Replica.DONE_STATUSES,
+            failed=Replica.FAILED_STATUSES,
             progress_field="training_progress",
             error_fields=("error_message",),
             code_field=None,

@@ -6,6 +6,7 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models.voices import Voice
 from ._base import AsyncAPIResource
 
@@ -37,7 +38,7 @@ class Voices(AsyncAPIResource):
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
-            raise ValueError(f"limit must be between 1 and 100 for voices, got {limit}")
+            raise InvalidInputError(f"limit must be between 1 and 100 for voices, got {limit}")
         return self._paginate(
             self._path,
             item_type=Voice,

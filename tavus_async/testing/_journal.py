@@ -10,6 +10,8 @@ from typing import Any
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from ..errors import NotAvailableError
+
 __all__ = ["RecordedRequest", "RequestJournal"]
 
 _REDACTED = "***"
@@ -91,7 +93,7 @@ class RequestJournal:
             LookupError: No request was received.
         """
         if not self._items:
-            raise LookupError("the simulator has received no API request")
+            raise NotAvailableError("the simulator has received no API request")
         return self._items[-1]
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:

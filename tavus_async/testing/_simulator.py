@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from aiohttp import web
 from typing_extensions import Unpack
 
+from ..errors import InvalidInputError, StateError
 from ._callbacks import CallbackDispatcher
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from tavus_async import AsyncTavus
     from tavus_async._client_options import ClientOptions
 
-    from ._brain import Replica
+    from ._brain import ScriptedReplica
     from ._options import SimulatorOptions
 
 __all__ = ["SimHooks", "TavusSimulator", "Timings", "serve"]
@@ -149,7 +150,9 @@ class TavusSimulator:
         callbacks: Literal["loopback", "any"] = "loopback",
     ) -> None:
         if concurrency_limit is not None and concurrency_limit < 0:
-            raise ValueError(f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}")
+            raise InvalidInputError(
+                f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}"
+            )
         self.api_key = api_key if api_key is not None else "sim_" + secrets.token_hex(16)
         self.host = host
         self.port = port
@@ -185,7 +188,7 @@ class TavusSimulator:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (the REST base; paths are under ``/v2``)."""
         if not self._started:
-            raise RuntimeError("the simulator is not running: use `async with` or await start()")
+            raise StateError("the simulator is not running: use `async with` or await start()")
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -194,18 +197,18 @@ class TavusSimulator:
         return self.base_url.replace("http://", "ws://", 1)
 
     @property
-    def replica(self) -> Replica:
+    def replica(self) -> ScriptedReplica:
         """The simulated replica's scripting hook: ``sim.replica.when("price", say="$9")``.
 
         Raises:
-            RuntimeError: The simulator is not running, or runs without rooms (``rooms=False``).
+            StateError: The simulator is not running, or runs without rooms (``rooms=False``).
         """
-        replica: Replica | None = getattr(self.rooms, "replica", None)
+        replica: ScriptedReplica | None = getattr(self.rooms, "replica", None)
         if replica is None:
             why = "is not running (use `async with` or await start())"
             if not self._want_rooms:
                 why = "was made with rooms=False"
-            raise RuntimeError(f"sim.replica needs the simulator's rooms, but the simulator {why}")
+            raise StateError(f"sim.replica needs the simulator's rooms, but the simulator {why}")
         return replica
 
     async def start(self) -> TavusSimulator:
