@@ -70,6 +70,15 @@ STOCK_PERSONAS: list[tuple[str, str, str, str, str]] = [
         "",
         "echo",
     ),
+    # pipecat's TavusVideoService creates its conversations with persona_id="pipecat0" (a
+    # stock PAL that streams pipecat's own audio: echo mode).
+    (
+        "pipecat0",
+        "Pipecat",
+        "r4067604db72",
+        "",
+        "echo",
+    ),
 ]
 
 STOCK_VOICES: list[tuple[str, str, list[str]]] = [
