@@ -19,6 +19,7 @@ import msgspec
 from ._logging import redact
 
 __all__ = [
+    "CanvasInteraction",
     "ConversationEvent",
     "DocumentCallback",
     "GuardrailCallback",
@@ -383,6 +384,21 @@ class PostCallActionExecuted(ConversationEvent):
     response: Any = None
 
 
+class CanvasInteraction(ConversationEvent):
+    """``canvas.interaction``: a participant used a Magic Canvas component (an answer, a form,
+    a booking). Sent once per interaction, when first recorded; retries never re-send it.
+
+    Tavus has not published the ``properties`` schema (it matches the items of
+    ``GET /v2/conversations/{id}/canvas/interactions``), so they are kept as received in
+    :attr:`properties`; ``component`` is read when present.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "canvas.interaction"
+    PROPERTY_FIELDS: ClassVar[tuple[str, ...]] = ("component",)
+
+    component: str | None = None
+
+
 class ObjectiveCallback(ConversationEvent):
     """An objective's ``callback_url`` fired (the objective completed). Best effort.
 
@@ -437,6 +453,7 @@ CONVERSATION_EVENT_CLASSES: tuple[type[ConversationEvent], ...] = (
     PerceptionAnalysis,
     PerceptionUnavailable,
     PostCallActionExecuted,
+    CanvasInteraction,
 )
 
 

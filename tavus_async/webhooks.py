@@ -61,6 +61,7 @@ from yarl import URL
 from ._logging import get_logger, redact, register_secret
 from ._webhook_models import (
     CONVERSATION_EVENT_CLASSES,
+    CanvasInteraction,
     ConversationEvent,
     DocumentCallback,
     GuardrailCallback,
@@ -86,6 +87,7 @@ from .errors import TavusError
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
+    "CanvasInteraction",
     "ConversationEvent",
     "DocumentCallback",
     "GuardrailCallback",

@@ -331,3 +331,20 @@ async def test_pal_conversations_announce_pal_joined(
         await tavus.conversations.create(pal_id="p1", persona_id="p2")
     with pytest.raises(ValueError, match="meeting_url"):
         await tavus.conversations.create(pal_id="p1", meeting_url="zoom.us/j/1")
+
+
+def test_canvas_interaction_callbacks_are_typed() -> None:
+    from tavus_async import webhooks
+
+    body = {
+        "message_type": "conversation",
+        "event_type": "canvas.interaction",
+        "conversation_id": "c123",
+        "timestamp": "2026-06-11T12:00:00Z",
+        "properties": {"component": "question", "answer": "Tuesday"},
+    }
+    event = webhooks.parse(body)
+    assert isinstance(event, webhooks.CanvasInteraction)
+    assert event.component == "question"
+    assert event.properties["answer"] == "Tuesday"  # undocumented fields are kept
+    assert event.occurred_at is not None
