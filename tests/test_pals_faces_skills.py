@@ -348,3 +348,15 @@ def test_canvas_interaction_callbacks_are_typed() -> None:
     assert event.component == "question"
     assert event.properties["answer"] == "Tuesday"  # undocumented fields are kept
     assert event.occurred_at is not None
+
+
+async def test_pal_routes_speak_pal_in_their_errors(tavus: AsyncTavus) -> None:
+    pal = await tavus.pals.create(default_face_id=FACE, pipeline_mode="echo")
+    with pytest.raises(UnprocessableEntityError, match="pal_id is read-only"):
+        await tavus.pals.patch(pal.pal_id, Patch().replace("/pal_id", "p0"))
+    with pytest.raises(NotFoundError, match="Invalid default_face_id"):  # "Invalid <x>_id"
+        await tavus.pals.patch(pal.pal_id, Patch().replace("/default_face_id", "rnope"))
+    with pytest.raises(NotFoundError, match="Invalid persona_id"):
+        await tavus.personas.get("pnope")  # the persona route keeps its own words
+    stock = {p.pal_id async for p in tavus.pals.list(pal_type="system")}
+    assert {"p1af207b8189", "paaee96e4f87", "pdac61133ac5", "pcb7a34da5fe"} <= stock

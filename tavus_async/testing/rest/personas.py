@@ -76,7 +76,9 @@ def _validate_persona(ctx: Ctx, p: Record) -> None:
         raise bad("Invalid request: is_template must be a boolean")
     replica_id = p.get("default_replica_id")
     if replica_id and replica_id not in ctx.store.replicas:
-        raise bad("Invalid replica_uuid")
+        # On /v2/pals the field is the face's (api-2026-surface §3.9: PAL routes never say
+        # persona or replica).
+        raise bad("Invalid default_face_id" if ctx.row.name == "pals" else "Invalid replica_uuid")
     layers = p.get("layers") or {}
     if not isinstance(layers, dict):
         raise bad("Invalid request: layers must be an object")
@@ -201,7 +203,8 @@ async def patch(ctx: Ctx, request: web.Request) -> web.StreamResponse:
         new = rename(new, inverse(alias))
     for key in ("persona_id", "persona_type", "created_at"):
         if new.get(key) != persona.get(key):
-            raise ApiError(422, {"message": f"Invalid JSON patch format: {key} is read-only"})
+            shown = alias.get(key, key) if alias else key
+            raise ApiError(422, {"message": f"Invalid JSON patch format: {shown} is read-only"})
     if new == public(persona):
         return web.Response(status=304)
     discarded = _maker_draft_guard(ctx, request, persona, public(persona), new)
