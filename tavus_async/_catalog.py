@@ -265,39 +265,7 @@ class ResourceNamespaces:
 
     _http: HTTPCore
 
-    conversations = _Entry(
-        Conversations,
-        path="/v2/conversations",
-        id_field="conversation_id",
-        page_base=1,
-        model=Conversation,
-        create_model=ConversationCreate,
-        verbs=("create", "list", "get", "delete", "end"),
-        list_filters=(CliFlag("--status", "status", "active or ended"),),
-        cli=CliView(
-            singular="conversation",
-            columns=(
-                "conversation_id",
-                "conversation_name",
-                "status",
-                "conversation_url",
-                "created_at",
-            ),
-            create_flags=(
-                CliFlag("--persona-id", "persona_id", "the persona to talk to"),
-                CliFlag("--replica-id", "replica_id", "the replica (face) to use"),
-                CliFlag("--name", "conversation_name", "the conversation's name"),
-                CliFlag("--context", "conversational_context", "context for this conversation"),
-                CliFlag("--greeting", "custom_greeting", "what the replica says first"),
-                CliFlag("--callback-url", "callback_url", "webhook for conversation events"),
-                CliFlag("--test-mode", "test_mode", "create without the replica joining", "bool"),
-                CliFlag("--require-auth", "require_auth", "private room with a token", "bool"),
-                CliFlag("--audio-only", "audio_only", "voice only, no video", "bool"),
-            ),
-            delete_hard=True,
-            verbose_get=True,
-        ),
-    )
+    # The 2026 vocabulary first (what Tavus documents now); the older names follow.
     pals = _Entry(
         Pals,
         path="/v2/pals",
@@ -355,6 +323,39 @@ class ResourceNamespaces:
             update_flags=(
                 CliFlag("--name", "face_name", "the new name"),
                 CliFlag("--voice-id", "default_voice_id", "the voice it speaks with"),
+            ),
+            delete_hard=True,
+            verbose_get=True,
+        ),
+    )
+    conversations = _Entry(
+        Conversations,
+        path="/v2/conversations",
+        id_field="conversation_id",
+        page_base=1,
+        model=Conversation,
+        create_model=ConversationCreate,
+        verbs=("create", "list", "get", "delete", "end"),
+        list_filters=(CliFlag("--status", "status", "active or ended"),),
+        cli=CliView(
+            singular="conversation",
+            columns=(
+                "conversation_id",
+                "conversation_name",
+                "status",
+                "conversation_url",
+                "created_at",
+            ),
+            create_flags=(
+                CliFlag("--persona-id", "persona_id", "the persona to talk to"),
+                CliFlag("--replica-id", "replica_id", "the replica (face) to use"),
+                CliFlag("--name", "conversation_name", "the conversation's name"),
+                CliFlag("--context", "conversational_context", "context for this conversation"),
+                CliFlag("--greeting", "custom_greeting", "what the replica says first"),
+                CliFlag("--callback-url", "callback_url", "webhook for conversation events"),
+                CliFlag("--test-mode", "test_mode", "create without the replica joining", "bool"),
+                CliFlag("--require-auth", "require_auth", "private room with a token", "bool"),
+                CliFlag("--audio-only", "audio_only", "voice only, no video", "bool"),
             ),
             delete_hard=True,
             verbose_get=True,
