@@ -101,6 +101,9 @@ async def user_code(tavus: AsyncTavus, sim: TavusSimulator, pid: str) -> None:
     await tavus.guardrails.create(dat=[])  # mistake
     await tavus.replicas.create(train_video_url="u", replica_nmae="r")  # mistake
     await tavus.videos.create(scrpit="hello")  # mistake
+    await tavus.pals.create(pal_nmae="x", default_face_id="f")  # mistake
+    await tavus.faces.update(pid, face_nmae="x")  # mistake
+    await tavus.pals.skills.attach(pid, "memory", timeuot=1)  # mistake
     await tavus.documents.create(document_url="u", tag=["a"])  # mistake
     await tavus.pronunciation_dictionaries.create(rules=[{"text": "a"}])  # mistake
     await tavus.documents.update(pid, document_nmae="d")  # mistake

@@ -12,12 +12,14 @@ from ._params import (
     ConversationPropertiesParams,
     CrawlConfigParams,
     DocumentCreateParams,
+    FaceCreateParams,
     GuardrailParams,
     GuardrailsCreateParams,
     LayersParams,
     LLMLayerParams,
     ObjectiveParams,
     ObjectivesCreateParams,
+    PalCreateParams,
     PerceptionLayerParams,
     PersonaCreateParams,
     PronunciationDictionaryCreateParams,
@@ -42,6 +44,7 @@ from .conversations import (
     TranscriptEntry,
 )
 from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
+from .faces import Face, FaceCreate, FaceUpdate, FaceVoices
 from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
 from .layers import (
     ConversationalFlowLayer,
@@ -55,6 +58,7 @@ from .layers import (
     TTSLayer,
 )
 from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .pals import Pal, PalCreate, PalPublished, UsernameCheck
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
 from .pronunciation_dictionaries import (
@@ -63,6 +67,7 @@ from .pronunciation_dictionaries import (
     PronunciationRule,
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
+from .skills import Skill, SkillAttachment
 from .videos import Video, VideoCreate, VideoProperties
 from .voices import Voice, VoiceTag
 
@@ -82,6 +87,11 @@ __all__ = [
     "DocumentCreateParams",
     "DocumentRecrawl",
     "DocumentUpdate",
+    "Face",
+    "FaceCreate",
+    "FaceCreateParams",
+    "FaceUpdate",
+    "FaceVoices",
     "Guardrail",
     "GuardrailParams",
     "GuardrailSet",
@@ -97,6 +107,10 @@ __all__ = [
     "ObjectiveSet",
     "ObjectivesCreate",
     "ObjectivesCreateParams",
+    "Pal",
+    "PalCreate",
+    "PalCreateParams",
+    "PalPublished",
     "Patch",
     "PatchOp",
     "PatchResult",
@@ -120,6 +134,8 @@ __all__ = [
     "RequestModel",
     "STTLayer",
     "STTLayerParams",
+    "Skill",
+    "SkillAttachment",
     "TTSLayer",
     "TTSLayerParams",
     "Timestamped",
@@ -130,6 +146,7 @@ __all__ = [
     "TranscriptEntry",
     "TransportLayer",
     "TransportLayerParams",
+    "UsernameCheck",
     "Video",
     "VideoCreate",
     "VideoCreateParams",

@@ -36,12 +36,14 @@ __all__ = [
     "ConversationalFlowLayerParams",
     "CrawlConfigParams",
     "DocumentCreateParams",
+    "FaceCreateParams",
     "GuardrailParams",
     "GuardrailsCreateParams",
     "LLMLayerParams",
     "LayersParams",
     "ObjectiveParams",
     "ObjectivesCreateParams",
+    "PalCreateParams",
     "PerceptionLayerParams",
     "PersonaCreateParams",
     "PronunciationDictionaryCreateParams",
@@ -57,6 +59,42 @@ __all__ = [
     "VideoCreateParams",
     "VideoPropertiesParams",
 ]
+
+
+class PalCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.PalCreate`."""
+
+    default_face_id: str
+    pal_name: str | None
+    system_prompt: str | None
+    pipeline_mode: str | None
+    context: str | None
+    greeting: str | None
+    document_ids: list[str] | None
+    document_tags: list[str] | None
+    objectives_id: str | None
+    guardrails_id: str | None
+    guardrail_ids: list[str] | None
+    guardrail_tags: list[str] | None
+    tool_ids: list[str] | None
+    memories: list[str] | None
+    is_template: bool | None
+    layers: Layers | LayersParams | None
+
+
+class FaceCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.FaceCreate`."""
+
+    train_video_url: str | None
+    consent_video_url: str | None
+    train_image_url: str | None
+    voice_name: str | None
+    auto_fix_training_image: bool | None
+    default_voice_id: str | None
+    callback_url: str | None
+    face_name: str | None
+    model_name: str | None
+    properties: ReplicaProperties | ReplicaPropertiesParams | None
 
 
 class ConversationCreateParams(TypedDict, total=False):
@@ -79,6 +117,11 @@ class ConversationCreateParams(TypedDict, total=False):
     properties: ConversationProperties | ConversationPropertiesParams | None
     pal_id: str | None
     face_id: str | None
+    participant_tags: list[str] | None
+    meeting_url: str | None
+    chat: bool | None
+    enable_dynamic_greeting: bool | None
+    policy: str | None
 
 
 class PersonaCreateParams(TypedDict, total=False):
@@ -158,26 +201,6 @@ class PronunciationDictionaryCreateParams(TypedDict, total=False):
     rules: Sequence[PronunciationRule | PronunciationRuleParams] | None
 
 
-class ConversationPropertiesParams(TypedDict, total=False):
-    """The fields, as a dict of :class:`~tavus_async.models.ConversationProperties`."""
-
-    max_call_duration: int | None
-    participant_left_timeout: int | None
-    participant_absent_timeout: int | None
-    enable_recording: bool | None
-    enable_closed_captions: bool | None
-    apply_greenscreen: bool | None
-    require_auth: bool | None
-    language: str | None
-    recording_storage: RecordingStorage | RecordingStorageParams | None
-    recording_s3_bucket_name: str | None
-    recording_s3_bucket_region: str | None
-    aws_assume_role_arn: str | None
-    livekit_ws_url: str | None
-    livekit_room_token: str | None
-    enable_transcription: bool | None
-
-
 class LayersParams(TypedDict, total=False):
     """The fields, as a dict of :class:`~tavus_async.models.Layers`."""
 
@@ -191,6 +214,7 @@ class LayersParams(TypedDict, total=False):
     conferencing: Mapping[str, Any] | None
     capabilities: Mapping[str, Any] | None
     knowledge_base: Mapping[str, Any] | None
+    mcp: Mapping[str, Any] | None
 
 
 class ReplicaPropertiesParams(TypedDict, total=False):
@@ -198,6 +222,27 @@ class ReplicaPropertiesParams(TypedDict, total=False):
 
     background_green_screen: bool | None
     gaze_correction: bool | None
+
+
+class ConversationPropertiesParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.ConversationProperties`."""
+
+    max_call_duration: int | None
+    participant_left_timeout: int | None
+    participant_absent_timeout: int | None
+    enable_recording: bool | None
+    enable_closed_captions: bool | None
+    apply_greenscreen: bool | None
+    require_auth: bool | None
+    language: str | None
+    languages: list[str] | None
+    recording_storage: RecordingStorage | RecordingStorageParams | None
+    recording_s3_bucket_name: str | None
+    recording_s3_bucket_region: str | None
+    aws_assume_role_arn: str | None
+    livekit_ws_url: str | None
+    livekit_room_token: str | None
+    enable_transcription: bool | None
 
 
 class ObjectiveParams(TypedDict, total=False):
@@ -252,23 +297,6 @@ class PronunciationRuleParams(TypedDict, total=False):
     type: Required[str]
     case_sensitive: bool | None
     word_boundaries: bool | None
-
-
-class RecordingStorageParams(TypedDict, total=False):
-    """The fields, as a dict of :class:`~tavus_async.models.RecordingStorage`."""
-
-    provider: Required[str]
-    bucket_name: str | None
-    bucket_region: str | None
-    assume_role_arn: str | None
-    external_id: str | None
-    project_id: str | None
-    workload_identity_provider: str | None
-    service_account_email: str | None
-    storage_account: str | None
-    container: str | None
-    tenant_id: str | None
-    client_id: str | None
 
 
 class LLMLayerParams(TypedDict, total=False):
@@ -337,6 +365,7 @@ class ConversationalFlowLayerParams(TypedDict, total=False):
     turn_detection_model: str | None
     turn_taking_patience: str | None
     replica_interruptibility: str | None
+    pal_interruptibility: str | None
     voice_isolation: str | None
     wake_phrase: str | None
     idle_engagement: str | None
@@ -353,6 +382,23 @@ class TransportLayerParams(TypedDict, total=False):
     transport_type: str | None
     input_settings: Mapping[str, Any] | None
     room_settings: Mapping[str, Any] | None
+
+
+class RecordingStorageParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.RecordingStorage`."""
+
+    provider: Required[str]
+    bucket_name: str | None
+    bucket_region: str | None
+    assume_role_arn: str | None
+    external_id: str | None
+    project_id: str | None
+    workload_identity_provider: str | None
+    service_account_email: str | None
+    storage_account: str | None
+    container: str | None
+    tenant_id: str | None
+    client_id: str | None
 
 
 class ToolParams(TypedDict, total=False):

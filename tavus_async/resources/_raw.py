@@ -17,8 +17,10 @@ from tavus_async._raw_response import (
 from tavus_async.resources._base import AsyncAPIResource
 from tavus_async.resources.conversations import Conversations
 from tavus_async.resources.documents import Documents
+from tavus_async.resources.faces import Faces
 from tavus_async.resources.guardrails import Guardrails
 from tavus_async.resources.objectives import Objectives
+from tavus_async.resources.pals import Pals, PalSkills
 from tavus_async.resources.personas import Personas
 from tavus_async.resources.pronunciation_dictionaries import PronunciationDictionaries
 from tavus_async.resources.replicas import Replicas
@@ -26,6 +28,30 @@ from tavus_async.resources.videos import Videos
 from tavus_async.resources.voices import Voices
 
 __all__ = ["RAW_VIEWS", "WithRawResponse"]
+
+
+class PalsWithRawResponse(RawResponses[Pals]):
+    """The raw view of ``Pals`` (each method returns a ``RawResponse``)."""
+
+    check_username = raw_method(Pals.check_username)
+    create = raw_method(Pals.create)
+    delete = raw_method(Pals.delete)
+    get = raw_method(Pals.get)
+    list = raw_method(Pals.list)
+    patch = raw_method(Pals.patch)
+    publish = raw_method(Pals.publish)
+
+
+class FacesWithRawResponse(RawResponses[Faces]):
+    """The raw view of ``Faces`` (each method returns a ``RawResponse``)."""
+
+    create = raw_method(Faces.create)
+    delete = raw_method(Faces.delete)
+    get = raw_method(Faces.get)
+    list = raw_method(Faces.list)
+    rename = raw_method(Faces.rename)
+    update = raw_method(Faces.update)
+    wait_until_ready = raw_method(Faces.wait_until_ready)
 
 
 class ConversationsWithRawResponse(RawResponses[Conversations]):
@@ -119,8 +145,21 @@ class PronunciationDictionariesWithRawResponse(RawResponses[PronunciationDiction
     patch = raw_method(PronunciationDictionaries.patch)
 
 
+class PalSkillsWithRawResponse(RawResponses[PalSkills]):
+    """The raw view of ``PalSkills`` (each method returns a ``RawResponse``)."""
+
+    attach = raw_method(PalSkills.attach)
+    detach = raw_method(PalSkills.detach)
+    get = raw_method(PalSkills.get)
+    list = raw_method(PalSkills.list)
+    replace = raw_method(PalSkills.replace)
+    update = raw_method(PalSkills.update)
+
+
 #: The typed view of each resource class (others: the untyped AnyRawResponses).
 RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {
+    Pals: PalsWithRawResponse,
+    Faces: FacesWithRawResponse,
     Conversations: ConversationsWithRawResponse,
     Personas: PersonasWithRawResponse,
     Replicas: ReplicasWithRawResponse,
@@ -130,6 +169,7 @@ RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {
     Videos: VideosWithRawResponse,
     Voices: VoicesWithRawResponse,
     PronunciationDictionaries: PronunciationDictionariesWithRawResponse,
+    PalSkills: PalSkillsWithRawResponse,
 }
 
 
@@ -138,6 +178,10 @@ class WithRawResponse(RawResponseDescriptor):
 
     @overload
     def __get__(self, obj: None, owner: type[Any] | None = None) -> WithRawResponse: ...
+    @overload
+    def __get__(self, obj: Pals, owner: type[Any] | None = None) -> PalsWithRawResponse: ...
+    @overload
+    def __get__(self, obj: Faces, owner: type[Any] | None = None) -> FacesWithRawResponse: ...
     @overload
     def __get__(
         self, obj: Conversations, owner: type[Any] | None = None
@@ -166,6 +210,10 @@ class WithRawResponse(RawResponseDescriptor):
     def __get__(
         self, obj: PronunciationDictionaries, owner: type[Any] | None = None
     ) -> PronunciationDictionariesWithRawResponse: ...
+    @overload
+    def __get__(
+        self, obj: PalSkills, owner: type[Any] | None = None
+    ) -> PalSkillsWithRawResponse: ...
     @overload
     def __get__(
         self, obj: AsyncAPIResource, owner: type[Any] | None = None
