@@ -36,16 +36,17 @@ def _read_until(lines: queue.Queue[str | None], prefix: str, deadline: float) ->
             return line.split(prefix, 1)[1].strip()
 
 
-@pytest.mark.parametrize("key_from", ["random", "flag", "env"])
+@pytest.mark.parametrize("key_from", ["random", "flag", "env", "env-text"])
 def test_simulate_serves_the_api_until_terminated(key_from: str) -> None:
     argv = [sys.executable, "-m", "tavus_async", "simulate", "--port", "0"]
     env = {k: v for k, v in os.environ.items() if k not in ("TAVUS_API_KEY", "TAVUS_BASE_URL")}
     if key_from == "flag":
         argv += ["--api-key", "sim_chosen_key_123456"]
-    if key_from == "env":
-        # An exported key keeps working after a restart; --json announces it as one line.
+    if key_from.startswith("env"):
+        # An exported key keeps working after a restart (--json: one announcement line).
         env["TAVUS_API_KEY"] = "sim_exported_key_123456"
-        argv.append("--json")
+        if key_from == "env":
+            argv.append("--json")
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
@@ -58,9 +59,18 @@ def test_simulate_serves_the_api_until_terminated(key_from: str) -> None:
             first = lines.get(timeout=DEADLINE)
             assert first is not None
             announced = json.loads(first)
-            base_url, key = announced["base_url"], announced["api_key"]
+            base_url = announced["base_url"]
             assert announced["ws_base_url"] == base_url.replace("http://", "ws://")
-            assert key == "sim_exported_key_123456"
+            # Honoured, never printed: an exported key may be a real Tavus key.
+            assert announced == {**announced, "api_key_from": "TAVUS_API_KEY"}
+            assert "api_key" not in announced
+            key = "sim_exported_key_123456"
+        elif key_from == "env-text":
+            base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
+            said = _read_until(lines, "TAVUS_API_KEY", deadline)
+            assert "not shown" in said
+            assert "sim_exported_key_123456" not in said
+            key = "sim_exported_key_123456"
         else:
             base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
             key = _read_until(lines, "TAVUS_API_KEY=", deadline)

@@ -90,8 +90,8 @@ def _simulate_flags() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         metavar="KEY",
         help="the key clients must send; default: $TAVUS_API_KEY when it is set (so a key "
-        "exported from an earlier run keeps working after a restart), otherwise a new random "
-        "key. Either way it is printed at start",
+        "exported from an earlier run keeps working after a restart; it is not printed, as it "
+        "may be a real Tavus key), otherwise a new random key, printed at start",
     )
     _json_flag(flags, suppress=True)
     return flags

@@ -21,7 +21,9 @@ async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
 
     options: dict[str, Any] = {}
     # The key clients must send: --api-key, else $TAVUS_API_KEY (so a key exported from an
-    # earlier run still works after a restart), else a random one. It is printed either way.
+    # earlier run still works after a restart), else a random one. One from the environment is
+    # not printed: it may be a real Tavus key, and the shell that has it needs no reminder.
+    from_env = not args.api_key and bool(os.environ.get("TAVUS_API_KEY"))
     key = args.api_key or os.environ.get("TAVUS_API_KEY")
     if key:
         options["api_key"] = key
@@ -30,10 +32,21 @@ async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
 
     def announce(sim: TavusSimulator) -> None:
         if out.json_mode:
-            out.json(
-                {"base_url": sim.base_url, "ws_base_url": sim.ws_base_url, "api_key": sim.api_key},
-                compact=True,
-            )
+            shown: dict[str, Any] = {"base_url": sim.base_url, "ws_base_url": sim.ws_base_url}
+            if from_env:
+                shown["api_key_from"] = "TAVUS_API_KEY"
+            else:
+                shown["api_key"] = sim.api_key
+            out.json(shown, compact=True)
+            return
+        out.line(f"Tavus simulator listening on {sim.base_url}")
+        out.line(f"  TAVUS_BASE_URL={sim.base_url}")
+        if from_env:
+            out.line("  TAVUS_API_KEY: the one already in your environment (not shown)")
+        else:
+            # The simulator's own key, not a Tavus secret: printing it is the point.
+            out.line(f"  TAVUS_API_KEY={sim.api_key}")
+        out.line("Press Ctrl+C to stop.")
 
     # Runs until cancelled: Ctrl-C, or SIGTERM (which the entry point turns into a cancel).
     try:
@@ -41,7 +54,7 @@ async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
             port=args.port,
             host=args.host,
             on_ready=announce,
-            announce=not out.json_mode,
+            announce=False,
             **options,
         )
     except OSError as exc:
