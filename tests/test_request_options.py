@@ -233,3 +233,17 @@ async def test_a_resource_without_a_typed_view_gets_every_method_untyped() -> No
         assert made.parse().persona_name == "Plain"
         with pytest.raises(AttributeError, match="no method '_path'"):
             view._path  # noqa: B018
+
+
+async def test_waiters_pass_request_options_to_every_poll() -> None:
+    async with client_for() as (app, tavus):
+        replica = await tavus.replicas.create(train_video_url="https://example.com/train.mp4")
+        rid = replica.replica_id
+        assert rid is not None
+        done = await tavus.replicas.wait_until_ready(
+            rid, interval=0.01, request_options={"extra_headers": {"X-Poll": "p-1"}}
+        )
+        assert done.status == "completed"
+        polls = app.calls("GET", f"/v2/replicas/{rid}")
+        assert polls
+        assert all(r.headers.get("x-poll") == "p-1" for r in polls)

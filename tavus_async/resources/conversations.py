@@ -278,6 +278,7 @@ class Conversations(AsyncAPIResource):
         interval: float = 1.0,
         max_interval: float = 15.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
         verbose: bool = False,
     ) -> Conversation:
         """Poll a conversation until its status is ``status`` (default ``"ended"``).
@@ -289,6 +290,8 @@ class Conversations(AsyncAPIResource):
             interval: First delay between polls; later ones grow up to ``max_interval``.
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` per poll.
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
             verbose: Fetch with ``verbose=true`` (the final model then carries the events).
 
         Returns:
@@ -301,7 +304,7 @@ class Conversations(AsyncAPIResource):
         cid = require_id("conversation_id", conversation_id)
         wanted = {status} if isinstance(status, str) else set(status)
         return await poll_until(
-            lambda: self.get(cid, verbose=verbose or None),
+            lambda: self.get(cid, verbose=verbose or None, **(request_options or {})),
             what="conversation status",
             resource_id=cid,
             done=wanted,

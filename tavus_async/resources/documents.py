@@ -214,6 +214,7 @@ class Documents(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """Poll until document processing finished, reporting progress on the way.
 
@@ -224,6 +225,8 @@ class Documents(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The document once ready.
@@ -243,7 +246,7 @@ class Documents(AsyncAPIResource):
         """
         rid = require_id("document_id", document_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="document processing",
             resource_id=rid,
             done=Document.DONE_STATUSES,

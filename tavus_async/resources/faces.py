@@ -202,6 +202,7 @@ class Faces(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Face:
         """Poll until the face's training finished, reporting progress on the way.
 
@@ -212,6 +213,8 @@ class Faces(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll.
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The face once ready.
@@ -223,7 +226,7 @@ class Faces(AsyncAPIResource):
         """
         fid = require_id("face_id", face_id)
         return await poll_until(
-            lambda: self.get(fid),
+            lambda: self.get(fid, **(request_options or {})),
             what="face training",
             resource_id=fid,
             done=("completed", "ready"),

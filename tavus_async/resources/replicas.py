@@ -190,6 +190,7 @@ class Replicas(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Replica:
         """Poll until replica training finished, reporting progress on the way.
 
@@ -200,6 +201,8 @@ class Replicas(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``training_progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The replica once ready.
@@ -218,7 +221,7 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="replica training",
             resource_id=rid,
             done=Replica.DONE_STATUSES,

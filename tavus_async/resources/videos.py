@@ -154,6 +154,7 @@ class Videos(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Video:
         """Poll until video generation finished, reporting progress on the way.
 
@@ -164,6 +165,8 @@ class Videos(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``generation_progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The video once ready.
@@ -182,7 +185,7 @@ class Videos(AsyncAPIResource):
         """
         rid = require_id("video_id", video_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="video generation",
             resource_id=rid,
             done=Video.DONE_STATUSES,
