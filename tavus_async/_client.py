@@ -235,6 +235,9 @@ class AsyncTavus(ResourceNamespaces):
     def capture_response(self) -> contextlib.AbstractAsyncContextManager[ResponseCapture]:
         """Capture status, headers and raw body of the calls made inside the block.
 
+        Failed calls are recorded too (their errors still raise); see
+        :func:`~tavus_async.capture_response`.
+
         Example::
 
             async with tavus.capture_response() as raw:

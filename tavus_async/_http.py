@@ -153,6 +153,10 @@ _capture: contextvars.ContextVar[ResponseCapture | None] = contextvars.ContextVa
 async def capture_response() -> AsyncIterator[ResponseCapture]:
     """Capture status, headers and body of the calls made in this task.
 
+    Each call's last response is recorded, a failed call's too (its error still raises), so the
+    status and headers of a 4xx/5xx are there after the ``except``. For one call,
+    ``resource.with_raw_response.<method>(...)`` returns the same record beside its result.
+
     Example::
 
         async with tavus.capture_response() as raw:
