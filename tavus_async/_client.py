@@ -235,8 +235,8 @@ class AsyncTavus(ResourceNamespaces):
     def capture_response(self) -> contextlib.AbstractAsyncContextManager[ResponseCapture]:
         """Capture status, headers and raw body of the calls made inside the block.
 
-        Failed calls are recorded too (their errors still raise); see
-        :func:`~tavus_async.capture_response`.
+        Failed calls are recorded too (their errors still raise), so the status and headers of
+        a 4xx/5xx are there after the ``except``.
 
         Example::
 

@@ -4,7 +4,7 @@
 ``tavus.personas.get(pid)`` (same arguments, per-call options, retries) and returns a
 :class:`RawResponse`: the status, headers and body of the last attempt, and the result the plain
 call would have returned under :meth:`RawResponse.parse`. It is built on
-:func:`~tavus_async.capture_response`, so the two always agree.
+:meth:`~tavus_async.AsyncTavus.capture_response`, so the two always agree.
 """
 
 from __future__ import annotations
