@@ -100,6 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = asyncio.run(_run(args, out))
     except KeyboardInterrupt:
+        if json_mode:
+            return _fail(
+                KeyboardInterrupt("interrupted"),
+                EXIT_INTERRUPTED,
+                api_key=None,
+                json_mode=True,
+                kind="Interrupted",
+            )
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
     except CLIUsageError as exc:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli_kit import CLI, STOCK_REPLICA
@@ -172,3 +173,23 @@ async def test_a_join_timeout_names_the_flags_not_the_python_arguments(cli: CLI)
     assert error.endswith("(raise --join-timeout to wait longer)")
     assert "wait_for_replica" not in error
     assert "Room(" not in error
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_an_interrupt_exits_130_in_either_form(
+    json_mode: bool, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(coro: Any) -> Any:
+        coro.close()  # never started: Ctrl-C came first
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("tavus_async.cli.asyncio.run", interrupted)
+    argv = ["personas", "list", "--api-key", "tk_test_0123456789abcdef"]
+    assert main([*argv, "--json"] if json_mode else argv) == 130
+    err = capsys.readouterr().err
+    if json_mode:
+        assert json.loads(err) == {
+            "error": {"type": "Interrupted", "message": "interrupted", "exit_code": 130}
+        }
+    else:
+        assert err == "interrupted\n"
