@@ -74,14 +74,18 @@ class _GcClock:
     def __init__(self) -> None:
         self.seconds = 0.0
         self.collections = [0, 0, 0]
+        #: Seconds per generation: a full (generation 2) collection walks every tracked object.
+        self.by_generation = [0.0, 0.0, 0.0]
         self._t0 = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._t0 = time.process_time()
         else:
-            self.seconds += time.process_time() - self._t0
+            took = time.process_time() - self._t0
+            self.seconds += took
             self.collections[info["generation"]] += 1
+            self.by_generation[info["generation"]] += took
 
     def __enter__(self) -> _GcClock:
         gc.callbacks.append(self._callback)
@@ -146,6 +150,7 @@ async def client_run(
             await room.wait_for(StoppedSpeaking, where=lambda e: e.role == "replica", timeout=60)
         gc.collect()
         rss_before = rss()
+        tracked_before = len(gc.get_objects())
         stack = AsyncExitStack()
         try:
 
@@ -162,6 +167,7 @@ async def client_run(
             sim_join = sim_cpu() - s0
             gc.collect()
             rss_joined = rss()
+            tracked_joined = len(gc.get_objects())
 
             async def drive(room: Room) -> int:
                 count = 0
@@ -180,6 +186,11 @@ async def client_run(
                 counts = await asyncio.gather(*(drive(r) for r in rooms))
             sim_turns = sim_cpu() - s0
             rss_after = rss()
+            gc.collect()
+            tracked_per_room = {
+                "joined": (tracked_joined - tracked_before) / n,
+                "after_turns": (len(gc.get_objects()) - tracked_before) / n,
+            }
             received = sum(r.stats.received for r in rooms) - received0
             dropped = sum(r.stats.dropped for r in rooms)
         finally:
@@ -202,6 +213,8 @@ async def client_run(
         "client_cpu_util": t_turns.cpu / t_turns.wall,
         "client_gc_share": gc_clock.seconds / t_turns.cpu if t_turns.cpu else 0.0,
         "gc_collections": gc_clock.collections,
+        "gc_seconds_by_generation": gc_clock.by_generation,
+        "gc_tracked_objects_per_room": tracked_per_room,
         "sim_cpu_util": sim_turns / t_turns.wall,
         "rss_before_mb": rss_before / 2**20,
         "rss_per_room_kb_joined": (rss_joined - rss_before) / n / 1024,

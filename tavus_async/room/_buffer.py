@@ -62,7 +62,9 @@ class EventBuffer(Generic[T]):
         self._on_dropped = on_dropped
         self._on_shedding = on_shedding
         self._items: deque[T] = deque()
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        # A list, not a deque: there is one consumer, so at most a waiter or two, and an empty
+        # deque costs 760 bytes (x thousands of rooms, benchmarks/README.md, Scale).
+        self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
         self._pending_dropped: Counter[str] = Counter()
         self.dropped_total = 0
@@ -112,7 +114,7 @@ class EventBuffer(Generic[T]):
 
     def _wake(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = self._waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)
                 return
@@ -157,6 +159,6 @@ class EventBuffer(Generic[T]):
         """Stop accepting items and wake every consumer; buffered items stay readable."""
         self._closed = True
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = self._waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import weakref
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +41,52 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
 
+@dataclass(slots=True)
+class _SharedSession:
+    session: aiohttp.ClientSession
+    users: int = 0
+
+
+#: The session every transport of an event loop shares when it was not given one.
+_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SharedSession] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _acquire_session() -> aiohttp.ClientSession:
+    """The running loop's shared session (made on first use); pair with :func:`_release_session`.
+
+    One session and connector per loop instead of one per room: a room keeps its connection
+    for its whole life, so a session per room cost about 10 KB and 40 objects the garbage
+    collector walks (``benchmarks/README.md``, Scale).
+    """
+    loop = asyncio.get_running_loop()
+    shared = _shared.get(loop)
+    if shared is None or shared.session.closed:
+        # limit=0: every room holds its connection as long as it is joined, so aiohttp's
+        # default pool limit (100) would make the 101st room wait for a free connection.
+        # No cookie jar: the rooms set no cookies, and one room's must never reach another.
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar()
+        )
+        shared = _shared[loop] = _SharedSession(session)
+    shared.users += 1
+    return shared.session
+
+
+async def _release_session(session: aiohttp.ClientSession) -> None:
+    """Give back a session from :func:`_acquire_session`; the last user closes it."""
+    shared = _shared.get(asyncio.get_running_loop())
+    if shared is None or shared.session is not session:  # pragma: no cover - defensive
+        await session.close()
+        return
+    shared.users -= 1
+    if shared.users <= 0:
+        # Forget it before closing, so that a room joining meanwhile opens a fresh one.
+        del _shared[asyncio.get_running_loop()]
+        await session.close()
+
+
 def _safe_url(url: str) -> str:
     """The URL without query or userinfo, so a token can never reach a message."""
     parts = urlsplit(url)
@@ -62,8 +110,8 @@ class WebSocketTransport(TransportBase):
     """A :class:`~tavus_async.room.transport.Transport` over the simulator's WebSocket rooms.
 
     Args:
-        session: An aiohttp session to use. By default the transport opens its own and closes
-            it on :meth:`leave`.
+        session: An aiohttp session to use. By default every transport of the event loop shares
+            one session and connector, closed when the last of them leaves.
         connect_timeout: Seconds allowed for the upgrade and the ``joined`` frame.
         send_timeout: Seconds to wait for the server's ``ack`` of each message.
         heartbeat: WebSocket ping interval in seconds (``None`` disables pings).
@@ -116,7 +164,7 @@ class WebSocketTransport(TransportBase):
         try:
             with anyio.fail_after(self._connect_timeout):
                 if self._session is None:
-                    self._session = aiohttp.ClientSession()
+                    self._session = _acquire_session()
                 ws = await self._session.ws_connect(url, params=params, heartbeat=self._heartbeat)
                 self._ws = ws
                 info = await self._await_joined(ws, where)
@@ -316,4 +364,4 @@ class WebSocketTransport(TransportBase):
             if self._own_session and session is not None:
                 self._session = None
                 with contextlib.suppress(Exception):
-                    await session.close()
+                    await _release_session(session)
