@@ -51,6 +51,22 @@ TEXT = "Can you check the status of my order A-1234 and tell me when it ships?"
 CREATE_CONCURRENCY = 32
 
 
+def raise_fd_limit() -> int:
+    """Raise this process's soft limit on open files to the hard limit; return the new limit.
+
+    Every room is a socket on each side, so 10,000 rooms need more than the usual 1,024.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    # Linux refuses an infinite soft limit for files; 1M is above any room count measured here.
+    target = 1 << 20 if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        soft = target
+    return int(soft)
+
+
 # --- the simulator child -------------------------------------------------------------------------
 
 
@@ -61,6 +77,7 @@ async def serve_simulator() -> None:
     from tavus_async.testing import TavusSimulator
 
     logging.getLogger("tavus_async").setLevel(logging.ERROR)
+    raise_fd_limit()
     async with TavusSimulator(time="instant", seed=1) as sim:
         await announce_until_stdin_closed({"url": sim.base_url, "api_key": sim.api_key})
 
@@ -106,6 +123,7 @@ async def client_run(
     url: str, api_key: str, n: int, turns: int, sim_pid: int, gc_threshold: int | None = None
 ) -> dict[str, Any]:
     """Create, join and drive ``n`` rooms; return the measurements."""
+    fd_limit = raise_fd_limit()
     if gc_threshold:
         # An experiment knob: collect the young generation less often (and so the old ones).
         gc.set_threshold(gc_threshold, *gc.get_threshold()[1:])
@@ -155,7 +173,11 @@ async def client_run(
         try:
 
             async def join(conv: Any) -> Room:
-                room = connect(conv, client=tavus, join_timeout=120.0, buffer_size=4096)
+                # A generous send timeout: at 10,000 rooms the simulator (one core) acknowledges a
+                # respond only after every room's previous burst of events (default 10 s).
+                room = connect(
+                    conv, client=tavus, join_timeout=120.0, send_timeout=300.0, buffer_size=4096
+                )
                 await stack.enter_async_context(room)
                 # Read the join's own events, so that the turns phase counts only turns.
                 await room.wait_for(ReplicaJoined, timeout=120.0)
@@ -223,6 +245,7 @@ async def client_run(
         "dropped_events": dropped,
         "leave_s": t_leave.wall,
         "gc_threshold": list(gc.get_threshold()),
+        "fd_limit": fd_limit,
     }
 
 

@@ -224,3 +224,14 @@ def test_seq_windows_are_kept_for_a_bounded_number_of_event_types() -> None:
     # The most recent types are still remembered.
     last = f"x.custom_{DuplicateFilter.MAX_SEQ_TYPES + 9}"
     assert f.accept(decode({"event_type": last, "seq": 1})) is False
+
+
+def test_copy_window_bounds_the_unpaired_copies_separately() -> None:
+    f = DuplicateFilter(window=128, copy_window=2)
+    for i in range(3):
+        assert f.accept(_speaking("pal", None, duration=float(i))) is True
+    assert len(f._copies) == 2
+    assert f.accept(_speaking("replica", None, duration=0.0)) is True  # forgotten
+    assert f.accept(_speaking("replica", None, duration=2.0)) is False  # still remembered
+    with pytest.raises(ValueError, match="copy_window"):
+        DuplicateFilter(copy_window=0)

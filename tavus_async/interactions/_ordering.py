@@ -81,23 +81,31 @@ class DuplicateFilter:
     Memory is bounded by `window`, and kept small because a process may hold thousands of
     rooms (`benchmarks/README.md`, Scale): for `seq`, one bit per number in the `window`
     numbers below the highest seen (per `event_type`; a `seq` older than that is delivered);
-    for copies, the `window` most recent content hashes. The hashes are 64-bit (Python's keyed
-    SipHash of the strings), so two different events match by accident with a probability of
-    about `window` / 2**64 per event; such a drop would still be counted in `dropped`.
+    for copies, the `copy_window` (default: `window`) most recent content hashes. The hashes
+    are 64-bit (Python's keyed SipHash of the strings), so two different events match by
+    accident with a probability of about `copy_window` / 2**64 per event; such a drop would
+    still be counted in `dropped`.
+
+    Args:
+        window: How far back `seq` numbers are remembered.
+        copy_window: How many unpaired agent events are remembered for their counterpart.
 
     Attributes:
         dropped: how many events `accept` has rejected.
     """
 
-    __slots__ = ("_copies", "_mask", "_seqs", "_window", "dropped")
+    __slots__ = ("_copies", "_copy_window", "_mask", "_seqs", "_window", "dropped")
 
     #: Event types whose `seq` window is kept (a room sends about ten; the rest is bounded).
     MAX_SEQ_TYPES: Final = 64
 
-    def __init__(self, window: int = 512) -> None:
+    def __init__(self, window: int = 512, *, copy_window: int | None = None) -> None:
         if window < 1:
             raise ValueError(f"window must be at least 1, got {window}")
+        if copy_window is not None and copy_window < 1:
+            raise ValueError(f"copy_window must be at least 1, got {copy_window}")
         self._window = window
+        self._copy_window = window if copy_window is None else copy_window
         self._mask = (1 << window) - 1
         # event_type -> [highest seq seen, bit i set: seq (highest - i) was seen]
         self._seqs: dict[str, list[int]] = {}
@@ -145,7 +153,7 @@ class DuplicateFilter:
             self.dropped += 1
             return False
         copies[sig] = role
-        if len(copies) > self._window:
+        if len(copies) > self._copy_window:
             copies.popitem(last=False)
         return True
 

@@ -293,10 +293,9 @@ class Room:
         self._wait_for_replica = wait_for_replica
         self._replica_only = replica_only
         self._foreign = foreign_messages
-        # The two copies of a PAL event arrive back to back, so a short memory catches them;
-        # the filter's default (512) cost ~100 KB per room and most of the GC work at 1,000
-        # rooms (benchmarks/README.md, Scale).
-        self._dedupe = DuplicateFilter(window=128) if dedupe else None
+        # The two copies of a PAL event arrive back to back, so a short memory catches them:
+        # 32 unpaired events (~3 KB a room; 128 cost ~13 KB, benchmarks/README.md, Scale).
+        self._dedupe = DuplicateFilter(window=128, copy_window=32) if dedupe else None
         self._reorder = SeqReorderBuffer(max_delay=reorder) if reorder is not None else None
         self._reorder_timer: asyncio.TimerHandle | None = None
         self._heartbeats = heartbeats
