@@ -73,16 +73,54 @@ def raise_fd_limit() -> int:
 # --- the simulator child -------------------------------------------------------------------------
 
 
-async def serve_simulator() -> None:
-    """Run a simulator on 127.0.0.1:0, print ``{"url", "api_key"}``, stop when stdin closes."""
+async def serve_simulator(gc_file: str | None = None) -> None:
+    """Run a simulator on 127.0.0.1:0, print ``{"url", "api_key"}``, stop when stdin closes.
+
+    With ``gc_file``, SIGUSR1 makes it write ``{"n", "gc_seconds"}`` there: the CPU seconds its
+    garbage collector has used so far (``n`` counts the requests), for the client to sample.
+    """
     import logging
+    import signal
 
     from tavus_async.testing import TavusSimulator
 
     logging.getLogger("tavus_async").setLevel(logging.ERROR)
     raise_fd_limit()
-    async with TavusSimulator(time="instant", seed=1) as sim:
-        await announce_until_stdin_closed({"url": sim.base_url, "api_key": sim.api_key})
+    gc_clock = _GcClock()
+    asked = 0
+
+    def report() -> None:
+        nonlocal asked
+        asked += 1
+        if gc_file:
+            tmp = Path(gc_file + ".tmp")
+            tmp.write_text(json.dumps({"n": asked, "gc_seconds": gc_clock.seconds}))
+            tmp.replace(gc_file)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, report)
+    with gc_clock:
+        async with TavusSimulator(time="instant", seed=1) as sim:
+            await announce_until_stdin_closed({"url": sim.base_url, "api_key": sim.api_key})
+
+
+def sim_gc_seconds(sim_pid: int, gc_file: str | None, asked: int) -> float | None:
+    """Ask the simulator child (SIGUSR1) for its GC seconds so far; wait up to 10 s."""
+    import os
+    import signal
+
+    if not gc_file:
+        return None
+    os.kill(sim_pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            got = json.loads(Path(gc_file).read_text())
+        except (OSError, ValueError):
+            got = {}
+        if got.get("n") == asked:
+            return float(got["gc_seconds"])
+        time.sleep(0.002)
+    return None
 
 
 # --- the client child ----------------------------------------------------------------------------
@@ -155,6 +193,7 @@ async def client_run(
     sim_pid: int,
     gc_threshold: int | None = None,
     breakdown: bool = False,
+    sim_gc_file: str | None = None,
 ) -> dict[str, Any]:
     """Create, join and drive ``n`` rooms; return the measurements.
 
@@ -253,11 +292,13 @@ async def client_run(
                 return count
 
             received0 = sum(r.stats.received for r in rooms)
+            sim_gc0 = sim_gc_seconds(sim_pid, sim_gc_file, 1)
             s0 = sim_cpu()
             gc_clock = _GcClock()
             with gc_clock, anyio.fail_after(600), timed() as t_turns:
                 counts = await asyncio.gather(*(drive(r) for r in rooms))
             sim_turns = sim_cpu() - s0
+            sim_gc1 = sim_gc_seconds(sim_pid, sim_gc_file, 2)
             rss_after = rss()
             gc.collect()
             memory: dict[str, Any] = {}
@@ -297,6 +338,11 @@ async def client_run(
         "gc_seconds_by_generation": gc_clock.by_generation,
         "gc_tracked_objects_per_room": tracked_per_room,
         "sim_cpu_util": sim_turns / t_turns.wall,
+        "sim_gc_share": (
+            (sim_gc1 - sim_gc0) / sim_turns
+            if sim_gc0 is not None and sim_gc1 is not None and sim_turns
+            else None
+        ),
         "rss_before_mb": rss_before / 2**20,
         "rss_per_room_kb_joined": (rss_joined - rss_before) / n / 1024,
         "rss_per_room_kb_after_turns": (rss_after - rss_before) / n / 1024,
@@ -317,9 +363,12 @@ def one(
 ) -> dict[str, Any]:
     """One measurement of ``n`` rooms, in a fresh simulator and a fresh client process."""
     import subprocess
+    import tempfile
 
     script = Path(__file__)
-    with ServerProcess(script, "--serve-sim") as sim:
+    gc_dir = tempfile.TemporaryDirectory(prefix="bench_scale_")
+    gc_file = str(Path(gc_dir.name) / "sim_gc.json")
+    with gc_dir, ServerProcess(script, "--serve-sim", "--sim-gc-file", gc_file) as sim:
         assert sim.proc is not None
         proc = subprocess.run(
             [
@@ -335,6 +384,7 @@ def one(
                         "sim_pid": sim.proc.pid,
                         "gc_threshold": gc_threshold,
                         "breakdown": breakdown,
+                        "sim_gc_file": gc_file,
                     }
                 ),
             ],
@@ -355,6 +405,7 @@ MEDIAN_KEYS = (
     "sim_cpu_us_per_event",
     "client_cpu_util",
     "client_gc_share",
+    "sim_gc_share",
     "sim_cpu_util",
     "join_s",
     "join_cpu_ms_per_room",
@@ -370,7 +421,8 @@ MEDIAN_KEYS = (
 def summarise(n: int, runs: list[dict[str, Any]]) -> dict[str, Any]:
     row: dict[str, Any] = {"rooms": n, "runs": len(runs)}
     for key in MEDIAN_KEYS:
-        row[key] = median([r[key] for r in runs])
+        values = [r[key] for r in runs if r.get(key) is not None]
+        row[key] = median(values) if values else None
     row["events"] = runs[0]["events"]
     row["dropped_events"] = max(r["dropped_events"] for r in runs)
     row["events_per_s_spread"] = spread([r["events_per_s"] for r in runs])
@@ -392,6 +444,7 @@ def print_result(result: dict[str, Any]) -> None:
         ("client_cpu_util", "client CPU", ".2f"),
         ("sim_cpu_util", "sim CPU", ".2f"),
         ("client_gc_share", "GC share", ".2f"),
+        ("sim_gc_share", "sim GC", ".2f"),
         ("join_s", "join all s", ".2f"),
         ("join_cpu_ms_per_room", "join ms CPU/room", ".2f"),
         ("rss_per_room_kb_joined", "KB/room joined", ",.0f"),
@@ -438,10 +491,11 @@ def main(argv: list[str] | None = None) -> int:
         help="also say what each KB per room is (tracemalloc; slows the client: CPU not comparable)",
     )
     p.add_argument("--serve-sim", action="store_true", help=HIDDEN)
+    p.add_argument("--sim-gc-file", help=HIDDEN)
     p.add_argument("--client", help=HIDDEN)
     args = p.parse_args(argv)
     if args.serve_sim:
-        asyncio.run(serve_simulator())
+        asyncio.run(serve_simulator(args.sim_gc_file))
         return 0
     if args.client:
         spec = json.loads(args.client)
@@ -454,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
                 spec["sim_pid"],
                 spec.get("gc_threshold"),
                 spec.get("breakdown", False),
+                spec.get("sim_gc_file"),
             )
         )
         print(json.dumps(out), flush=True)

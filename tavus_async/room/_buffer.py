@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Generic, TypeVar
 
 __all__ = ["BufferClosed", "EventBuffer"]
 
@@ -136,13 +136,26 @@ class EventBuffer(Generic[T]):
             raise BufferClosed
         raise asyncio.QueueEmpty
 
-    async def get(self) -> T:
+    def get(self) -> Coroutine[Any, Any, T]:
         """Wait for the next item; raises :class:`BufferClosed` once closed and drained."""
+        return self._next(BufferClosed)
+
+    def anext(self) -> Coroutine[Any, Any, T]:
+        """:meth:`get` for an ``__anext__``: raises ``StopAsyncIteration`` once drained.
+
+        Returned, not awaited, by the caller's ``__anext__``, so reading an event costs one
+        coroutine, not two (each is an object for the garbage collector: benchmarks/, Scale).
+        """
+        return self._next(StopAsyncIteration)
+
+    async def _next(self, ended: type[Exception]) -> T:
         while True:
             # Checked first rather than by catching QueueEmpty: an exception and its traceback
-            # per wait are two more objects for the garbage collector (benchmarks/, Scale).
-            if self._items or self._pending_dropped or self._closed:
+            # per wait are two more objects for the garbage collector.
+            if self._items or self._pending_dropped:
                 return self.get_nowait()
+            if self._closed:
+                raise ended
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:

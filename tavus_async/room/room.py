@@ -33,7 +33,14 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+)
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
@@ -277,8 +284,12 @@ class Room:
             raise ValueError("end_conversation=True needs client= (an AsyncTavus) to end it with")
         if transport is None:
             options: dict[str, Any] = {}
-            if urlsplit(url).scheme.lower() in ("http", "https") and replica_id:
+            scheme = urlsplit(url).scheme.lower()
+            if scheme in ("http", "https") and replica_id:
                 options["replica_names"] = (replica_id,)
+            elif scheme in ("ws", "wss"):
+                options["replica_json"] = True  # decoded straight into typed events
+
             transport = transport_for_url(url, **options)
         self._url = url
         self._token = meeting_token
@@ -632,11 +643,9 @@ class Room:
     def __aiter__(self) -> AsyncIterator[RoomStreamEvent]:
         return self
 
-    async def __anext__(self) -> RoomStreamEvent:
-        try:
-            return await self._buffer.get()
-        except BufferClosed:
-            raise StopAsyncIteration from None
+    def __anext__(self) -> Awaitable[RoomStreamEvent]:
+        # The buffer's own coroutine: one object per event read instead of two.
+        return self._buffer.anext()
 
     async def recv(self) -> RoomStreamEvent:
         """The next event; cancelling it never loses an event.
