@@ -256,13 +256,14 @@ async def client_run(
         try:
 
             async def join(conv: Any) -> Room:
-                # Generous send timeouts: at 10,000 rooms the simulator (one core) acknowledges a
-                # respond only after every room's previous burst of events (default 10 s). The
-                # Room's own does not reach the WebSocket transport's ack timeout: both are set.
+                # Generous timeouts: at 10,000 rooms the simulator (one core) answers a join or
+                # acknowledges a respond only after every other room's work (the defaults, 30 s
+                # and 10 s, expire). The Room's own do not reach the WebSocket transport's
+                # timeouts, so both are set.
                 room = connect(
                     conv,
                     client=tavus,
-                    transport=WebSocketTransport(send_timeout=300.0),
+                    transport=WebSocketTransport(connect_timeout=120.0, send_timeout=300.0),
                     join_timeout=120.0,
                     send_timeout=300.0,
                     buffer_size=4096,
