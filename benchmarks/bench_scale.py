@@ -259,11 +259,14 @@ async def client_run(
                 # Generous timeouts: at 10,000 rooms the simulator (one core) answers a join or
                 # acknowledges a respond only after every other room's work (the defaults, 30 s
                 # and 10 s, expire). The Room's own do not reach the WebSocket transport's
-                # timeouts, so both are set.
+                # timeouts, so the transport is made here, as the Room would (replica_json).
+                transport = WebSocketTransport(
+                    connect_timeout=120.0, send_timeout=300.0, replica_json=True
+                )
                 room = connect(
                     conv,
                     client=tavus,
-                    transport=WebSocketTransport(connect_timeout=120.0, send_timeout=300.0),
+                    transport=transport,
                     join_timeout=120.0,
                     send_timeout=300.0,
                     buffer_size=4096,
