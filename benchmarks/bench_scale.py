@@ -212,7 +212,6 @@ async def client_run(
     from tavus_async import AsyncTavus
     from tavus_async.interactions.events import ReplicaJoined, StoppedSpeaking
     from tavus_async.room import Room, connect
-    from tavus_async.room.websocket import WebSocketTransport
 
     sim = psutil.Process(sim_pid)
 
@@ -257,19 +256,10 @@ async def client_run(
 
             async def join(conv: Any) -> Room:
                 # Generous timeouts: at 10,000 rooms the simulator (one core) answers a join or
-                # acknowledges a respond only after every other room's work (the defaults, 30 s
-                # and 10 s, expire). The Room's own do not reach the WebSocket transport's
-                # timeouts, so the transport is made here, as the Room would (replica_json).
-                transport = WebSocketTransport(
-                    connect_timeout=120.0, send_timeout=300.0, replica_json=True
-                )
+                # acknowledges a respond only after every other room's work, and the defaults
+                # (30 s, 10 s) expire. The Room hands both to the transport it makes.
                 room = connect(
-                    conv,
-                    client=tavus,
-                    transport=transport,
-                    join_timeout=120.0,
-                    send_timeout=300.0,
-                    buffer_size=4096,
+                    conv, client=tavus, join_timeout=120.0, send_timeout=300.0, buffer_size=4096
                 )
                 await stack.enter_async_context(room)
                 # Read the join's own events, so that the turns phase counts only turns.

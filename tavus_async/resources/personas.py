@@ -16,8 +16,6 @@ from ._shared import decode_with
 
 __all__ = ["Personas"]
 
-_PATH = "/v2/personas"
-
 
 class Personas(AsyncAPIResource):
     """Personas: the behaviour, voice and perception of a replica.
@@ -56,7 +54,7 @@ class Personas(AsyncAPIResource):
             BadRequestError: Tavus rejected the persona.
         """
         body = build_request(PersonaCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", _PATH, cast_to=Persona, json=body)
+        return await self._request("POST", self._path, cast_to=Persona, json=body)
 
     async def get(self, persona_id: str) -> Persona:
         """Fetch one persona (``GET /v2/personas/{id}``), flat or wrapped in ``{"data": [...]}``.
@@ -67,7 +65,7 @@ class Personas(AsyncAPIResource):
             APIResponseValidationError: The body holds no persona.
         """
         pid = require_id("persona_id", persona_id)
-        resp = await self._request_response("GET", f"{_PATH}/{pid}")
+        resp = await self._request_response("GET", f"{self._path}/{pid}")
         # The flat shape is what Tavus serves in practice: decode it in one typed pass, and
         # take the slower two-shape path only when the body had no top-level persona.
         with contextlib.suppress(APIResponseValidationError):
@@ -96,7 +94,7 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        return await self._json_patch(f"{_PATH}/{pid}", operations, _maybe_persona, "persona")
+        return await self._json_patch(f"{self._path}/{pid}", operations, _maybe_persona, "persona")
 
     async def delete(self, persona_id: str) -> None:
         """Delete a persona (``DELETE /v2/personas/{id}``).
@@ -106,7 +104,7 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        await self._request_none("DELETE", f"{_PATH}/{pid}")
+        await self._request_none("DELETE", f"{self._path}/{pid}")
 
     def list(
         self,
@@ -123,12 +121,11 @@ class Personas(AsyncAPIResource):
             limit: Page size.
         """
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Persona,
             params={"persona_type": persona_type},
             page=page,
             limit=limit,
-            first_page=1,
         )
 
 
