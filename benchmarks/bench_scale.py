@@ -212,6 +212,7 @@ async def client_run(
     from tavus_async import AsyncTavus
     from tavus_async.interactions.events import ReplicaJoined, StoppedSpeaking
     from tavus_async.room import Room, connect
+    from tavus_async.room.websocket import WebSocketTransport
 
     sim = psutil.Process(sim_pid)
 
@@ -255,11 +256,16 @@ async def client_run(
         try:
 
             async def join(conv: Any) -> Room:
-                # Generous timeouts: at 10,000 rooms the simulator (one core) answers a join or
-                # acknowledges a respond only after every other room's work, and the defaults
-                # (30 s, 10 s) expire. The Room hands both to the transport it makes.
+                # At 10,000 rooms the simulator (one core) answers a join, acknowledges a respond
+                # or answers a ping only after every other room's work: the defaults (connect
+                # 30 s, send 10 s, a pong within 10 s of each 20 s heartbeat ping) expired here.
+                # So the transport is made as the Room would make it (replica_json), with
+                # generous timeouts and no heartbeat.
+                transport = WebSocketTransport(
+                    connect_timeout=120.0, send_timeout=300.0, heartbeat=None, replica_json=True
+                )
                 room = connect(
-                    conv, client=tavus, join_timeout=120.0, send_timeout=300.0, buffer_size=4096
+                    conv, client=tavus, transport=transport, join_timeout=120.0, buffer_size=4096
                 )
                 await stack.enter_async_context(room)
                 # Read the join's own events, so that the turns phase counts only turns.
