@@ -23,6 +23,8 @@ from tavus_async.interactions.events import (
     UtteranceStreaming,
 )
 
+from ..errors import InvalidInputError
+
 __all__ = ["DuplicateFilter", "SeqReorderBuffer"]
 
 # The reference (section 4.3) documents copies for streaming and the unified speaking events;
@@ -101,9 +103,9 @@ class DuplicateFilter:
 
     def __init__(self, window: int = 512, *, copy_window: int | None = None) -> None:
         if window < 1:
-            raise ValueError(f"window must be at least 1, got {window}")
+            raise InvalidInputError(f"window must be at least 1, got {window}")
         if copy_window is not None and copy_window < 1:
-            raise ValueError(f"copy_window must be at least 1, got {copy_window}")
+            raise InvalidInputError(f"copy_window must be at least 1, got {copy_window}")
         self._window = window
         self._copy_window = window if copy_window is None else copy_window
         self._mask = (1 << window) - 1
@@ -182,9 +184,9 @@ class SeqReorderBuffer:
 
     def __init__(self, capacity: int = 32, *, max_delay: float | None = 0.2) -> None:
         if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
+            raise InvalidInputError(f"capacity must be at least 1, got {capacity}")
         if max_delay is not None and max_delay < 0:
-            raise ValueError(f"max_delay must be >= 0 or None, got {max_delay}")
+            raise InvalidInputError(f"max_delay must be >= 0 or None, got {max_delay}")
         self._capacity = capacity
         self._max_delay = max_delay
         self._heap: list[tuple[int, int, float | None, Event]] = []

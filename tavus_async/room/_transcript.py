@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InvalidInputError
 from ..interactions.events import (
     Event,
     ReplicaStoppedSpeaking,
@@ -65,7 +66,7 @@ class Transcript:
 
     def __init__(self, max_turns: int | None = 1000) -> None:
         if max_turns is not None and max_turns < 1:
-            raise ValueError(f"max_turns must be >= 1 or None, got {max_turns!r}")
+            raise InvalidInputError(f"max_turns must be >= 1 or None, got {max_turns!r}")
         # A list, not a deque: an empty deque costs 760 bytes a room, and dropping the oldest of
         # at most ``max_turns`` pointers happens only once the transcript is full.
         self._turns: list[Turn] = []
