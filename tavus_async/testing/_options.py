@@ -26,3 +26,4 @@ class SimulatorOptions(TypedDict, total=False):
     rooms: bool
     seed_stock: bool
     callbacks: Literal["loopback", "any"]
+    keep_ended: int | None
