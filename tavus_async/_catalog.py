@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
 from .models.conversations import Conversation, ConversationCreate
+from .models.deployments import Deployment, DeploymentCreate
 from .models.documents import Document, DocumentCreate
 from .models.guardrails import GuardrailsCreate, GuardrailSet
+from .models.memory_stores import MemoryStore, MemoryStoreCreate
 from .models.objectives import ObjectivesCreate, ObjectiveSet
 from .models.personas import Persona, PersonaCreate
 from .models.pronunciation_dictionaries import (
@@ -31,11 +33,13 @@ from .models.pronunciation_dictionaries import (
 )
 from .models.replicas import Replica, ReplicaCreate
 from .models.videos import Video, VideoCreate
-from .models.voices import Voice
+from .models.voices import Voice, VoiceCreate
 from .resources._base import AsyncAPIResource
 from .resources.conversations import Conversations
+from .resources.deployments import Deployments
 from .resources.documents import Documents
 from .resources.guardrails import Guardrails
+from .resources.memory_stores import MemoryStores
 from .resources.objectives import Objectives
 from .resources.personas import Personas
 from .resources.pronunciation_dictionaries import PronunciationDictionaries
@@ -72,6 +76,14 @@ VERBS: dict[str, tuple[str, str]] = {
     "rename": ("PATCH", "/{id}/name"),
     "end": ("POST", "/{id}/end"),
     "recrawl": ("POST", "/{id}/recrawl"),
+    # The 2026 extras (api-2026-surface.md §2): tag lists, document chunks, a dry-run check and
+    # the deployments' public calls.
+    "tags": ("GET", "/tags"),
+    "chunks": ("GET", "/{id}/chunks"),
+    "validate": ("POST", "/validate"),
+    "init": ("GET", "/{id}/init"),
+    "start": ("POST", "/{id}/start"),
+    "end_conversation": ("POST", "/{id}/conversations/{conversation_id}/end"),
 }
 
 
@@ -87,6 +99,8 @@ class CliFlag:
             ``pair`` (repeatable ``NAME=TEXT``, each appended to the ``field`` list as an object
             with the keys in ``pair``).
         pair: For ``pair`` flags, the object's two keys.
+        chain: For ``pair`` flags, a key that links each object to the next one's name (the
+            flags' order is the sequence; Tavus wants a set with one root).
     """
 
     option: str
@@ -94,6 +108,7 @@ class CliFlag:
     help: str
     kind: str = "str"
     pair: tuple[str, str] | None = None
+    chain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +121,7 @@ class CliView:
         create_flags: The convenience flags of ``create`` (``--set`` reaches any field).
         delete_hard: ``delete`` has ``--hard``.
         verbose_get: ``get`` has ``--verbose``.
+        name_field: The field ``update --name`` sets (``document_name``).
     """
 
     singular: str
@@ -113,6 +129,7 @@ class CliView:
     create_flags: tuple[CliFlag, ...] = ()
     delete_hard: bool = False
     verbose_get: bool = False
+    name_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,7 @@ class Route:
     template: str
     operation: str
     verb: str
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +161,8 @@ class ResourceDef:
         list_filters: The filters of ``list`` the CLI offers (parameters of ``cls.list``).
         aliases: Other paths serving the same records in Tavus's 2026 vocabulary
             (``/v2/pals`` for personas).
+        public_verbs: Verbs Tavus serves without an API key (a deployment's ``init``); the
+            client does not send the key to them.
     """
 
     name: str
@@ -156,9 +176,12 @@ class ResourceDef:
     cli: CliView
     list_filters: tuple[CliFlag, ...] = ()
     aliases: tuple[str, ...] = ()
+    public_verbs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        unknown = [v for v in self.verbs if v not in VERBS]
+        unknown = [v for v in (*self.verbs, *self.public_verbs) if v not in VERBS]
+        if set(self.public_verbs) - set(self.verbs):
+            raise ValueError(f"catalog row {self.name!r}: public_verbs must be verbs too")
         if unknown:
             raise ValueError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
@@ -186,7 +209,8 @@ class ResourceDef:
             for verb in self.verbs:
                 method, suffix = VERBS[verb]
                 template = base + suffix.replace("{id}", "{" + self.id_field + "}")
-                out.append(Route(method, template, self.operation(verb), verb))
+                public = verb in self.public_verbs
+                out.append(Route(method, template, self.operation(verb), verb, public))
         return out
 
 
@@ -317,7 +341,7 @@ class ResourceNamespaces:
         page_base=1,
         model=ObjectiveSet,
         create_model=ObjectivesCreate,
-        verbs=("create", "list", "get", "patch", "delete"),
+        verbs=("create", "list", "get", "patch", "delete", "validate"),
         cli=CliView(
             singular="objectives set",
             columns=("objectives_id", "objective_name", "status", "created_at"),
@@ -329,6 +353,7 @@ class ResourceNamespaces:
                     "an objective as NAME=PROMPT (repeatable, in order)",
                     "pair",
                     ("objective_name", "objective_prompt"),
+                    chain="next_required_objective",
                 ),
             ),
         ),
@@ -340,7 +365,7 @@ class ResourceNamespaces:
         page_base=1,
         model=GuardrailSet,
         create_model=GuardrailsCreate,
-        verbs=("create", "list", "get", "patch", "delete"),
+        verbs=("create", "list", "get", "patch", "delete", "tags"),
         cli=CliView(
             singular="guardrails set",
             columns=("guardrails_id", "guardrails_name", "status", "created_at"),
@@ -363,7 +388,7 @@ class ResourceNamespaces:
         page_base=0,
         model=Document,
         create_model=DocumentCreate,
-        verbs=("create", "list", "get", "update", "delete", "recrawl"),
+        verbs=("create", "list", "get", "update", "delete", "recrawl", "tags", "chunks"),
         list_filters=(
             CliFlag("--status", "status", "filter by status"),
             CliFlag("--name-or-uuid", "name_or_uuid", "match on name or id"),
@@ -371,6 +396,7 @@ class ResourceNamespaces:
         cli=CliView(
             singular="document",
             columns=("document_id", "document_name", "status", "progress", "created_at"),
+            name_field="document_name",
             create_flags=(
                 CliFlag("--url", "document_url", "the file or website to ingest"),
                 CliFlag("--name", "document_name", "the document's name"),
@@ -405,17 +431,27 @@ class ResourceNamespaces:
     voices = _Entry(
         Voices,
         path="/v2/voices",
-        id_field="voice_name",
+        id_field="voice_id",
         page_base=1,
         model=Voice,
-        create_model=None,
-        verbs=("list",),
+        create_model=VoiceCreate,
+        verbs=("create", "list", "get", "update"),
         list_filters=(
             CliFlag("--search", "search", "a part of the voice's name"),
             CliFlag("--sort", "sort", "asc (default) or desc"),
             CliFlag("--tag", "tag", "only voices with this tag"),
         ),
-        cli=CliView(singular="voice", columns=("voice_name", "replica_id", "audio_url")),
+        cli=CliView(
+            singular="voice",
+            columns=("voice_id", "voice_name", "voice_type", "status", "replica_id"),
+            name_field="voice_name",
+            create_flags=(
+                CliFlag("--name", "voice_name", "the voice's name"),
+                CliFlag("--audio-url", "audio_url", "a recording of the voice to clone"),
+                CliFlag("--description", "description", "what it sounds like"),
+                CliFlag("--callback-url", "callback_url", "webhook for its status"),
+            ),
+        ),
     )
     pronunciation_dictionaries = _Entry(
         PronunciationDictionaries,
@@ -430,6 +466,60 @@ class ResourceNamespaces:
             singular="pronunciation dictionary",
             columns=("pronunciation_dictionary_id", "name", "rules_count", "created_at"),
             create_flags=(CliFlag("--name", "name", "the dictionary's name"),),
+        ),
+    )
+
+    # The 2026 resources of issue 13 part B (api-2026-surface.md §11, §12).
+    deployments = _Entry(
+        Deployments,
+        path="/v2/deployments",
+        id_field="deployment_id",
+        page_base=0,
+        model=Deployment,
+        create_model=DeploymentCreate,
+        verbs=("create", "list", "get", "patch", "delete", "init", "start", "end_conversation"),
+        public_verbs=("init", "start", "end_conversation"),
+        list_filters=(
+            CliFlag("--pal-id", "pal_id", "only this PAL's deployments"),
+            CliFlag("--status", "status", "draft, active or inactive (comma-separated)"),
+            CliFlag("--channel", "channel", "widget, embed or landing-page (comma-separated)"),
+            CliFlag("--search", "search", "text in the name"),
+            CliFlag("--sort", "sort", "desc (default) or asc"),
+        ),
+        cli=CliView(
+            singular="deployment",
+            columns=("deployment_id", "name", "channel", "status", "pal_id", "updated_at"),
+            create_flags=(
+                CliFlag("--pal-id", "pal_id", "the PAL to deploy"),
+                CliFlag("--channel", "channel", "widget, embed or landing-page"),
+                CliFlag("--name", "name", "the deployment's name"),
+                CliFlag("--status", "status", "draft, active or inactive"),
+                CliFlag(
+                    "--allowed-origin", "allowed_origins", "a site allowed (repeatable)", "list"
+                ),
+            ),
+        ),
+    )
+    memory_stores = _Entry(
+        MemoryStores,
+        path="/v2/memory-stores",
+        id_field="memory_store_id",
+        page_base=1,
+        model=MemoryStore,
+        create_model=MemoryStoreCreate,
+        verbs=("create", "list", "get", "update", "delete"),
+        list_filters=(
+            CliFlag("--pal-id", "pal_id", "only this PAL's stores"),
+            CliFlag("--participant-tag", "participant_tag", "only this participant's store"),
+        ),
+        cli=CliView(
+            singular="memory store",
+            columns=("memory_store_id", "pal_id", "participant_tag", "status", "created_at"),
+            create_flags=(
+                CliFlag("--pal-id", "pal_id", "the PAL that remembers"),
+                CliFlag("--participant-tag", "participant_tag", "who it remembers"),
+                CliFlag("--pin", "pinned_memories", "a pinned memory (repeatable)", "list"),
+            ),
         ),
     )
 

@@ -86,7 +86,8 @@ def test_the_cli_has_every_resource_and_exactly_its_verbs(row: ResourceDef) -> N
     actions = _cli_actions()
     assert row.cli_name in actions, f"the CLI has no {row.cli_name} command"
     waits = callable(getattr(row.cls, "wait_until_ready", None))
-    assert actions[row.cli_name] == set(row.verbs) | ({"wait"} if waits else set())
+    verbs = {verb.replace("_", "-") for verb in row.verbs}  # end_conversation: end-conversation
+    assert actions[row.cli_name] == verbs | ({"wait"} if waits else set())
     for column in row.cli.columns:
         fields = getattr(row.model, "__struct_fields__", ())
         assert column in fields, f"{row.name}: the column {column} is not a field of the model"

@@ -14,8 +14,32 @@ from .conversations import (
     RecordingStorage,
     TranscriptEntry,
 )
-from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
-from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
+from .deployments import (
+    Deployment,
+    DeploymentConversationEnd,
+    DeploymentCreate,
+    DeploymentInit,
+    DeploymentLimits,
+    DeploymentStart,
+)
+from .documents import (
+    CrawlConfig,
+    Document,
+    DocumentChunk,
+    DocumentChunks,
+    DocumentCreate,
+    DocumentRecrawl,
+    DocumentUpdate,
+)
+from .guardrails import (
+    FlatGuardrail,
+    FlatGuardrailCreate,
+    FlatGuardrailUpdate,
+    Guardrail,
+    GuardrailsCreate,
+    GuardrailSet,
+    TagList,
+)
 from .layers import (
     ConversationalFlowLayer,
     Layers,
@@ -27,7 +51,8 @@ from .layers import (
     TransportLayer,
     TTSLayer,
 )
-from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .memory_stores import MemoryStore, MemoryStoreCreate, MemoryStoreUpdate
+from .objectives import Objective, ObjectivesCreate, ObjectiveSet, ObjectivesValidation
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
 from .pronunciation_dictionaries import (
@@ -37,7 +62,7 @@ from .pronunciation_dictionaries import (
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
 from .videos import Video, VideoCreate, VideoProperties
-from .voices import Voice, VoiceTag
+from .voices import Voice, VoiceCreate, VoiceTag, VoiceUpdate
 
 __all__ = [
     "Conversation",
@@ -46,19 +71,34 @@ __all__ = [
     "ConversationProperties",
     "ConversationalFlowLayer",
     "CrawlConfig",
+    "Deployment",
+    "DeploymentConversationEnd",
+    "DeploymentCreate",
+    "DeploymentInit",
+    "DeploymentLimits",
+    "DeploymentStart",
     "Document",
+    "DocumentChunk",
+    "DocumentChunks",
     "DocumentCreate",
     "DocumentRecrawl",
     "DocumentUpdate",
+    "FlatGuardrail",
+    "FlatGuardrailCreate",
+    "FlatGuardrailUpdate",
     "Guardrail",
     "GuardrailSet",
     "GuardrailsCreate",
     "LLMLayer",
     "Layers",
+    "MemoryStore",
+    "MemoryStoreCreate",
+    "MemoryStoreUpdate",
     "Model",
     "Objective",
     "ObjectiveSet",
     "ObjectivesCreate",
+    "ObjectivesValidation",
     "Patch",
     "PatchOp",
     "PatchResult",
@@ -75,6 +115,7 @@ __all__ = [
     "RequestModel",
     "STTLayer",
     "TTSLayer",
+    "TagList",
     "Timestamped",
     "Tool",
     "ToolFunction",
@@ -84,7 +125,9 @@ __all__ = [
     "VideoCreate",
     "VideoProperties",
     "Voice",
+    "VoiceCreate",
     "VoiceTag",
+    "VoiceUpdate",
     "parse_progress",
     "parse_timestamp",
     "pointer",

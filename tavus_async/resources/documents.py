@@ -12,10 +12,12 @@ from ..models._common import build_request
 from ..models.documents import (
     CrawlConfig,
     Document,
+    DocumentChunks,
     DocumentCreate,
     DocumentRecrawl,
     DocumentUpdate,
 )
+from ..models.guardrails import TagList
 from ._base import AsyncAPIResource, require_id
 
 __all__ = ["Documents"]
@@ -145,7 +147,8 @@ class Documents(AsyncAPIResource):
         """List documents (``GET /v2/documents``; pages count from **0**).
 
         Args:
-            sort: ``ascending`` (default) or ``descending`` by creation time.
+            sort: ``ascending`` (default) or ``descending`` by creation time (Tavus's CLI sends
+                ``asc``/``desc``, accepted too).
             status: Only documents in this status.
             name_or_uuid: Match on name or id.
             tags: Only documents with these tags (sent comma-separated).
@@ -165,6 +168,51 @@ class Documents(AsyncAPIResource):
             },
             page=page,
             limit=limit,
+        )
+
+    async def tags(
+        self, *, search: str | None = None, page: int | None = None, limit: int | None = None
+    ) -> TagList:
+        """The tags used on the account's documents (``GET /v2/documents/tags``), for a PAL's
+        ``document_tags``.
+
+        Args:
+            search: Only tags containing this text.
+            page: The page (from 0, like the document list).
+            limit: Page size.
+        """
+        params = {"search": search, "page": page, "limit": limit}
+        return await self._request("GET", f"{self._path}/tags", cast_to=TagList, params=params)
+
+    async def chunks(
+        self,
+        document_id: str,
+        *,
+        collection: str | None = None,
+        limit: int | None = None,
+        offset: str | None = None,
+    ) -> DocumentChunks:
+        """The extracted pieces of a document, as indexed for retrieval
+        (``GET /v2/documents/{id}/chunks``; used by Tavus's CLI, not in its OpenAPI document).
+
+        Args:
+            document_id: The document's id.
+            collection: ``regular`` (Tavus's default) or ``customer_support``.
+            limit: At most this many chunks.
+            offset: ``next_offset`` of the previous answer, for the next page.
+
+        Raises:
+            ValueError: An empty id or a ``limit`` below 1.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        params = {"collection": collection, "limit": limit, "offset": offset}
+        return await self._request(
+            "GET", f"{self._path}/{did}/chunks", cast_to=DocumentChunks, params=params
         )
 
     async def wait_until_ready(

@@ -127,6 +127,8 @@ async def _serve_dropped(request: web.Request, response: web.StreamResponse) -> 
 def build_app(sim: TavusSimulator) -> web.Application:
     """The aiohttp application serving one simulator."""
     control = Control(sim)
+    # Routes Tavus serves without a key (a deployment's public calls), filled in below.
+    public_routes: set[web.AbstractRoute] = set()
 
     @web.middleware
     async def tavus(request: web.Request, handler: Endpoint) -> web.StreamResponse:
@@ -142,7 +144,7 @@ def build_app(sim: TavusSimulator) -> web.Application:
         sim.requests.record(
             request.method, path, request.query, request.headers, raw, authorized=authorized
         )
-        if not authorized:
+        if not authorized and request.match_info.route not in public_routes:
             return web.json_response({"message": "Invalid access token"}, status=401)
         sim.received[_route_label(request)] += 1
         rule = sim.faults.take(request.method, path)
@@ -189,7 +191,11 @@ def build_app(sim: TavusSimulator) -> web.Application:
         ctx = contexts.setdefault(row.name, Ctx(sim, row))
         endpoint = _counted(sim, ctx, route.operation, handler)
         # Both trailing-slash forms: tavus-cli posts to /guardrails/, others to /guardrails.
-        app.router.add_route(route.method, route.template, endpoint)
-        app.router.add_route(route.method, route.template + "/", endpoint)
+        added = [
+            app.router.add_route(route.method, route.template, endpoint),
+            app.router.add_route(route.method, route.template + "/", endpoint),
+        ]
+        if route.public:
+            public_routes.update(added)
     control.add_routes(app)
     return app

@@ -149,6 +149,9 @@ class TavusSimulator:
         self.host = host
         self.port = port
         self.concurrency_limit = concurrency_limit
+        #: What GET /v2/guardrails lists without ``legacy``: sets (True, the docs) or flat
+        #: guardrails (False, what Tavus's CLI says the server does).
+        self.guardrails_legacy_default = True
         self.timings = timings or Timings()
         self.clock = SimClock(time)
         self.store = Store(now=self.clock.now, seed=seed)

@@ -7,7 +7,7 @@ from aiohttp import web
 from .._store import hex_id
 from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, is_url, str_list
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "open_conversation"]
 
 HANDLERS = Handlers()
 # Tavus's observed id shape (rest-api-notes §1).
@@ -38,7 +38,14 @@ def _conversation_view(conv: Record) -> Record:
 
 @HANDLERS.verb("create")
 async def create(ctx: Ctx, request: web.Request) -> web.Response:
-    body = await ctx.object(request)
+    return ctx.json(request, open_conversation(ctx, await ctx.object(request)))
+
+
+def open_conversation(ctx: Ctx, body: Record) -> Record:
+    """Create a conversation from a create body (and open its room); the create answer.
+
+    Shared with a deployment's public ``start``, which opens conversations the same way.
+    """
     sim = ctx.sim
     # LiveKit's plugin sends pal_id/face_id here; the CLI says this route is not aliased.
     # Accepting both costs nothing and serves both clients (rest-api-notes §3.1.1).
@@ -146,7 +153,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     }
     if require_auth:
         out["meeting_token"] = conv["meeting_token"]
-    return ctx.json(request, out)
+    return out
 
 
 @HANDLERS.verb("list")
