@@ -56,6 +56,7 @@ class _CLI:
     """Runs ``tavus`` commands against one simulator and records each as a step."""
 
     def __init__(self, sim: TavusSimulator, report: Report, workdir: Path) -> None:
+        self.sim = sim
         self.report = report
         self.workdir = workdir
         self.exe = str(Path(sys.executable).with_name("tavus"))
@@ -437,6 +438,8 @@ async def _objectives(cli: _CLI) -> None:
 
 async def _documents(cli: _CLI) -> None:
     r = cli.report
+    # A crawled website: Tavus recrawls only documents created with crawl settings (400
+    # otherwise, rest-api-notes §3.7.4), so the recrawl step below needs one.
     created = await cli.json(
         "document create",
         "document",
@@ -447,6 +450,8 @@ async def _documents(cli: _CLI) -> None:
         "FAQ",
         "--tag",
         "faq",
+        "--crawl-depth",
+        "1",
     )
     did = _first(created, "document_id", "uuid", "id") if created else None
     if not did:
@@ -461,8 +466,20 @@ async def _documents(cli: _CLI) -> None:
     )
     tags = await cli.json("document tags", "document", "tags")
     r.check("document tags include 'faq'", "faq" in json.dumps(tags), str(tags)[:300])
-    await cli.json("document chunks", "document", "chunks", did)
-    await cli.json("document recrawl", "document", "recrawl", did)
+    chunks = await cli.json("document chunks", "document", "chunks", did)
+    r.check("document chunks has chunks", bool(_rows(chunks)), str(chunks)[:300])
+    before = await cli.json("document get before recrawl", "document", "get", did)
+    # Tavus refuses a recrawl within an hour of the last crawl (429, rest-api-notes §3.7.4):
+    # let that hour pass on the simulator's clock.
+    await cli.sim.clock.advance(3601)
+    recrawled = await cli.json("document recrawl", "document", "recrawl", did)
+    if recrawled is not None and before is not None:
+        got = await cli.json("document get after recrawl", "document", "get", did)
+        r.check(
+            "document recrawl crawled it again",
+            (_first(got, "crawl_count") or 0) > (_first(before, "crawl_count") or 0),
+            str(got)[:300],
+        )
 
 
 async def _pronunciation(cli: _CLI) -> None:
