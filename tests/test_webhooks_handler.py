@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from tavus_async import webhooks
+from tavus_async._webhook_dedupe import _RecentKeys
 from tavus_async.webhooks import (
     ReplicaTrainingCallback,
     Shutdown,
@@ -436,7 +437,7 @@ async def test_secret_never_reaches_logs(caplog: pytest.LogCaptureFixture) -> No
 
 def test_recent_keys_expire_and_stay_bounded() -> None:
     now = [0.0]
-    keys = webhooks._RecentKeys(maxsize=3, ttl=10.0, clock=lambda: now[0])
+    keys = _RecentKeys(maxsize=3, ttl=10.0, clock=lambda: now[0])
     keys.add("a")
     now[0] = 5.0
     keys.add("b")
