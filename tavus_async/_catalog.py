@@ -121,7 +121,7 @@ class CliView:
         create_flags: The convenience flags of ``create`` (``--set`` reaches any field).
         delete_hard: ``delete`` has ``--hard``.
         verbose_get: ``get`` has ``--verbose``.
-        name_field: The field ``update --name`` sets (``document_name``).
+        update_flags: The flags of ``update`` (each sets one keyword argument).
     """
 
     singular: str
@@ -129,7 +129,7 @@ class CliView:
     create_flags: tuple[CliFlag, ...] = ()
     delete_hard: bool = False
     verbose_get: bool = False
-    name_field: str | None = None
+    update_flags: tuple[CliFlag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -396,12 +396,15 @@ class ResourceNamespaces:
         cli=CliView(
             singular="document",
             columns=("document_id", "document_name", "status", "progress", "created_at"),
-            name_field="document_name",
             create_flags=(
                 CliFlag("--url", "document_url", "the file or website to ingest"),
                 CliFlag("--name", "document_name", "the document's name"),
                 CliFlag("--tag", "tags", "a tag (repeatable)", "list"),
                 CliFlag("--callback-url", "callback_url", "webhook for processing updates"),
+            ),
+            update_flags=(
+                CliFlag("--name", "document_name", "the new name"),
+                CliFlag("--tag", "tags", "a tag (repeatable; replaces the list)", "list"),
             ),
         ),
     )
@@ -444,12 +447,16 @@ class ResourceNamespaces:
         cli=CliView(
             singular="voice",
             columns=("voice_id", "voice_name", "voice_type", "status", "replica_id"),
-            name_field="voice_name",
             create_flags=(
                 CliFlag("--name", "voice_name", "the voice's name"),
                 CliFlag("--audio-url", "audio_url", "a recording of the voice to clone"),
                 CliFlag("--description", "description", "what it sounds like"),
                 CliFlag("--callback-url", "callback_url", "webhook for its status"),
+            ),
+            update_flags=(
+                CliFlag("--name", "voice_name", "the new name"),
+                CliFlag("--description", "description", "what it sounds like"),
+                CliFlag("--tag", "tags", "a tag (repeatable; replaces the list)", "list"),
             ),
         ),
     )
@@ -519,6 +526,14 @@ class ResourceNamespaces:
                 CliFlag("--pal-id", "pal_id", "the PAL that remembers"),
                 CliFlag("--participant-tag", "participant_tag", "who it remembers"),
                 CliFlag("--pin", "pinned_memories", "a pinned memory (repeatable)", "list"),
+            ),
+            update_flags=(
+                CliFlag(
+                    "--pin",
+                    "pinned_memories",
+                    "a pinned memory (repeatable; replaces them)",
+                    "list",
+                ),
             ),
         ),
     )

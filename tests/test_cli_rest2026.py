@@ -82,9 +82,7 @@ async def test_memory_stores_create_list_update_delete(cli: CLI) -> None:
     assert "409" in again.err
     listed = await cli.json("memory-stores", "list", "--participant-tag", "visitor-7")
     assert [s["memory_store_id"] for s in listed["data"]] == [sid]
-    updated = await cli.json(
-        "memory-stores", "update", sid, "--set", 'pinned_memories=["Speaks Dutch"]'
-    )
+    updated = await cli.json("memory-stores", "update", sid, "--pin", "Speaks Dutch")
     assert updated["pinned_memories"] == ["Speaks Dutch"]
     assert (await cli.json("memory-stores", "get", sid))["pinned_memories"] == ["Speaks Dutch"]
     await cli.json("memory-stores", "delete", sid)

@@ -259,24 +259,23 @@ async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
 
 
 async def cmd_update(args: argparse.Namespace, out: Output) -> int:
-    """``<resource> update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``).
-
-    Fields the SDK method names are passed to it (and checked there); the rest go in
-    ``extra_body``, unchecked.
-    """
+    """``<resource> update ID``: the row's update flags, plus ``--set``/``--file`` where the SDK
+    method takes ``extra_body`` (documents)."""
     spec: ResourceDef = args.spec
-    body = _file_object(args.file, "fields")
-    if args.name is not None:
-        body[spec.cli.name_field or "name"] = args.name
-    if args.tag:
-        body["tags"] = list(args.tag)
-    _apply_assignments(body, args.set, "--set")
-    if not body:
-        raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
-    params = inspect.signature(getattr(spec.resource_class, args.action)).parameters
-    named = {k for k, p in params.items() if p.kind is p.KEYWORD_ONLY and k != "extra_body"}
-    known = {k: body.pop(k) for k in list(body) if k in named}
-    out.record(await _call(args, "update", args.id, **known, **_extra_body(body)))
+    known: dict[str, Any] = {}
+    for flag in spec.cli.update_flags:
+        value = getattr(args, _dest(flag.option), None)
+        if value is not None:
+            known[flag.field] = list(value) if flag.kind == "list" else value
+    extra = _file_object(getattr(args, "file", None), "fields")
+    _apply_assignments(extra, getattr(args, "set", None), "--set")
+    for flag in spec.cli.update_flags:
+        if flag.field in extra:
+            known[flag.field] = extra.pop(flag.field)
+    if not known and not extra:
+        options = ", ".join(f.option for f in spec.cli.update_flags)
+        raise CLIUsageError(f"update needs a field: {options}, --set KEY=VALUE or --file")
+    out.record(await _call(args, "update", args.id, **known, **_extra_body(extra)))
     return 0
 
 
@@ -461,10 +460,11 @@ def _add_resource_parser(
 
     if "update" in verbs:
         p = action("update", cmd_update, f"change a {singular}")
-        p.add_argument("--name", help="the new name")
-        p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
-        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-        p.add_argument("--set", action="append", metavar="KEY=VALUE")
+        for flag in spec.cli.update_flags:
+            p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
+        if _takes_extra_body(spec, "update"):
+            p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
+            p.add_argument("--set", action="append", metavar="KEY=VALUE")
 
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
@@ -487,6 +487,11 @@ def _add_resource_parser(
         p.add_argument(
             "--interval", type=positive_float, default=None, help="seconds between polls"
         )
+
+
+def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
+    method = getattr(spec.resource_class, verb, None)
+    return method is not None and "extra_body" in inspect.signature(method).parameters
 
 
 def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: ResourceDef) -> None:

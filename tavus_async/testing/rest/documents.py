@@ -95,8 +95,8 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
 @HANDLERS.verb("list")
 async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     query = ctx.query(request)
-    # The docs say ascending/descending; Tavus's CLI sends desc by default (and gets a list).
     sort = query.get("sort", "ascending")
+    # The docs spell it ascending/descending; the official CLI sends asc/desc (its default).
     check_enum(sort, ("ascending", "descending", "asc", "desc"), "sort")
     status = query.get("status")
     check_enum(status, ("started", "processing", "ready", "error", "recrawling"), "status")
