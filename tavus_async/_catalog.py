@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
+from .errors import InvalidInputError
 from .models.conversations import Conversation, ConversationCreate
 from .models.deployments import Deployment, DeploymentCreate
 from .models.documents import Document, DocumentCreate
@@ -181,11 +182,11 @@ class ResourceDef:
     def __post_init__(self) -> None:
         unknown = [v for v in (*self.verbs, *self.public_verbs) if v not in VERBS]
         if set(self.public_verbs) - set(self.verbs):
-            raise ValueError(f"catalog row {self.name!r}: public_verbs must be verbs too")
+            raise InvalidInputError(f"catalog row {self.name!r}: public_verbs must be verbs too")
         if unknown:
-            raise ValueError(f"catalog row {self.name!r}: unknown verbs {unknown}")
+            raise InvalidInputError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
-            raise ValueError(f"catalog row {self.name!r}: page_base must be 0 or 1")
+            raise InvalidInputError(f"catalog row {self.name!r}: page_base must be 0 or 1")
 
     @property
     def resource_class(self) -> type[AsyncAPIResource]:

@@ -15,7 +15,7 @@ from ._catalog import CATALOG, ResourceNamespaces
 from ._http import HTTPConfig, HTTPCore, ResponseCapture, SessionProvider, capture_response
 from ._logging import register_secret
 from ._retry import RetryPolicy
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InvalidInputError
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncTavus"]
 
@@ -96,6 +96,12 @@ class AsyncTavus(ResourceNamespaces):
             ),
             sessions=SessionProvider(session),
             default_headers=MappingProxyType(dict(default_headers or {})),
+            # Named in a 401's message (never the key itself), so the user knows what to fix.
+            api_key_source=(
+                "the api_key argument"
+                if api_key is not None
+                else "the TAVUS_API_KEY environment variable"
+            ),
         )
         self._setup(config, is_copy=False)
 
@@ -252,7 +258,7 @@ class AsyncTavus(ResourceNamespaces):
             The decoded body (None for an empty body, such as a 204), or a ``cast_to``.
 
         Raises:
-            ValueError: An unknown method or a path that is not ``/v2/...``.
+            InvalidInputError: An unknown method or a path that is not ``/v2/...``.
             APIStatusError: (a subclass) Tavus answered with an error status.
             APIConnectionError: The request did not complete after its retries.
             APIResponseValidationError: The body does not match ``cast_to``.
@@ -263,9 +269,11 @@ class AsyncTavus(ResourceNamespaces):
         """
         verb = method.upper() if isinstance(method, str) else method
         if verb not in _METHODS:
-            raise ValueError(f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}")
+            raise InvalidInputError(
+                f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}"
+            )
         if not isinstance(path, str) or not path.startswith("/v2/") or "://" in path:
-            raise ValueError(f"path must be an API path starting with /v2/, got {path!r}")
+            raise InvalidInputError(f"path must be an API path starting with /v2/, got {path!r}")
         resp = await self._http.request_response(
             verb, path, params=params, json=json, headers=headers, idempotent=idempotent
         )

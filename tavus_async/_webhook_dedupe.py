@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from .errors import TavusError
+from .errors import InvalidInputError, TavusError
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -188,7 +188,7 @@ class MemoryDedupe(DedupeStore):
 
     def __init__(self, maxsize: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
         if maxsize < 0:
-            raise ValueError(f"maxsize must be >= 0 (0 turns deduping off), got {maxsize}")
+            raise InvalidInputError(f"maxsize must be >= 0 (0 turns deduping off), got {maxsize}")
         self._maxsize = maxsize
         self._keys = _RecentKeys(maxsize, DEFAULT_TTL, clock)
 

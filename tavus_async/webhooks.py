@@ -6,7 +6,7 @@ Parse a delivery you received some other way::
 
     event = webhooks.parse(body)        # bytes, str or a dict; raises only WebhookParseError
     match event:
-        case webhooks.Shutdown() if event.ended_by_max_duration: ...
+        case webhooks.ShutdownWebhook() if event.ended_by_max_duration: ...
         case webhooks.TranscriptionReady(): save(event.conversation_id, event.turns())
         case webhooks.VideoCallback(status="ready"): publish(event.hosted_url)
         case webhooks.UnknownWebhook(): log.info("unhandled delivery: %s", event.reason)
@@ -68,32 +68,31 @@ from ._webhook_dedupe import (
 )
 from ._webhook_models import (
     CONVERSATION_EVENT_CLASSES,
-    ConversationEvent,
+    ConversationWebhook,
     DocumentCallback,
     GuardrailCallback,
     ObjectiveCallback,
     PalJoined,
-    PerceptionAnalysis,
+    PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
     RecordingCopyFailed,
     RecordingReady,
-    ReplicaJoined,
+    ReplicaJoinedWebhook,
     ReplicaTrainingCallback,
-    Shutdown,
     ShutdownReason,
-    TranscriptEntry,
+    ShutdownWebhook,
     TranscriptionReady,
     UnknownWebhook,
     VideoCallback,
     WebhookEvent,
-    parse_time,
 )
-from .errors import TavusError
+from .errors import InvalidInputError, InvalidTypeError, TavusError, WaitTimeoutError
+from .models import TranscriptEntry
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
-    "ConversationEvent",
+    "ConversationWebhook",
     "DedupeError",
     "DedupeStore",
     "DocumentCallback",
@@ -101,17 +100,17 @@ __all__ = [
     "MemoryDedupe",
     "ObjectiveCallback",
     "PalJoined",
-    "PerceptionAnalysis",
+    "PerceptionAnalysisWebhook",
     "PerceptionUnavailable",
     "PostCallActionExecuted",
     "RecordingCopyFailed",
     "RecordingReady",
     "RedisDedupe",
-    "ReplicaJoined",
+    "ReplicaJoinedWebhook",
     "ReplicaTrainingCallback",
     "SafeAccessLogger",
-    "Shutdown",
     "ShutdownReason",
+    "ShutdownWebhook",
     "TranscriptEntry",
     "TranscriptionReady",
     "UnknownWebhook",
@@ -125,7 +124,6 @@ __all__ = [
     "delivery_key",
     "generate_secret",
     "parse",
-    "parse_time",
 ]
 
 _log = get_logger("webhooks")
@@ -143,15 +141,15 @@ class WebhookParseError(TavusError, ValueError):
 # Parsing
 # --------------------------------------------------------------------------------------------
 
-_BY_EVENT_TYPE: dict[str, type[ConversationEvent]] = {
+_BY_EVENT_TYPE: dict[str, type[ConversationWebhook]] = {
     cls.EVENT_TYPE: cls for cls in CONVERSATION_EVENT_CLASSES
 }
 _ENVELOPE = ("event_type", "message_type", "conversation_id", "webhook_url", "timestamp")
 # Fields read from the top level too when ``properties`` lacks them (payloads not documented).
 _TOP_LEVEL_FALLBACK = (ObjectiveCallback, GuardrailCallback)
-_ALIASES: dict[type[ConversationEvent], dict[str, str]] = {
+_ALIASES: dict[type[ConversationWebhook], dict[str, str]] = {
     # The 2026 verbose example spells it "reason".
-    Shutdown: {"shutdown_reason": "reason"},
+    ShutdownWebhook: {"shutdown_reason": "reason"},
     # The in-room guardrail event says "guardrail".
     GuardrailCallback: {"guardrail_name": "guardrail"},
 }
@@ -254,7 +252,7 @@ def _classify(obj: dict[str, Any]) -> WebhookEvent:
     )
 
 
-def _conversation(cls: type[ConversationEvent], obj: dict[str, Any]) -> WebhookEvent:
+def _conversation(cls: type[ConversationWebhook], obj: dict[str, Any]) -> WebhookEvent:
     props = obj.get("properties")
     if props is None:
         props = {}
@@ -353,7 +351,7 @@ def generate_secret(nbytes: int = 32) -> str:
 def _check_secret(secret: object) -> str:
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
         # Never echo the value: it is a secret even when it is a bad one.
-        raise ValueError(
+        raise InvalidInputError(
             f"a webhook secret must be a string of at least {MIN_SECRET_LENGTH} characters; "
             "make one with tavus_async.webhooks.generate_secret()"
         )
@@ -380,9 +378,11 @@ def callback_url(base_url: str, secret: str, *, param: str = "token") -> str:
     try:
         url = URL(base_url)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"base_url is not a URL: {redact(str(base_url))!r} ({exc})") from None
+        raise InvalidInputError(
+            f"base_url is not a URL: {redact(str(base_url))!r} ({exc})"
+        ) from None
     if not url.absolute or url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(
+        raise InvalidInputError(
             f"base_url must be an absolute http(s) URL such as "
             f"'https://api.example.com/webhooks/tavus', got {redact(base_url)!r}"
         )
@@ -462,24 +462,28 @@ class WebhookHandler:
         token_param: str = "token",
     ) -> None:
         if not callable(on_event):
-            raise TypeError("on_event must be a function (sync or async) taking one event")
+            raise InvalidTypeError("on_event must be a function (sync or async) taking one event")
         secret_list = [secret] if isinstance(secret, str) else list(secret)
         if not secret_list:
-            raise ValueError("at least one webhook secret is required; see generate_secret()")
+            raise InvalidInputError(
+                "at least one webhook secret is required; see generate_secret()"
+            )
         for item in secret_list:
             _check_secret(item)
             register_secret(item)  # the tavus_async logger masks it from now on
         if max_body_bytes < 1:
-            raise ValueError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
+            raise InvalidInputError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
         if dedupe_size < 0 or dedupe_ttl < 0:
-            raise ValueError("dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)")
+            raise InvalidInputError(
+                "dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)"
+            )
         if max_pending < 1:
-            raise ValueError(f"max_pending must be at least 1, got {max_pending}")
+            raise InvalidInputError(f"max_pending must be at least 1, got {max_pending}")
         self._on_event = on_event
         self._secrets = [s.encode() for s in secret_list]
         self._max_body = max_body_bytes
         if dedupe is not None and not isinstance(dedupe, DedupeStore):
-            raise TypeError(
+            raise InvalidTypeError(
                 "dedupe must be a tavus_async.webhooks.DedupeStore (MemoryDedupe, RedisDedupe "
                 f"or a subclass), not {type(dedupe).__name__}"
             )
@@ -652,7 +656,7 @@ class WebhookHandler:
         try:
             await asyncio.wait_for(_all(), timeout)
         except asyncio.TimeoutError:
-            raise TimeoutError(
+            raise WaitTimeoutError(
                 f"{self.pending} webhook callbacks still running after {timeout}s"
             ) from None
 
@@ -688,7 +692,7 @@ def _mark_coroutine_function(obj: object) -> None:
 
 def _label(event: WebhookEvent) -> str:
     """A short, secret-free description of an event for logs and task names."""
-    if isinstance(event, ConversationEvent | UnknownWebhook):
+    if isinstance(event, ConversationWebhook | UnknownWebhook):
         kind = event.event_type or type(event).__name__
         cid = event.conversation_id
         return f"{kind} (conversation {cid})" if cid else kind

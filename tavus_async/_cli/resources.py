@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from .._catalog import CATALOG, CliFlag, ResourceDef
-from ..errors import TavusError
+from ..errors import ConfigurationError
 from .common import CLIUsageError, load_json_file, make_client, parse_assignment
 from .output import Output
 
@@ -350,9 +350,9 @@ def sdk_input(spec: ResourceDef, action: str) -> Iterator[None]:
     usage errors that name the resource and action."""
     try:
         yield
-    except TavusError:
-        raise
-    except (ValueError, TypeError) as exc:
+    except ConfigurationError:
+        raise  # not the command line's fault: reported with exit status 1
+    except (ValueError, TypeError) as exc:  # InvalidInputError and InvalidTypeError included
         # The SDK's hint names its Python escape hatch; on the command line that is --extra.
         text = str(exc).replace("pass it in extra_body={...}", "pass it with --extra KEY=VALUE")
         raise CLIUsageError(f"{spec.name} {action}: {text}") from None

@@ -6,11 +6,12 @@ in ``repr`` and never logged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import msgspec
 
-from ._common import Model, RequestModel, Timestamped
+from ._common import Model, RequestModel, Timestamped, parse_timestamp
 
 __all__ = [
     "Conversation",
@@ -123,6 +124,9 @@ class TranscriptEntry(Model, kw_only=True, omit_defaults=True):
         seconds_from_start: Offset from the start of the call.
         duration: Seconds the turn lasted.
         inference_id: The reply's inference id, where available.
+
+    The same class reads a webhook's transcript
+    (:attr:`tavus_async.webhooks.TranscriptionReady.transcript`).
     """
 
     role: str | None = None
@@ -132,9 +136,17 @@ class TranscriptEntry(Model, kw_only=True, omit_defaults=True):
     duration: float | None = None
     inference_id: str | None = None
 
+    @property
+    def occurred_at(self) -> datetime | None:
+        """``timestamp`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_timestamp(self.timestamp)
+
 
 class ConversationEvent(Model, kw_only=True, omit_defaults=True):
     """One entry of ``events`` in a verbose conversation (the same events webhooks deliver).
+
+    Webhook deliveries of these events are subclasses
+    (:class:`tavus_async.webhooks.ConversationWebhook`).
 
     Attributes:
         event_type: e.g. ``system.replica_joined``, ``system.shutdown``,
@@ -148,6 +160,11 @@ class ConversationEvent(Model, kw_only=True, omit_defaults=True):
     properties: dict[str, Any] | None = None
     message_type: str | None = None
     conversation_id: str | None = None
+
+    @property
+    def occurred_at(self) -> datetime | None:
+        """``timestamp`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_timestamp(self.timestamp)
 
 
 class Conversation(Timestamped, kw_only=True, omit_defaults=True):

@@ -9,6 +9,7 @@ import msgspec
 
 from .._http import APIResponse
 from .._pagination import AsyncPage, AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.conversations import Conversation
 from ..models.deployments import (
@@ -81,8 +82,8 @@ class Deployments(AsyncAPIResource):
             The deployment (``has_password``, never the password).
 
         Raises:
-            ValueError: No ``pal_id``, an unknown ``channel`` or ``status``, a limit below 1, an
-                unknown field (before any request).
+            InvalidInputError: No ``pal_id``, an unknown ``channel`` or ``status``, a limit
+                below 1, an unknown field (before any request).
             BadRequestError: Tavus rejected it (an unknown PAL...).
         """
         body = build_request(DeploymentCreate, params, fields, extra_body=extra_body)
@@ -92,7 +93,7 @@ class Deployments(AsyncAPIResource):
         """Fetch a deployment, with the answer's ``ETag`` in :attr:`Deployment.etag`.
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such deployment.
         """
         did = require_id("deployment_id", deployment_id)
@@ -122,15 +123,15 @@ class Deployments(AsyncAPIResource):
             limit: Page size (Tavus's default 20).
 
         Raises:
-            ValueError: A page below 0 or a limit below 1.
+            InvalidInputError: A page below 0 or a limit below 1.
         """
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
-            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+            raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
         start = self._page_base if page is None else page
         if isinstance(start, bool) or not isinstance(start, int) or start < self._page_base:
-            raise ValueError(f"page must be an integer >= {self._page_base}, got {page!r}")
+            raise InvalidInputError(f"page must be an integer >= {self._page_base}, got {page!r}")
         filters = {
             "pal_id": pal_id,
             "search": search,
@@ -175,7 +176,7 @@ class Deployments(AsyncAPIResource):
             The updated deployment in ``resource`` (with its new ``etag``).
 
         Raises:
-            ValueError: An empty id or an invalid operation.
+            InvalidInputError: An empty id or an invalid operation.
             PreconditionFailedError: ``if_match`` is not the current ETag (someone changed it).
             NotFoundError: No such deployment.
         """
@@ -195,7 +196,7 @@ class Deployments(AsyncAPIResource):
         """Delete a deployment.
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such deployment.
         """
         did = require_id("deployment_id", deployment_id)
@@ -212,7 +213,7 @@ class Deployments(AsyncAPIResource):
             Its public settings and whether a call can start now (never its PAL id).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such deployment.
         """
         did = require_id("deployment_id", deployment_id)
@@ -242,7 +243,7 @@ class Deployments(AsyncAPIResource):
             The new conversation, as ``conversations.create`` returns it.
 
         Raises:
-            ValueError: An empty id or an unknown field.
+            InvalidInputError: An empty id or an unknown field.
             PermissionDeniedError: A wrong password or an origin not allowed.
             ConflictError: The deployment is not active or a limit was reached.
         """
@@ -264,7 +265,7 @@ class Deployments(AsyncAPIResource):
         API key).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such deployment, or the conversation is not one of its calls.
         """
         did = require_id("deployment_id", deployment_id)

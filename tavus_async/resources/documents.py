@@ -8,6 +8,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.documents import (
     CrawlConfig,
@@ -46,7 +47,7 @@ class Documents(AsyncAPIResource):
             The document, usually ``started``.
 
         Raises:
-            ValueError: No ``document_url``, an unknown field or a wrong type.
+            InvalidInputError: No ``document_url``, an unknown field or a wrong type.
             RateLimitError: A crawl limit was reached (100 crawl documents, 5 at once).
         """
         body = build_request(DocumentCreate, params, fields, extra_body=extra_body)
@@ -56,7 +57,7 @@ class Documents(AsyncAPIResource):
         """Fetch one document (``GET /v2/documents/{id}``), with status and progress.
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -82,7 +83,7 @@ class Documents(AsyncAPIResource):
             The updated document.
 
         Raises:
-            ValueError: An empty id, or nothing to update.
+            InvalidInputError: An empty id, or nothing to update.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -91,18 +92,18 @@ class Documents(AsyncAPIResource):
             fields["document_name"] = document_name
         if tags is not None:
             if isinstance(tags, str):
-                raise TypeError("tags must be a list of strings, not one string")
+                raise InvalidTypeError("tags must be a list of strings, not one string")
             fields["tags"] = builtins.list(tags)
         body = build_request(DocumentUpdate, None, fields, extra_body=extra_body)
         if not body:
-            raise ValueError("nothing to update: give document_name and/or tags")
+            raise InvalidInputError("nothing to update: give document_name and/or tags")
         return await self._request("PATCH", f"{self._path}/{did}", cast_to=Document, json=body)
 
     async def delete(self, document_id: str) -> None:
         """Delete a document (``DELETE /v2/documents/{id}``).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -121,7 +122,7 @@ class Documents(AsyncAPIResource):
             The document, now ``recrawling``.
 
         Raises:
-            ValueError: An empty id or bad crawl settings.
+            InvalidInputError: An empty id or bad crawl settings.
             BadRequestError: The document was not created with crawl settings.
             ConflictError: It is still processing (only ``ready`` or ``error`` may recrawl).
             RateLimitError: The one-hour cooldown or a crawl limit.
@@ -156,7 +157,7 @@ class Documents(AsyncAPIResource):
             limit: Page size.
         """
         if isinstance(tags, str):
-            raise TypeError("tags must be a list of strings, not one string")
+            raise InvalidTypeError("tags must be a list of strings, not one string")
         return self._paginate(
             self._path,
             item_type=Document,
@@ -202,14 +203,14 @@ class Documents(AsyncAPIResource):
             offset: ``next_offset`` of the previous answer, for the next page.
 
         Raises:
-            ValueError: An empty id or a ``limit`` below 1.
+            InvalidInputError: An empty id or a ``limit`` below 1.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
         if limit is not None and (
             isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
         ):
-            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+            raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
         params = {"collection": collection, "limit": limit, "offset": offset}
         return await self._request(
             "GET", f"{self._path}/{did}/chunks", cast_to=DocumentChunks, params=params
@@ -255,8 +256,8 @@ class Documents(AsyncAPIResource):
             lambda: self.get(rid),
             what="document processing",
             resource_id=rid,
-            done=("ready",),
-            failed=("error",),
+            done=Document.DONE_STATUSES,
+            failed=Document.FAILED_STATUSES,
             progress_field="progress",
             error_fields=("error_message",),
             code_field="error_message",

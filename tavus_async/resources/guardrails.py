@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.guardrails import (
     FlatGuardrail,
@@ -27,7 +28,7 @@ def _csv(name: str, values: Sequence[str] | None) -> str | None:
     if values is None:
         return None
     if isinstance(values, str):
-        raise TypeError(f"{name} must be a list of strings, not one string")
+        raise InvalidTypeError(f"{name} must be a list of strings, not one string")
     return ",".join(values)
 
 
@@ -107,7 +108,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             The guardrail, with its ``uuid``.
 
         Raises:
-            ValueError: A missing field, a name with other than letters, digits and ``_`` or
+            InvalidInputError: A missing field, a name with other than letters, digits and ``_`` or
                 over 100 characters, a prompt over 1,000, more than 32 tags or a tag over 64,
                 an unknown modality (all before any request).
             BadRequestError: Tavus rejected it.
@@ -123,7 +124,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             verbose: Also return ``guardrail_type`` and ``persona_refs`` (the PALs using it).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such guardrail.
             APIResponseValidationError: The id is a set's (use :meth:`get`).
         """
@@ -156,7 +157,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             limit: Page size.
 
         Raises:
-            TypeError: ``tags`` is one string instead of a list.
+            InvalidTypeError: ``tags`` is one string instead of a list.
         """
         return self._paginate(
             self._path,
@@ -194,13 +195,13 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             The guardrail as it is now (read back when Tavus answers without it, or 304).
 
         Raises:
-            ValueError: An empty id, no field, or a field breaking a documented limit.
+            InvalidInputError: An empty id, no field, or a field breaking a documented limit.
             NotFoundError: No such guardrail.
         """
         gid = require_id("guardrail_id", guardrail_id)
         body = build_request(FlatGuardrailUpdate, params, fields)
         if not body:
-            raise ValueError("update_flat() needs at least one field to change")
+            raise InvalidInputError("update_flat() needs at least one field to change")
         ops = [{"op": "add", "path": f"/{key}", "value": value} for key, value in body.items()]
         resp = await self._request_response("PATCH", f"{self._path}/{gid}", json=ops)
         raw = None if resp.not_modified or not resp.content.strip() else resp.json()
@@ -218,7 +219,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             ``changed`` is False when Tavus answered 304.
 
         Raises:
-            ValueError: An empty id or an invalid operation (before any request).
+            InvalidInputError: An empty id or an invalid operation (before any request).
             BadRequestError: Tavus rejected the patch.
             NotFoundError: No such guardrail or set.
         """

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.memory_stores import MemoryStore, MemoryStoreUpdate
 from ._base import require_id
@@ -69,17 +70,17 @@ class MemoryStores(Creating[MemoryStore], Fetching[MemoryStore], Deleting):
             extra_body: Fields this SDK does not model, sent as given.
 
         Raises:
-            ValueError: An empty id or nothing to change.
+            InvalidInputError: An empty id or nothing to change.
             PermissionDeniedError: The store is another account's.
             NotFoundError: No such store.
         """
         sid = require_id("memory_store_id", memory_store_id)
         if isinstance(pinned_memories, str):
-            raise TypeError("pinned_memories must be a list of strings, not one string")
+            raise InvalidTypeError("pinned_memories must be a list of strings, not one string")
         fields: dict[str, Any] = {}
         if pinned_memories is not None:
             fields["pinned_memories"] = builtins.list(pinned_memories)
         body = build_request(MemoryStoreUpdate, None, fields, extra_body=extra_body)
         if not body:
-            raise ValueError("nothing to update: give pinned_memories")
+            raise InvalidInputError("nothing to update: give pinned_memories")
         return await self._request("PATCH", f"{self._path}/{sid}", cast_to=MemoryStore, json=body)

@@ -62,7 +62,7 @@ class Objectives(PatchableSetResource[ObjectiveSet]):
             ``ok`` and the ``errors`` found.
 
         Raises:
-            ValueError: An unknown field or a wrong type (before any request).
+            InvalidInputError: An unknown field or a wrong type (before any request).
         """
         body = build_request(ObjectivesCreate, params, fields, extra_body=extra_body)
         return await self._request(

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.voices import Voice, VoiceCreate, VoiceUpdate
 from ._base import AsyncAPIResource, require_id
@@ -47,7 +48,7 @@ class Voices(AsyncAPIResource):
             limit: Page size (1-100).
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
-            raise ValueError(f"limit must be between 1 and 100 for voices, got {limit}")
+            raise InvalidInputError(f"limit must be between 1 and 100 for voices, got {limit}")
         return self._paginate(
             self._path,
             item_type=Voice,
@@ -73,7 +74,7 @@ class Voices(AsyncAPIResource):
                 ``callback_url``.
 
         Raises:
-            ValueError: A name outside 1-255 characters, a URL over 2,048, a description over
+            InvalidInputError: A name outside 1-255 characters, a URL over 2,048, a description over
                 1,000, an unknown field (before any request).
             BadRequestError: Tavus rejected it (an audio format it cannot read...).
         """
@@ -84,7 +85,7 @@ class Voices(AsyncAPIResource):
         """Fetch one voice by its ``voice_id``.
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such voice.
         """
         vid = require_id("voice_id", voice_id)
@@ -109,12 +110,12 @@ class Voices(AsyncAPIResource):
             extra_body: Fields this SDK does not model, sent as given.
 
         Raises:
-            ValueError: An empty id, nothing to change or a field over its limit.
+            InvalidInputError: An empty id, nothing to change or a field over its limit.
             NotFoundError: No such voice.
         """
         vid = require_id("voice_id", voice_id)
         if isinstance(tags, str):
-            raise TypeError("tags must be a list of strings, not one string")
+            raise InvalidTypeError("tags must be a list of strings, not one string")
         fields: dict[str, Any] = {
             k: v
             for k, v in (("voice_name", voice_name), ("description", description))
@@ -124,5 +125,5 @@ class Voices(AsyncAPIResource):
             fields["tags"] = builtins.list(tags)
         body = build_request(VoiceUpdate, None, fields, extra_body=extra_body)
         if not body:
-            raise ValueError("nothing to update: give voice_name, description and/or tags")
+            raise InvalidInputError("nothing to update: give voice_name, description and/or tags")
         return await self._request("PATCH", f"{self._path}/{vid}", cast_to=Voice, json=body)

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ..errors import InvalidInputError, InvalidTypeError
+
 __all__ = ["ToolHandler", "ToolRegistry", "ToolSpec"]
 
 ToolHandler = Callable[..., Any]
@@ -95,16 +97,16 @@ class ToolRegistry:
             ValueError: ``name`` is empty, already registered, or ``timeout`` is not positive.
         """
         if not callable(handler):
-            raise TypeError(f"a tool handler must be callable, got {type(handler).__name__}")
+            raise InvalidTypeError(f"a tool handler must be callable, got {type(handler).__name__}")
         tool_name = name if name is not None else getattr(handler, "__name__", "")
         if not isinstance(tool_name, str) or not tool_name:
-            raise ValueError("a tool needs a non-empty name: pass name=...")
+            raise InvalidInputError("a tool needs a non-empty name: pass name=...")
         if tool_name in self._tools and not replace:
-            raise ValueError(
+            raise InvalidInputError(
                 f"a tool named {tool_name!r} is already registered; pass replace=True to replace it"
             )
         if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+            raise InvalidInputError(f"timeout must be positive, got {timeout}")
         try:
             params = inspect.signature(handler).parameters
         except (TypeError, ValueError):

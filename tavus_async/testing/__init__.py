@@ -7,26 +7,31 @@ what really ran (``sim.counts``), the requests as received (``sim.requests``) an
 room side installed, joinable conversation rooms.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from ._brain import (
-    CallTool,
-    DefaultBrain,
-    Emit,
-    Replica,
-    ReplicaBrain,
-    Say,
-    Turn,
-    guardrail,
-    objective,
-    perception_tool_call,
-)
-from ._callbacks import CallbackDispatcher, Delivery
-from ._clock import SimClock, TimeMode
-from ._faults import FaultPlan, FaultRule
-from ._journal import RecordedRequest, RequestJournal
-from ._simulator import SimHooks, TavusSimulator, Timings, serve
-from ._store import Store
+from .._lazy import exports
+
+# The exports, read by type checkers and editors as written, imported at run time on first use
+# (see tavus_async._lazy: the pytest plugin must not pay for aiohttp in every pytest run).
+if TYPE_CHECKING:
+    from ._brain import (
+        CallTool,
+        DefaultBrain,
+        Emit,
+        ReplicaBrain,
+        Say,
+        ScriptedReplica,
+        ScriptedTurn,
+        guardrail,
+        objective,
+        perception_tool_call,
+    )
+    from ._callbacks import CallbackDispatcher, Delivery
+    from ._clock import SimClock, TimeMode
+    from ._faults import FaultPlan, FaultRule
+    from ._journal import RecordedRequest, RequestJournal
+    from ._simulator import SimHooks, TavusSimulator, Timings, serve
+    from ._store import Store
 
 __all__ = [
     "CallTool",
@@ -37,19 +42,23 @@ __all__ = [
     "FaultPlan",
     "FaultRule",
     "RecordedRequest",
-    "Replica",
     "ReplicaBrain",
     "RequestJournal",
     "Say",
+    "ScriptedReplica",
+    "ScriptedTurn",
     "SimClock",
     "SimHooks",
     "Store",
     "TavusSimulator",
     "TimeMode",
     "Timings",
-    "Turn",
     "guardrail",
     "objective",
     "perception_tool_call",
     "serve",
 ]
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that a misspelt import stays an error for them.
+    __getattr__, __dir__ = exports(__name__, __file__, __all__)

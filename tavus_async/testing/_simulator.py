@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 
+from ..errors import InvalidInputError, StateError
 from ._callbacks import CallbackDispatcher
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan
@@ -144,7 +145,9 @@ class TavusSimulator:
         callbacks: Literal["loopback", "any"] = "loopback",
     ) -> None:
         if concurrency_limit is not None and concurrency_limit < 0:
-            raise ValueError(f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}")
+            raise InvalidInputError(
+                f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}"
+            )
         self.api_key = api_key if api_key is not None else "sim_" + secrets.token_hex(16)
         self.host = host
         self.port = port
@@ -183,7 +186,7 @@ class TavusSimulator:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (the REST base; paths are under ``/v2``)."""
         if not self._started:
-            raise RuntimeError("the simulator is not running: use `async with` or await start()")
+            raise StateError("the simulator is not running: use `async with` or await start()")
         return f"http://{self.host}:{self.port}"
 
     @property
