@@ -394,3 +394,22 @@ async def test_request_goes_through_the_same_client(sim: TavusSimulator, tavus: 
         await tavus.request("GET", "https://elsewhere.example/v2/x")
     with pytest.raises(ValueError, match="method"):
         await tavus.request("TRACE", "/v2/deployments")
+
+
+async def test_a_conversation_with_a_participant_tag_makes_its_memory_store(
+    sim: TavusSimulator, tavus: AsyncTavus
+) -> None:
+    pal = await _pal(tavus)
+    body = {"persona_id": pal, "participant_tags": ["user-9"], "test_mode": True}
+    await tavus.request("POST", "/v2/conversations", json=body)
+    await tavus.request("POST", "/v2/conversations", json=body)  # the same store again
+    stores = [s async for s in tavus.memory_stores.list(participant_tag="user-9")]
+    assert [(s.pal_id, s.participant_tag) for s in stores] == [(pal, "user-9")]
+    # Legacy memory_stores tags are another namespace: no store for them.
+    legacy = {"persona_id": pal, "memory_stores": ["old-tag"], "test_mode": True}
+    await tavus.request("POST", "/v2/conversations", json=legacy)
+    assert [s async for s in tavus.memory_stores.list(participant_tag="old-tag")] == []
+    with pytest.raises(BadRequestError, match="one participant tag"):
+        await tavus.request(
+            "POST", "/v2/conversations", json={**body, "participant_tags": ["a", "b"]}
+        )

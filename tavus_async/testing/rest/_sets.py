@@ -130,7 +130,22 @@ def respond_created(
 
 async def list_(ctx: Ctx, request: web.Request, kind: str) -> web.Response:
     query = ctx.query(request)
-    items = [set_view(kind, r, flat=True) for r in reversed(getattr(ctx.store, kind).values())]
+    # Newest first unless asked; the CLI sends sort=ascending (oldest first), type=user and
+    # name_or_uuid (rest-api-notes §3.5.3).
+    sort = query.get("sort")
+    check_enum(sort, ("ascending", "descending", "asc", "desc"), "sort")
+    check_enum(query.get("type"), ("user", "system", "all"), "type")
+    records = list(getattr(ctx.store, kind).values())
+    if sort not in ("ascending", "asc"):
+        records.reverse()
+    needle = query.get("name_or_uuid", "").lower()
+    if needle:
+        records = [
+            r for r in records if needle in str(r["name"]).lower() or needle == r[f"{kind}_id"]
+        ]
+    if query.get("type") == "system":
+        records = []  # the simulated account has no system sets
+    items = [set_view(kind, r, flat=True) for r in records]
     page, _, _ = ctx.page(items, query)
     return ctx.json(request, {"data": page, "total_count": len(items)})
 

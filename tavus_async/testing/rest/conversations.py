@@ -6,6 +6,7 @@ from aiohttp import web
 
 from .._store import hex_id
 from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, is_url, str_list
+from .memory_stores import ensure_store
 
 __all__ = ["HANDLERS", "open_conversation"]
 
@@ -88,6 +89,9 @@ def open_conversation(ctx: Ctx, body: Record) -> Record:
     )
     for key in ("document_ids", "document_tags", "memory_stores"):
         str_list(body.get(key), key)
+    participant_tags = str_list(body.get("participant_tags"), "participant_tags")
+    if len(participant_tags) > 1:
+        raise bad("Invalid request: only one participant tag per conversation is supported")
     callback_url = body.get("callback_url") or ""
     if callback_url and not is_url(callback_url):
         raise bad("Invalid callback_url")
@@ -133,6 +137,10 @@ def open_conversation(ctx: Ctx, body: Record) -> Record:
     if require_auth:
         conv["meeting_token"] = ctx.store.meeting_token()
     ctx.store.conversations[cid] = conv
+    if participant_tags and persona_id is not None:
+        # Tavus makes the (PAL, participant) memory store on first use; the legacy
+        # memory_stores tags stay apart (api-2026-surface.md §12).
+        ensure_store(ctx, str(persona_id), participant_tags[0])
     if not test_mode:
         sim.schedule_conversation(conv)
         sim._open_room(conv, persona)
