@@ -400,11 +400,41 @@ async def _guardrails(cli: _CLI) -> None:
     )
     tags = await cli.json("guardrail tags", "guardrail", "tags")
     r.check("guardrail tags include 'safety'", "safety" in json.dumps(tags), str(tags)[:300])
+    # A PAL that uses it, to see the documented cascade: deleting a guardrail takes it out of
+    # every PAL's guardrail_ids.
+    guarded = await cli.json(
+        "pal create with a guardrail",
+        "pal",
+        "create",
+        "--name",
+        "Guarded",
+        "--system-prompt",
+        "You help.",
+        "--guardrail-id",
+        gid,
+    )
+    guarded_id = _first(guarded, "pal_id", "persona_id") if guarded else None
+    kept = False
+    if guarded_id:
+        got = await cli.json("pal get (guardrail attached)", "pal", "get", guarded_id)
+        kept = r.check(
+            "pal keeps guardrail_ids",
+            gid in (_first(got, "guardrail_ids") or []),
+            str(got)[:300],
+        )
     await cli.json("guardrail delete", "guardrail", "delete", gid)
     code, _, _ = await cli.run("guardrail", "get", gid)
     r.check(
         "guardrail get after delete fails", code != 0, "the deleted guardrail is still readable"
     )
+    if guarded_id:
+        got = await cli.json("pal get after guardrail delete", "pal", "get", guarded_id)
+        # Only a PAL that had it shows the cascade (else the check could not fail).
+        r.check(
+            "guardrail delete removed it from the PAL",
+            kept and got is not None and gid not in (_first(got, "guardrail_ids") or []),
+            f"kept before: {kept}; now {str(got)[:300]}",
+        )
 
 
 async def _objectives(cli: _CLI) -> None:
