@@ -112,9 +112,11 @@ class AsyncTavus(ResourceNamespaces):
         self._init_resources()
 
     def _init_resources(self) -> None:
-        # One namespace per catalog row, bound to this client's request core.
+        # One namespace per catalog row, bound to this client's request core; nested ones
+        # (tavus.pals.skills) on their parent's namespace.
         for row in CATALOG:
-            setattr(self, row.name, row.cls(self._http, row))
+            owner = self if row.parent is None else getattr(self, row.parent)
+            setattr(owner, row.attribute, row.cls(self._http, row))
 
     @property
     def base_url(self) -> str:

@@ -19,6 +19,7 @@ from ._logging import redact
 from .models import ConversationEvent, TranscriptEntry
 
 __all__ = [
+    "CanvasInteraction",
     "ConversationWebhook",
     "DocumentCallback",
     "GuardrailCallback",
@@ -330,6 +331,21 @@ class PostCallActionExecuted(ConversationWebhook):
     response: Any = None
 
 
+class CanvasInteraction(ConversationWebhook):
+    """``canvas.interaction``: a participant used a Magic Canvas component (an answer, a form,
+    a booking). Sent once per interaction, when first recorded; retries never re-send it.
+
+    Tavus has not published the ``properties`` schema (it matches the items of
+    ``GET /v2/conversations/{id}/canvas/interactions``), so they are kept as received in
+    :attr:`properties`; ``component`` is read when present.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "canvas.interaction"
+    PROPERTY_FIELDS: ClassVar[tuple[str, ...]] = ("component",)
+
+    component: str | None = None
+
+
 class ObjectiveCallback(ConversationWebhook):
     """An objective's ``callback_url`` fired (the objective completed). Best effort.
 
@@ -384,6 +400,7 @@ CONVERSATION_EVENT_CLASSES: tuple[type[ConversationWebhook], ...] = (
     PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
+    CanvasInteraction,
 )
 
 

@@ -68,6 +68,7 @@ from ._webhook_dedupe import (
 )
 from ._webhook_models import (
     CONVERSATION_EVENT_CLASSES,
+    CanvasInteraction,
     ConversationWebhook,
     DocumentCallback,
     GuardrailCallback,
@@ -92,6 +93,7 @@ from .models import TranscriptEntry
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
+    "CanvasInteraction",
     "ConversationWebhook",
     "DedupeError",
     "DedupeStore",

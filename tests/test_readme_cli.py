@@ -58,6 +58,10 @@ async def test_the_cli_walkthrough_runs_in_order(cli: CLI) -> None:
             values["persona_id"] = (await cli.json("personas", "list"))["data"][0]["persona_id"]
         if "<replica_id>" in argv:
             values["replica_id"] = (await cli.json("replicas", "list"))["data"][0]["replica_id"]
+        if "<pal_id>" in argv and "pal_id" not in values:
+            values["pal_id"] = (await cli.json("pals", "list"))["data"][0]["pal_id"]
+        if "<face_id>" in argv and "face_id" not in values:
+            values["face_id"] = (await cli.json("faces", "list"))["data"][0]["face_id"]
         filled = [re.sub(r"<([a-z_-]+)>", lambda m: values[_key(m.group(1))], arg) for arg in argv]
         if argv[0] == "listen":
             await _listen_while_saying(cli, filled, values["url"])
@@ -97,7 +101,8 @@ async def _fleet_status(cli: CLI, argv: list[str]) -> str:
 
 def _name(argv: list[str]) -> str:
     """``conversations create`` for resource commands, ``ask`` for the others."""
-    return " ".join(argv[:2]) if argv[0] in ("personas", "replicas", "conversations") else argv[0]
+    resources = ("pals", "faces", "pal-skills", "personas", "replicas", "conversations")
+    return " ".join(argv[:2]) if argv[0] in resources else argv[0]
 
 
 def _key(placeholder: str) -> str:

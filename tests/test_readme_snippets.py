@@ -66,6 +66,8 @@ async def _namespace(tavus: AsyncTavus, code: str) -> AsyncIterator[dict[str, An
     ns: dict[str, Any] = {
         "tavus": tavus,
         "persona_id": persona.persona_id,
+        "pal_id": persona.persona_id,  # one id under both names
+        "face_id": replica.replica_id,
         "conv": conv,
         "conversation_id": ended.conversation_id,
         "replica_id": replica.replica_id,

@@ -46,7 +46,7 @@ Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 def _method(tavus: Any, spec: ResourceDef, name: str) -> Callable[..., Any]:
     # Each spec lists only actions its resource has, so the attribute always exists.
-    method: Callable[..., Any] = getattr(getattr(tavus, spec.name), name)
+    method: Callable[..., Any] = getattr(spec.namespace(tavus), name)
     return method
 
 
@@ -279,6 +279,50 @@ async def cmd_update(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+async def cmd_publish(args: argparse.Namespace, out: Output) -> int:
+    """``pals publish ID``: the draft goes live."""
+    out.record(await _call(args, "publish", args.id))
+    return 0
+
+
+async def cmd_check_username(args: argparse.Namespace, out: Output) -> int:
+    """``pals check-username NAME``: whether a conferencing username is free."""
+    out.record(await _call(args, "check_username", args.username))
+    return 0
+
+
+async def cmd_nested(args: argparse.Namespace, out: Output) -> int:
+    """``pal-skills <verb> PAL_ID [SKILL_ID]``: a namespace inside another one."""
+    spec: ResourceDef = args.spec
+    verb: str = args.verb
+    call_args: list[Any] = [args.parent]
+    if getattr(args, "id", None) is not None:
+        call_args.append(args.id)
+    config = getattr(args, "config", None)
+    if verb in ("attach", "update") and (config is not None or verb == "update"):
+        if config is None:
+            raise CLIUsageError("update needs --config JSON (the keys to change)")
+        call_args.append(_json_object(config, "--config"))
+    if verb == "replace":
+        call_args.append(_json_object(args.skills, "--skills"))
+    result = await _call(args, verb, *call_args)
+    if verb == "detach":
+        _done(out, "detached", spec, args.id)
+    elif isinstance(result, dict):
+        items = list(result.values())
+        out.table(items, spec.cli.columns, total_count=len(items))
+    else:
+        out.record(result)
+    return 0
+
+
+def _json_object(text: str, option: str) -> dict[str, Any]:
+    value = _json_flag(option, text)
+    if not isinstance(value, dict):
+        raise CLIUsageError(f"{option} must be a JSON object, got {text!r}")
+    return value
+
+
 async def cmd_recrawl(args: argparse.Namespace, out: Output) -> int:
     """``documents recrawl ID [--depth N] [--max-pages N]``."""
     crawl = {
@@ -372,7 +416,10 @@ def add_resource_parsers(
 ) -> None:
     """Add one sub-command group per resource to ``commands``."""
     for spec in RESOURCES:
-        _add_resource_parser(commands, common, wait_handler, spec)
+        if spec.parent is None:
+            _add_resource_parser(commands, common, wait_handler, spec)
+        else:
+            _add_nested_parser(commands, common, spec)
 
 
 def _add_resource_parser(
@@ -466,6 +513,18 @@ def _add_resource_parser(
             p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
             p.add_argument("--set", action="append", metavar="KEY=VALUE")
 
+    if "publish" in verbs:
+        action("publish", cmd_publish, f"publish the {singular}'s draft")
+
+    if "check_username" in verbs:
+        p = action(
+            "check-username",
+            cmd_check_username,
+            "whether a conferencing username is free",
+            with_id=False,
+        )
+        p.add_argument("username")
+
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
 
@@ -528,6 +587,31 @@ def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: Reso
     if "end_conversation" in verbs:
         p = action("end-conversation", cmd_end_conversation, "end a visitor's call (no API key)")
         p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+
+
+def _add_nested_parser(
+    commands: argparse._SubParsersAction[Any],
+    common: argparse.ArgumentParser,
+    spec: ResourceDef,
+) -> None:
+    # A namespace inside another (tavus.pals.skills): every action takes the parent's id first.
+    assert spec.parent_id is not None
+    group = commands.add_parser(
+        spec.cli_name, help=f"{spec.cli_name}: {', '.join(spec.verbs)}", parents=[common]
+    )
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for verb in spec.verbs:
+        p = actions.add_parser(verb, help=f"{verb} ({spec.cli.singular})", parents=[common])
+        p.add_argument("parent", metavar=spec.parent_id.upper())
+        if verb not in ("list", "replace"):
+            p.add_argument("id", metavar=spec.id_field.upper())
+        if verb in ("attach", "update"):
+            p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
+        if verb == "replace":
+            p.add_argument(
+                "--skills", required=True, metavar="JSON", help='{"<skill_id>": {config} | null}'
+            )
+        p.set_defaults(handler=cmd_nested, spec=spec, verb=verb)
 
 
 def _flag_kind(flag: CreateFlag) -> dict[str, Any]:

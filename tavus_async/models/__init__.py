@@ -31,6 +31,7 @@ from .documents import (
     DocumentRecrawl,
     DocumentUpdate,
 )
+from .faces import Face, FaceCreate, FaceUpdate, FaceVoices
 from .guardrails import (
     FlatGuardrail,
     FlatGuardrailCreate,
@@ -53,6 +54,7 @@ from .layers import (
 )
 from .memory_stores import MemoryStore, MemoryStoreCreate, MemoryStoreUpdate
 from .objectives import Objective, ObjectivesCreate, ObjectiveSet, ObjectivesValidation
+from .pals import Pal, PalCreate, PalPublished, UsernameCheck
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
 from .pronunciation_dictionaries import (
@@ -61,6 +63,7 @@ from .pronunciation_dictionaries import (
     PronunciationRule,
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
+from .skills import Skill, SkillAttachment
 from .videos import Video, VideoCreate, VideoProperties
 from .voices import Voice, VoiceCreate, VoiceTag, VoiceUpdate
 
@@ -83,6 +86,10 @@ __all__ = [
     "DocumentCreate",
     "DocumentRecrawl",
     "DocumentUpdate",
+    "Face",
+    "FaceCreate",
+    "FaceUpdate",
+    "FaceVoices",
     "FlatGuardrail",
     "FlatGuardrailCreate",
     "FlatGuardrailUpdate",
@@ -99,6 +106,9 @@ __all__ = [
     "ObjectiveSet",
     "ObjectivesCreate",
     "ObjectivesValidation",
+    "Pal",
+    "PalCreate",
+    "PalPublished",
     "Patch",
     "PatchOp",
     "PatchResult",
@@ -114,6 +124,8 @@ __all__ = [
     "ReplicaProperties",
     "RequestModel",
     "STTLayer",
+    "Skill",
+    "SkillAttachment",
     "TTSLayer",
     "TagList",
     "Timestamped",
@@ -121,6 +133,7 @@ __all__ = [
     "ToolFunction",
     "TranscriptEntry",
     "TransportLayer",
+    "UsernameCheck",
     "Video",
     "VideoCreate",
     "VideoProperties",

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from ..errors import InvalidInputError
 from ._common import Model, RequestModel, Timestamped, parse_timestamp
 
 __all__ = [
@@ -50,7 +51,9 @@ class ConversationProperties(RequestModel, kw_only=True, omit_defaults=True):
         enable_recording: Allow recording (it is started from the room).
         enable_closed_captions: Show captions in the room.
         apply_greenscreen: Green background behind the replica.
-        language: A full language name (``"spanish"``) or ``"multilingual"``.
+        language: A full language name (``"spanish"``) or ``"multilingual"`` (deprecated:
+            prefer ``languages``).
+        languages: The languages the conversation may use.
         recording_storage: Where recordings are copied.
     """
 
@@ -62,6 +65,7 @@ class ConversationProperties(RequestModel, kw_only=True, omit_defaults=True):
     apply_greenscreen: bool | None = None
     require_auth: bool | None = None
     language: str | None = None
+    languages: list[str] | None = None
     recording_storage: RecordingStorage | None = None
     # Deprecated in favour of recording_storage, still accepted by Tavus.
     recording_s3_bucket_name: str | None = None
@@ -77,6 +81,9 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
     """The body of ``POST /v2/conversations``.
 
     Attributes:
+        pal_id: The PAL that drives the face (the 2026 name of ``persona_id``; give one).
+        face_id: The face; optional when the PAL has a ``default_face_id`` (the 2026 name of
+            ``replica_id``).
         replica_id: The replica; optional when the persona has a ``default_replica_id``.
         persona_id: The persona that drives the replica.
         conversation_name: A name for your records.
@@ -92,6 +99,11 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
         document_tags: Knowledge-base tags.
         document_retrieval_strategy: ``speed``, ``balanced`` or ``quality``.
         properties: Timeouts, recording, language...
+        participant_tags: One tag naming the participant's memory store.
+        meeting_url: A Google Meet, Zoom or Teams meeting the PAL joins instead of a room.
+        chat: Text only: no face video; turns go over the room's data channel.
+        enable_dynamic_greeting: Let the LLM write the greeting.
+        policy: ``eu`` changes the ``auto`` defaults (disclosure, emotion recognition).
     """
 
     replica_id: str | None = None
@@ -112,6 +124,24 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
     # Names the newer PAL/Face surface and LiveKit use; accepted by Tavus as aliases.
     pal_id: str | None = None
     face_id: str | None = None
+    participant_tags: list[str] | None = None
+    meeting_url: str | None = None
+    chat: bool | None = None
+    enable_dynamic_greeting: bool | None = None
+    policy: str | None = None
+
+    def __post_init__(self) -> None:
+        for new, old in (("pal_id", "persona_id"), ("face_id", "replica_id")):
+            mine, theirs = getattr(self, new), getattr(self, old)
+            if mine is not None and theirs is not None and mine != theirs:
+                raise InvalidInputError(
+                    f"{new} and {old} name the same thing and differ ({mine!r} vs {theirs!r}): "
+                    f"give one of them"
+                )
+        if self.meeting_url is not None and not self.meeting_url.startswith("https://"):
+            raise InvalidInputError(
+                f"meeting_url must be an https:// meeting link, got {self.meeting_url!r}"
+            )
 
 
 class TranscriptEntry(Model, kw_only=True, omit_defaults=True):

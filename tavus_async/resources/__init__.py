@@ -2,8 +2,10 @@
 
 from .conversations import Conversations
 from .documents import Documents
+from .faces import Faces
 from .guardrails import Guardrails
 from .objectives import Objectives
+from .pals import Pals, PalSkills
 from .personas import Personas
 from .pronunciation_dictionaries import PronunciationDictionaries
 from .replicas import Replicas
@@ -13,8 +15,11 @@ from .voices import Voices
 __all__ = [
     "Conversations",
     "Documents",
+    "Faces",
     "Guardrails",
     "Objectives",
+    "PalSkills",
+    "Pals",
     "Personas",
     "PronunciationDictionaries",
     "Replicas",

@@ -195,7 +195,9 @@ def build_app(sim: TavusSimulator) -> web.Application:
 
     app = web.Application(middlewares=[tavus])
     contexts: dict[str, Ctx] = {}
-    for row, route, handler in rest_routes():
+    # Fixed paths before templated ones, so /v2/pals/check-username is not read as a pal_id.
+    ordered = sorted(rest_routes(), key=lambda r: r[1].template.count("{"))
+    for row, route, handler in ordered:
         ctx = contexts.setdefault(row.name, Ctx(sim, row))
         endpoint = _counted(sim, ctx, route.operation, handler)
         # Both trailing-slash forms: tavus-cli posts to /guardrails/, others to /guardrails.

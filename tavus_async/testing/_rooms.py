@@ -236,6 +236,8 @@ class Room:
 
         self.conversation_id: str = str(conversation["conversation_id"])
         self.replica_id: str = str(get("replica_id") or "replica")
+        # Created with pal_id/face_id: the room also announces ``system.pal_joined``.
+        self.is_pal = bool(request.get("pal_id") or request.get("face_id"))
         props = get("properties") or conversation.get("_properties")
         self.properties: dict[str, Any] = props if isinstance(props, dict) else {}
         require_auth = get("require_auth") or self.properties.get("require_auth")
@@ -456,6 +458,14 @@ class Room:
             message_type="system",
             turn_idx=None,
         )
+        if self.is_pal:
+            # The 2026 name, sent beside the legacy one with the face's id (§13.2).
+            self._emit(
+                "system.pal_joined",
+                {"replica_id": self.replica_id, "face_id": self.replica_id},
+                message_type="system",
+                turn_idx=None,
+            )
         try:
             self.hub.hooks.on_replica_joined(self.conversation_id)
         except Exception:

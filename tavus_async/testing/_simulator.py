@@ -264,6 +264,16 @@ class TavusSimulator:
         """
         self._failures["training"].append(error)
 
+    def set_maker_draft(self, pal_id: str, changes: dict[str, Any]) -> None:
+        """Give a PAL a PAL Maker draft holding ``changes`` (persona field names), as editing it
+        in PAL Maker would: API patches then answer 409 ``maker_changes`` unless forced, and
+        ``POST /v2/pals/{id}/publish`` copies the draft to live.
+
+        Raises:
+            KeyError: No such PAL.
+        """
+        self.store.personas[pal_id]["_maker_draft"] = dict(changes)
+
     def fail_next_video(self, error: str | None = None) -> None:
         """Make the next video generation end in status ``error`` with ``status_details``."""
         self._failures["video"].append(error)
@@ -335,6 +345,9 @@ class TavusSimulator:
         if len(timers) > 1:
             timers[1].cancel()
         self._event(conv, "system.replica_joined", {})
+        if conv.get("_pal"):
+            # PAL conversations also record the 2026 event, with the face's id.
+            self._event(conv, "system.pal_joined", {"face_id": conv.get("replica_id")})
 
     def _add_transcript(self, conversation_id: str, role: str, content: str) -> None:
         conv = self.store.conversations.get(conversation_id)

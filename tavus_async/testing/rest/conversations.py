@@ -87,11 +87,16 @@ def open_conversation(ctx: Ctx, body: Record) -> Record:
         ("speed", "balanced", "quality"),
         "document_retrieval_strategy",
     )
-    for key in ("document_ids", "document_tags", "memory_stores"):
+    for key in ("document_ids", "document_tags", "memory_stores", "participant_tags"):
         str_list(body.get(key), key)
     participant_tags = str_list(body.get("participant_tags"), "participant_tags")
     if len(participant_tags) > 1:
         raise bad("Invalid request: only one participant tag per conversation is supported")
+    meeting_url = body.get("meeting_url")
+    if meeting_url is not None and (
+        not isinstance(meeting_url, str) or not meeting_url.startswith("https://")
+    ):
+        raise bad("Invalid meeting_url")
     callback_url = body.get("callback_url") or ""
     if callback_url and not is_url(callback_url):
         raise bad("Invalid callback_url")
@@ -126,6 +131,7 @@ def open_conversation(ctx: Ctx, body: Record) -> Record:
         "created_at": now,
         "updated_at": now,
         "_test_mode": test_mode,
+        "_pal": bool(body.get("pal_id") or body.get("face_id")),
         "_properties": props,
         "_request": body,
         "_system_prompt": system_prompt,
