@@ -239,7 +239,7 @@ async def _pals_and_faces(cli: _CLI) -> None:
         code, _, _ = await cli.run("pal", "get", s2s_id)
         r.check("pal get after delete fails", code != 0, "the deleted PAL is still readable")
 
-    await _guardrails(cli)
+    await _guardrails(cli, face_id)
     await _objectives(cli)
     await _documents(cli)
     await _pronunciation(cli)
@@ -363,7 +363,7 @@ async def _conversation(cli: _CLI, pal_id: str, face_id: str) -> None:
         await cli.json("conversation end", "conversation", "end", conv_id)
 
 
-async def _guardrails(cli: _CLI) -> None:
+async def _guardrails(cli: _CLI, face_id: str) -> None:
     r = cli.report
     created = await cli.json(
         "guardrail create",
@@ -410,6 +410,8 @@ async def _guardrails(cli: _CLI) -> None:
         "Guarded",
         "--system-prompt",
         "You help.",
+        "--face-id",
+        face_id,
         "--guardrail-id",
         gid,
     )
