@@ -68,7 +68,7 @@ def set_items(ctx: Ctx, body: dict[str, Any], kind: str) -> list[Record]:
         if item.get("callback_url") and not is_url(item["callback_url"]):
             raise bad_message("Invalid callback_url")
         if kind == "guardrails" and not out.get("uuid"):
-            out["uuid"] = new_guardrail_uuid(ctx.store._rng)
+            out["uuid"] = ctx.store.new_id("guardrails", new_guardrail_uuid)
         items.append(out)
     return items
 

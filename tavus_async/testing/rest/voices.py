@@ -89,10 +89,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
         raise bad("Invalid callback_url")
     if not is_url(url) or not str(url).split("?", 1)[0].lower().endswith(_AUDIO):
         raise bad(f"Invalid audio_url: a URL of an audio or video file ({', '.join(_AUDIO)})")
-    taken = {v.get("voice_id") for v in ctx.store.voices}
-    vid = hex_id("v", 12)(ctx.store._rng)
-    while vid in taken:  # the stock voices are a list, not a table new_id() could check
-        vid = hex_id("v", 12)(ctx.store._rng)
+    vid = ctx.store.fresh_id(hex_id("v", 12), {str(v.get("voice_id")) for v in ctx.store.voices})
     now = _stamp(ctx)
     voice: Record = {
         "voice_id": vid,
