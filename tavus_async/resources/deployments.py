@@ -35,7 +35,7 @@ class _DeploymentPage(msgspec.Struct):
     total: int | None = None
 
 
-def _csv(name: str, values: str | Sequence[str] | None) -> str | None:
+def _csv(values: str | Sequence[str] | None) -> str | None:
     if values is None or isinstance(values, str):
         return values
     return ",".join(values)
@@ -135,8 +135,8 @@ class Deployments(AsyncAPIResource):
         filters = {
             "pal_id": pal_id,
             "search": search,
-            "status": _csv("status", status),
-            "channel": _csv("channel", channel),
+            "status": _csv(status),
+            "channel": _csv(channel),
             "sort": sort,
         }
         first = self._page_base
