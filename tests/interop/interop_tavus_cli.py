@@ -232,6 +232,9 @@ async def _pals_and_faces(cli: _CLI) -> None:
         "S2S",
         "--pipeline-mode",
         "speech-to-speech",
+        # /v2/pals requires default_face_id (api-2026-surface §3.1); the CLI leaves it to us.
+        "--face-id",
+        face_id,
     )
     s2s_id = _first(s2s, "pal_id", "persona_id") if s2s else None
     if s2s_id:
@@ -470,8 +473,6 @@ async def _objectives(cli: _CLI) -> None:
 
 async def _documents(cli: _CLI) -> None:
     r = cli.report
-    # A crawled website: Tavus recrawls only documents created with crawl settings (400
-    # otherwise, rest-api-notes §3.7.4), so the recrawl step below needs one.
     created = await cli.json(
         "document create",
         "document",
@@ -482,8 +483,11 @@ async def _documents(cli: _CLI) -> None:
         "FAQ",
         "--tag",
         "faq",
+        # A recrawl reuses the document's crawl settings; one created without them gets 400.
         "--crawl-depth",
         "1",
+        "--crawl-max-pages",
+        "5",
     )
     did = _first(created, "document_id", "uuid", "id") if created else None
     if not did:
