@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 
 from tavus_async import (
@@ -413,3 +414,47 @@ async def test_a_conversation_with_a_participant_tag_makes_its_memory_store(
         await tavus.request(
             "POST", "/v2/conversations", json={**body, "participant_tags": ["a", "b"]}
         )
+
+
+async def test_only_the_public_deployment_calls_skip_the_key(
+    sim: TavusSimulator, tavus: AsyncTavus
+) -> None:
+    pal = await _pal(tavus)
+    dep = await tavus.deployments.create(pal_id=pal, channel="landing-page")
+    base = f"{sim.base_url}/v2/deployments/{dep.deployment_id}"
+    async with aiohttp.ClientSession() as http:
+        for method, url in (("GET", base), ("GET", f"{base}/"), ("DELETE", base)):
+            async with http.request(method, url) as resp:
+                assert resp.status == 401, (method, url)
+        async with http.get(f"{base}/init") as resp:
+            assert resp.status == 200
+        async with http.get(f"{base}/init/") as resp:  # the trailing-slash twin too
+            assert resp.status == 200
+    assert dep.deployment_id in sim.store.deployments
+
+
+async def test_list_sorts_and_the_guardrails_legacy_default(
+    sim: TavusSimulator, tavus: AsyncTavus
+) -> None:
+    first = await tavus.objectives.create(name="first", data=[_ASK])
+    second = await tavus.objectives.create(name="second", data=[_ASK])
+    ids = [first.objectives_id, second.objectives_id]
+    # tavus-cli sends sort=ascending (oldest first), type=user and name_or_uuid.
+    oldest = await tavus.request("GET", "/v2/objectives", params={"sort": "ascending"})
+    assert [o["objectives_id"] for o in oldest["data"]] == ids
+    newest = await tavus.request("GET", "/v2/objectives", params={"sort": "descending"})
+    assert [o["objectives_id"] for o in newest["data"]] == ids[::-1]
+    named = await tavus.request("GET", "/v2/objectives", params={"name_or_uuid": "seco"})
+    assert [o["objectives_id"] for o in named["data"]] == ids[1:]
+    with pytest.raises(BadRequestError, match="sort"):
+        await tavus.request("GET", "/v2/objectives", params={"sort": "sideways"})
+
+    rail = await tavus.guardrails.create_flat(guardrail_name="flat", guardrail_prompt="x")
+    made = await tavus.guardrails.create(data=[{"guardrail_name": "s", "guardrail_prompt": "y"}])
+    # Without `legacy` the docs say sets; the switch gives what tavus-cli says the server does.
+    bare = await tavus.request("GET", "/v2/guardrails")
+    assert [g.get("guardrails_id") for g in bare["data"]] == [made.guardrails_id]
+    sim.guardrails_legacy_default = False
+    bare = await tavus.request("GET", "/v2/guardrails")
+    assert rail.uuid in [g["uuid"] for g in bare["data"]]
+    assert all("guardrails_id" not in g for g in bare["data"])
