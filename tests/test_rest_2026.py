@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import anyio
 import pytest
+from aiohttp import web
 
 from tavus_async import (
     AsyncTavus,
@@ -458,3 +460,40 @@ async def test_list_sorts_and_the_guardrails_legacy_default(
     bare = await tavus.request("GET", "/v2/guardrails")
     assert rail.uuid in [g["uuid"] for g in bare["data"]]
     assert all("guardrails_id" not in g for g in bare["data"])
+
+
+async def test_a_voice_settles_later_and_calls_back(tavus: AsyncTavus) -> None:
+    got: list[dict[str, Any]] = []
+    arrived = anyio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        got.append(await request.json())
+        if len(got) == 2:
+            arrived.set()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/voices", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/voices"
+    try:
+        ok = await tavus.voices.create(
+            voice_name="Narrator", audio_url="https://ex.com/n.wav", callback_url=url
+        )
+        bad = await tavus.voices.create(
+            voice_name="fail me", audio_url="https://ex.com/n.wav", callback_url=url
+        )
+        with anyio.fail_after(10):
+            await arrived.wait()
+    finally:
+        await runner.cleanup()
+    by_id = {body["properties"]["voice_id"]: body for body in got}
+    assert {b["event_type"] for b in got} == {"application.voice_status_changed"}
+    assert by_id[ok.voice_id or ""]["properties"]["status"] == "completed"
+    failed = by_id[bad.voice_id or ""]["properties"]
+    assert failed["status"] == "error"
+    assert failed["error_message"]
+    assert (await tavus.voices.get(bad.voice_id or "")).status == "error"

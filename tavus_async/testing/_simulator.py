@@ -63,6 +63,7 @@ class Timings:
     document_start: float = 5.0
     document: float = 60.0
     recrawl_cooldown: float = 3600.0
+    voice: float = 30.0
     #: Progress updates per lifecycle (``training_progress``, ``generation_progress``, ...).
     steps: int = 4
 

@@ -96,22 +96,32 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
         "voice_name": name,
         "description": description,
         "voice_type": "user",
-        # Cloning finishes at the next request in instant time; "completed" is the settled state.
-        "status": "completed",
+        "status": "started",
         "tags": [],
         "created_at": now,
         "updated_at": now,
     }
     ctx.store.voices.append(voice)
-    out = {**voice, "status": "started"}
-    if callback_url:
-        ctx.sim.callbacks.send(
-            callback_url,
-            {
-                "event_type": "application.voice_status_changed",
-                "properties": {"voice_id": vid, "voice_name": name, "status": "completed"},
-            },
-        )
+    out = dict(voice)
+
+    def settle() -> None:
+        # A voice named with "fail" fails, as a replica does; the callback is a state snapshot,
+        # so a duplicate delivery is harmless (api-2026-surface.md §5).
+        failed = "fail" in str(name).lower()
+        voice.update(status="error" if failed else "completed", updated_at=_stamp(ctx))
+        if failed:
+            voice["error_message"] = "The audio could not be used to clone a voice"
+        if callback_url:
+            properties = {k: voice[k] for k in ("voice_id", "voice_name", "status")}
+            if failed:
+                properties["error_message"] = voice["error_message"]
+            ctx.sim.callbacks.send(
+                callback_url,
+                {"event_type": "application.voice_status_changed", "properties": properties},
+            )
+
+    clock = ctx.sim.clock
+    clock.call_later(clock.work_delay(ctx.sim.timings.voice), settle, name=f"voice {vid}")
     return ctx.json(request, out)
 
 
