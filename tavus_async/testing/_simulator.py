@@ -50,6 +50,9 @@ VIDEO_ERROR = (
 )
 VIDEO_QUEUED = "This request is currently queued. It should begin processing in a few minutes."
 VIDEO_READY = "Your request has processed successfully!"
+#: Ended conversations a simulator keeps by default (each holds its record, transcript,
+#: events and room counters: 20-35 KB). Past it the oldest is forgotten.
+KEEP_ENDED = 1000
 DOCUMENT_ERRORS = ("file_download_failed", "website_processing_failed", "embedding_failed")
 
 
@@ -129,6 +132,9 @@ class TavusSimulator:
         seed_stock: add Tavus's stock replicas, personas and voices.
         callbacks: ``"loopback"`` (default) POSTs callbacks only to loopback URLs and records
             the rest as failed deliveries; ``"any"`` delivers to every ``callback_url``.
+        keep_ended: most ended conversations kept (default :data:`KEEP_ENDED`; None keeps
+            all). Past it the oldest ended conversation is forgotten with its room, transcript
+            and events (``GET`` then answers 404), so a long-running simulator stays bounded.
     """
 
     def __init__(
@@ -144,7 +150,10 @@ class TavusSimulator:
         rooms: bool = True,
         seed_stock: bool = True,
         callbacks: Literal["loopback", "any"] = "loopback",
+        keep_ended: int | None = KEEP_ENDED,
     ) -> None:
+        if keep_ended is not None and keep_ended < 0:
+            raise InvalidInputError(f"keep_ended must be >= 0 or None, got {keep_ended!r}")
         if concurrency_limit is not None and concurrency_limit < 0:
             raise InvalidInputError(
                 f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}"
@@ -180,6 +189,9 @@ class TavusSimulator:
         self._runner: web.AppRunner | None = None
         self._timers: dict[str, list[Any]] = {}
         self._started = False
+        self.keep_ended = keep_ended
+        #: Ended conversations, oldest first (see ``keep_ended``).
+        self._ended: deque[str] = deque()
 
     # -- lifecycle of the server -----------------------------------------------------------------
 
@@ -402,7 +414,23 @@ class TavusSimulator:
                     )
                 },
             )
+        self._retire_ended(conversation_id)
         return True
+
+    def _retire_ended(self, conversation_id: str) -> None:
+        """Remember an ended conversation; forget the oldest ones past ``keep_ended``."""
+        if self.keep_ended is None:
+            return
+        self._ended.append(conversation_id)
+        while len(self._ended) > self.keep_ended:
+            old = self._ended.popleft()
+            conv = self.store.conversations.get(old)
+            if conv is None or conv["status"] != "ended":
+                continue  # deleted meanwhile
+            del self.store.conversations[old]
+            if self.rooms is not None:
+                self.rooms.forget(old)
+            self.counts["conversations.forgotten"] += 1
 
     # -- long-running work -----------------------------------------------------------------------
 
