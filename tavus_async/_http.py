@@ -52,6 +52,7 @@ _STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
     403: errors.PermissionDeniedError,
     404: errors.NotFoundError,
     409: errors.ConflictError,
+    412: errors.PreconditionFailedError,
     422: errors.UnprocessableEntityError,
     429: errors.RateLimitError,
 }
@@ -421,6 +422,8 @@ class HTTPCore:
         json: Any = ...,
         idempotent: bool | None = ...,
         options: RequestOptions | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> T: ...
 
     @overload
@@ -434,6 +437,8 @@ class HTTPCore:
         json: Any = ...,
         idempotent: bool | None = ...,
         options: RequestOptions | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> None: ...
 
     async def request(
@@ -446,6 +451,8 @@ class HTTPCore:
         json: Any = None,
         idempotent: bool | None = None,
         options: RequestOptions | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> T | None:
         """Send a request and decode the body into ``cast_to``.
 
@@ -457,6 +464,8 @@ class HTTPCore:
             json: A JSON body: a dict, a list or a msgspec Struct.
             idempotent: Whether a retry cannot duplicate work. Defaults to False for POST and
                 True for every other method.
+            headers: Extra headers of this request only (``If-Match``...).
+            authenticated: False for Tavus's public endpoints: the API key is not sent.
             options: The call's :class:`RequestOptions` (timeout, extra headers, query, body).
 
         Raises:
@@ -466,7 +475,14 @@ class HTTPCore:
             InvalidInputError: An invalid per-call option.
         """
         resp = await self.request_response(
-            method, path, params=params, json=json, idempotent=idempotent, options=options
+            method,
+            path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            options=options,
+            headers=headers,
+            authenticated=authenticated,
         )
         if cast_to is None:
             return None
@@ -481,11 +497,14 @@ class HTTPCore:
         json: Any = None,
         idempotent: bool | None = None,
         options: RequestOptions | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> APIResponse:
         """Send a request and return the raw :class:`APIResponse` (after retries).
 
         A 304 is returned, not raised: it means a PATCH changed nothing. Inside
         :func:`capture_response` the last response is recorded, an error status's too.
+        ``options``, ``headers`` and ``authenticated`` are as in :meth:`request`.
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
@@ -496,22 +515,34 @@ class HTTPCore:
         if idempotent is None:
             idempotent = method != "POST"
         policy = self._policy
-        headers: Mapping[str, str] = self._headers_body
+        send_headers: Mapping[str, str] = self._headers_body
+        if headers or not authenticated:
+            # The method's own headers (If-Match...); a public endpoint gets no key.
+            merged = CIMultiDict(send_headers)
+            for name, value in (headers or {}).items():
+                merged[name] = value
+            if not authenticated:
+                merged.popall("x-api-key", None)
+            send_headers = merged
         timeout, timeout_s = self._timeout, self.config.timeout
         if options:
-            json, params, headers, timeout, timeout_s = self._apply(options, json, params)
+            json, params, send_headers, timeout, timeout_s = self._apply(
+                options, json, params, send_headers
+            )
         body = None if json is None else msgspec.json.encode(json)
         if body is None:
-            # No body, no Content-Type (extra headers kept).
-            unchanged = headers is self._headers_body
-            headers = self._headers_no_body if unchanged else _without_content_type(headers)
+            # No body, no Content-Type (the other headers kept).
+            unchanged = send_headers is self._headers_body
+            send_headers = (
+                self._headers_no_body if unchanged else _without_content_type(send_headers)
+            )
         query = _query(params)
         delays: Iterator[float] | None = None  # made on the first retry: most calls need none
         attempt_no = 0
         while True:
             attempt_no += 1
             outcome = await self._attempt(
-                method, path, query, body, attempt_no, headers, timeout, timeout_s
+                method, path, query, body, attempt_no, send_headers, timeout, timeout_s
             )
             retry_after: float | None = None
             if outcome.response is not None:
@@ -631,7 +662,11 @@ class HTTPCore:
         return _Attempt(response=resp)
 
     def _apply(
-        self, options: RequestOptions, json: Any, params: Mapping[str, Any] | None
+        self,
+        options: RequestOptions,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
     ) -> tuple[Any, Mapping[str, Any] | None, Mapping[str, str], aiohttp.ClientTimeout, float]:
         """Fold one call's options into its body, query, headers and timeout."""
         unknown = sorted(set(options) - set(RequestOptions.__annotations__))
@@ -661,10 +696,9 @@ class HTTPCore:
         extra_body = options.get("extra_body")
         if extra_body:
             json = merge_body(json, extra_body)
-        headers: Mapping[str, str] = self._headers_body
         extra_headers = options.get("extra_headers")
         if extra_headers:
-            merged = CIMultiDict(self._headers_body)
+            merged = CIMultiDict(headers)
             for name, value in extra_headers.items():
                 if not isinstance(name, str) or not isinstance(value, str):
                     raise errors.InvalidTypeError(

@@ -6,6 +6,8 @@ is read back from the simulator's journal (``sim.requests``), case-insensitive h
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from _rest_kit import API_KEY, Scripted, client_for, serve
 
@@ -247,3 +249,47 @@ async def test_waiters_pass_request_options_to_every_poll() -> None:
         polls = app.calls("GET", f"/v2/replicas/{rid}")
         assert polls
         assert all(r.headers.get("x-poll") == "p-1" for r in polls)
+
+
+def _gen_params() -> Any:
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "tools" / "gen_params.py"
+    spec = importlib.util.spec_from_file_location("gen_params", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen_params"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_method_that_makes_requests_takes_per_call_options() -> None:
+    import inspect
+
+    from tavus_async._catalog import CATALOG
+
+    gen = _gen_params()
+    missing = []
+    for row in CATALOG:
+        cls = row.resource_class
+        for name in gen.raw_methods(cls):
+            params = inspect.signature(getattr(cls, name)).parameters
+            if name.startswith("wait_"):
+                # Their own timeout= is the wait's deadline: options go to each poll.
+                ok = "request_options" in params
+            else:
+                options = params.get("options")
+                ok = (options is not None and options.annotation == "Unpack[RequestOptions]") or {
+                    "timeout",
+                    "extra_headers",
+                    "extra_query",
+                } <= set(params)
+            if not ok:
+                missing.append(f"{cls.__name__}.{name}")
+    assert sorted(set(missing)) == [], (
+        "give these **options: Unpack[RequestOptions] (or, beside **fields, timeout=, "
+        "extra_headers=, extra_query=) and pass options= to the request"
+    )

@@ -24,6 +24,7 @@ stale (a model field added without regenerating).
 from __future__ import annotations
 
 import argparse
+import ast
 import inspect
 import keyword
 import subprocess
@@ -154,10 +155,34 @@ def _struct_params(model: type[msgspec.Struct], renderer: _Renderer, *, root: bo
 
 
 def request_models() -> list[type[msgspec.Struct]]:
-    """The create model of every catalog row, in catalog order."""
+    """The request models whose fields a method takes as ``**fields``, in a stable order.
+
+    The ``create_model`` of every catalog row, then every model a resource module builds from
+    keyword arguments (``build_request(Model, params, fields, ...)``: ``create_flat``,
+    ``update_flat``, ``start``...), found in the source so that a new method is picked up.
+    """
+    import importlib
+
     from tavus_async._catalog import CATALOG
 
-    return [row.create_model for row in CATALOG if row.create_model is not None]
+    found: list[type[msgspec.Struct]] = [
+        row.create_model for row in CATALOG if row.create_model is not None
+    ]
+    for path in sorted((ROOT / "tavus_async" / "resources").glob("*.py")):
+        module = importlib.import_module(f"tavus_async.resources.{path.stem}")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "build_request"
+                and len(node.args) >= 3
+                and all(isinstance(a, ast.Name) for a in node.args[:3])
+            ):
+                continue
+            model, params, fields = (a.id for a in node.args[:3] if isinstance(a, ast.Name))
+            if (params, fields) == ("params", "fields") and model in vars(module):
+                found.append(vars(module)[model])
+    return list(dict.fromkeys(found))
 
 
 def render_params() -> str:

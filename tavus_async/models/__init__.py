@@ -11,12 +11,18 @@ from ._params import (
     ConversationCreateParams,
     ConversationPropertiesParams,
     CrawlConfigParams,
+    DeploymentCreateParams,
+    DeploymentLimitsParams,
+    DeploymentStartParams,
     DocumentCreateParams,
     FaceCreateParams,
+    FlatGuardrailCreateParams,
+    FlatGuardrailUpdateParams,
     GuardrailParams,
     GuardrailsCreateParams,
     LayersParams,
     LLMLayerParams,
+    MemoryStoreCreateParams,
     ObjectiveParams,
     ObjectivesCreateParams,
     PalCreateParams,
@@ -34,6 +40,7 @@ from ._params import (
     TTSLayerParams,
     VideoCreateParams,
     VideoPropertiesParams,
+    VoiceCreateParams,
 )
 from .conversations import (
     Conversation,
@@ -43,9 +50,33 @@ from .conversations import (
     RecordingStorage,
     TranscriptEntry,
 )
-from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
+from .deployments import (
+    Deployment,
+    DeploymentConversationEnd,
+    DeploymentCreate,
+    DeploymentInit,
+    DeploymentLimits,
+    DeploymentStart,
+)
+from .documents import (
+    CrawlConfig,
+    Document,
+    DocumentChunk,
+    DocumentChunks,
+    DocumentCreate,
+    DocumentRecrawl,
+    DocumentUpdate,
+)
 from .faces import Face, FaceCreate, FaceUpdate, FaceVoices
-from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
+from .guardrails import (
+    FlatGuardrail,
+    FlatGuardrailCreate,
+    FlatGuardrailUpdate,
+    Guardrail,
+    GuardrailsCreate,
+    GuardrailSet,
+    TagList,
+)
 from .layers import (
     ConversationalFlowLayer,
     Layers,
@@ -57,7 +88,8 @@ from .layers import (
     TransportLayer,
     TTSLayer,
 )
-from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .memory_stores import MemoryStore, MemoryStoreCreate, MemoryStoreUpdate
+from .objectives import Objective, ObjectivesCreate, ObjectiveSet, ObjectivesValidation
 from .pals import Pal, PalCreate, PalPublished, UsernameCheck
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
@@ -69,7 +101,7 @@ from .pronunciation_dictionaries import (
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
 from .skills import Skill, SkillAttachment
 from .videos import Video, VideoCreate, VideoProperties
-from .voices import Voice, VoiceTag
+from .voices import Voice, VoiceCreate, VoiceTag, VoiceUpdate
 
 __all__ = [
     "Conversation",
@@ -82,7 +114,18 @@ __all__ = [
     "ConversationalFlowLayerParams",
     "CrawlConfig",
     "CrawlConfigParams",
+    "Deployment",
+    "DeploymentConversationEnd",
+    "DeploymentCreate",
+    "DeploymentCreateParams",
+    "DeploymentInit",
+    "DeploymentLimits",
+    "DeploymentLimitsParams",
+    "DeploymentStart",
+    "DeploymentStartParams",
     "Document",
+    "DocumentChunk",
+    "DocumentChunks",
     "DocumentCreate",
     "DocumentCreateParams",
     "DocumentRecrawl",
@@ -92,6 +135,11 @@ __all__ = [
     "FaceCreateParams",
     "FaceUpdate",
     "FaceVoices",
+    "FlatGuardrail",
+    "FlatGuardrailCreate",
+    "FlatGuardrailCreateParams",
+    "FlatGuardrailUpdate",
+    "FlatGuardrailUpdateParams",
     "Guardrail",
     "GuardrailParams",
     "GuardrailSet",
@@ -101,12 +149,17 @@ __all__ = [
     "LLMLayerParams",
     "Layers",
     "LayersParams",
+    "MemoryStore",
+    "MemoryStoreCreate",
+    "MemoryStoreCreateParams",
+    "MemoryStoreUpdate",
     "Model",
     "Objective",
     "ObjectiveParams",
     "ObjectiveSet",
     "ObjectivesCreate",
     "ObjectivesCreateParams",
+    "ObjectivesValidation",
     "Pal",
     "PalCreate",
     "PalCreateParams",
@@ -138,6 +191,7 @@ __all__ = [
     "SkillAttachment",
     "TTSLayer",
     "TTSLayerParams",
+    "TagList",
     "Timestamped",
     "Tool",
     "ToolFunction",
@@ -153,7 +207,10 @@ __all__ = [
     "VideoProperties",
     "VideoPropertiesParams",
     "Voice",
+    "VoiceCreate",
+    "VoiceCreateParams",
     "VoiceTag",
+    "VoiceUpdate",
     "parse_progress",
     "parse_timestamp",
     "pointer",

@@ -7,11 +7,12 @@ do not edit by hand (``tests/test_typed_params.py`` checks that this file is cur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from typing_extensions import Required, TypedDict
 
 from tavus_async.models.conversations import ConversationProperties, RecordingStorage
+from tavus_async.models.deployments import DeploymentLimits
 from tavus_async.models.documents import CrawlConfig
 from tavus_async.models.guardrails import Guardrail
 from tavus_async.models.layers import (
@@ -35,12 +36,18 @@ __all__ = [
     "ConversationPropertiesParams",
     "ConversationalFlowLayerParams",
     "CrawlConfigParams",
+    "DeploymentCreateParams",
+    "DeploymentLimitsParams",
+    "DeploymentStartParams",
     "DocumentCreateParams",
     "FaceCreateParams",
+    "FlatGuardrailCreateParams",
+    "FlatGuardrailUpdateParams",
     "GuardrailParams",
     "GuardrailsCreateParams",
     "LLMLayerParams",
     "LayersParams",
+    "MemoryStoreCreateParams",
     "ObjectiveParams",
     "ObjectivesCreateParams",
     "PalCreateParams",
@@ -58,6 +65,7 @@ __all__ = [
     "TransportLayerParams",
     "VideoCreateParams",
     "VideoPropertiesParams",
+    "VoiceCreateParams",
 ]
 
 
@@ -194,11 +202,76 @@ class VideoCreateParams(TypedDict, total=False):
     properties: VideoProperties | VideoPropertiesParams | None
 
 
+class VoiceCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.VoiceCreate`."""
+
+    voice_name: str
+    audio_url: str
+    description: str | None
+    callback_url: str | None
+
+
 class PronunciationDictionaryCreateParams(TypedDict, total=False):
     """The keyword arguments of :class:`~tavus_async.models.PronunciationDictionaryCreate`."""
 
     name: str
     rules: Sequence[PronunciationRule | PronunciationRuleParams] | None
+
+
+class DeploymentCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.DeploymentCreate`."""
+
+    pal_id: str
+    channel: Literal["widget", "embed", "landing-page"]
+    name: str | None
+    password: str | None
+    status: Literal["draft", "active", "inactive"] | None
+    customization: Mapping[str, Any] | None
+    limits: DeploymentLimits | DeploymentLimitsParams | None
+    allowed_origins: list[str] | None
+
+
+class MemoryStoreCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.MemoryStoreCreate`."""
+
+    pal_id: str
+    participant_tag: str
+    pinned_memories: list[str] | None
+
+
+class DeploymentStartParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.DeploymentStart`."""
+
+    password: str | None
+    conversational_context: str | None
+    custom_greeting: str | None
+    pal_id: str | None
+    memory_stores: list[str] | None
+    captcha_token: str | None
+
+
+class FlatGuardrailCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.FlatGuardrailCreate`."""
+
+    guardrail_name: str
+    guardrail_prompt: str
+    modality: Literal["verbal", "visual", "audio"] | None
+    callback_url: str | None
+    tags: list[str] | None
+    app_message: bool | None
+    tool_call: Mapping[str, Any] | None
+
+
+class FlatGuardrailUpdateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.FlatGuardrailUpdate`."""
+
+    guardrail_name: str | None
+    guardrail_prompt: str | None
+    modality: Literal["verbal", "visual", "audio"] | None
+    callback_url: str | None
+    tags: list[str] | None
+    app_message: bool | None
+    tool_call: Mapping[str, Any] | None
 
 
 class LayersParams(TypedDict, total=False):
@@ -270,6 +343,7 @@ class GuardrailParams(TypedDict, total=False):
     tool_call: Mapping[str, Any] | None
     app_message: bool | None
     tags: list[str] | None
+    uuid: str | None
 
 
 class CrawlConfigParams(TypedDict, total=False):
@@ -297,6 +371,15 @@ class PronunciationRuleParams(TypedDict, total=False):
     type: Required[str]
     case_sensitive: bool | None
     word_boundaries: bool | None
+
+
+class DeploymentLimitsParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.DeploymentLimits`."""
+
+    daily_call_limit: int | None
+    daily_call_limit_per_user: int | None
+    concurrent_call_limit: int | None
+    max_call_duration: int | None
 
 
 class LLMLayerParams(TypedDict, total=False):

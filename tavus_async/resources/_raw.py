@@ -16,9 +16,11 @@ from tavus_async._raw_response import (
 )
 from tavus_async.resources._base import AsyncAPIResource
 from tavus_async.resources.conversations import Conversations
+from tavus_async.resources.deployments import Deployments
 from tavus_async.resources.documents import Documents
 from tavus_async.resources.faces import Faces
 from tavus_async.resources.guardrails import Guardrails
+from tavus_async.resources.memory_stores import MemoryStores
 from tavus_async.resources.objectives import Objectives
 from tavus_async.resources.pals import Pals, PalSkills
 from tavus_async.resources.personas import Personas
@@ -94,26 +96,34 @@ class ObjectivesWithRawResponse(RawResponses[Objectives]):
     get = raw_method(Objectives.get)
     list = raw_method(Objectives.list)
     patch = raw_method(Objectives.patch)
+    validate = raw_method(Objectives.validate)
 
 
 class GuardrailsWithRawResponse(RawResponses[Guardrails]):
     """The raw view of ``Guardrails`` (each method returns a ``RawResponse``)."""
 
     create = raw_method(Guardrails.create)
+    create_flat = raw_method(Guardrails.create_flat)
     delete = raw_method(Guardrails.delete)
     get = raw_method(Guardrails.get)
+    get_flat = raw_method(Guardrails.get_flat)
     list = raw_method(Guardrails.list)
+    list_flat = raw_method(Guardrails.list_flat)
     patch = raw_method(Guardrails.patch)
+    tags = raw_method(Guardrails.tags)
+    update_flat = raw_method(Guardrails.update_flat)
 
 
 class DocumentsWithRawResponse(RawResponses[Documents]):
     """The raw view of ``Documents`` (each method returns a ``RawResponse``)."""
 
+    chunks = raw_method(Documents.chunks)
     create = raw_method(Documents.create)
     delete = raw_method(Documents.delete)
     get = raw_method(Documents.get)
     list = raw_method(Documents.list)
     recrawl = raw_method(Documents.recrawl)
+    tags = raw_method(Documents.tags)
     update = raw_method(Documents.update)
     wait_until_ready = raw_method(Documents.wait_until_ready)
 
@@ -132,7 +142,10 @@ class VideosWithRawResponse(RawResponses[Videos]):
 class VoicesWithRawResponse(RawResponses[Voices]):
     """The raw view of ``Voices`` (each method returns a ``RawResponse``)."""
 
+    create = raw_method(Voices.create)
+    get = raw_method(Voices.get)
     list = raw_method(Voices.list)
+    update = raw_method(Voices.update)
 
 
 class PronunciationDictionariesWithRawResponse(RawResponses[PronunciationDictionaries]):
@@ -143,6 +156,29 @@ class PronunciationDictionariesWithRawResponse(RawResponses[PronunciationDiction
     get = raw_method(PronunciationDictionaries.get)
     list = raw_method(PronunciationDictionaries.list)
     patch = raw_method(PronunciationDictionaries.patch)
+
+
+class DeploymentsWithRawResponse(RawResponses[Deployments]):
+    """The raw view of ``Deployments`` (each method returns a ``RawResponse``)."""
+
+    create = raw_method(Deployments.create)
+    delete = raw_method(Deployments.delete)
+    end_conversation = raw_method(Deployments.end_conversation)
+    get = raw_method(Deployments.get)
+    init = raw_method(Deployments.init)
+    list = raw_method(Deployments.list)
+    patch = raw_method(Deployments.patch)
+    start = raw_method(Deployments.start)
+
+
+class MemoryStoresWithRawResponse(RawResponses[MemoryStores]):
+    """The raw view of ``MemoryStores`` (each method returns a ``RawResponse``)."""
+
+    create = raw_method(MemoryStores.create)
+    delete = raw_method(MemoryStores.delete)
+    get = raw_method(MemoryStores.get)
+    list = raw_method(MemoryStores.list)
+    update = raw_method(MemoryStores.update)
 
 
 class PalSkillsWithRawResponse(RawResponses[PalSkills]):
@@ -169,6 +205,8 @@ RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {
     Videos: VideosWithRawResponse,
     Voices: VoicesWithRawResponse,
     PronunciationDictionaries: PronunciationDictionariesWithRawResponse,
+    Deployments: DeploymentsWithRawResponse,
+    MemoryStores: MemoryStoresWithRawResponse,
     PalSkills: PalSkillsWithRawResponse,
 }
 
@@ -210,6 +248,14 @@ class WithRawResponse(RawResponseDescriptor):
     def __get__(
         self, obj: PronunciationDictionaries, owner: type[Any] | None = None
     ) -> PronunciationDictionariesWithRawResponse: ...
+    @overload
+    def __get__(
+        self, obj: Deployments, owner: type[Any] | None = None
+    ) -> DeploymentsWithRawResponse: ...
+    @overload
+    def __get__(
+        self, obj: MemoryStores, owner: type[Any] | None = None
+    ) -> MemoryStoresWithRawResponse: ...
     @overload
     def __get__(
         self, obj: PalSkills, owner: type[Any] | None = None

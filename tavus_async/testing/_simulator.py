@@ -71,6 +71,7 @@ class Timings:
     document_start: float = 5.0
     document: float = 60.0
     recrawl_cooldown: float = 3600.0
+    voice: float = 30.0
     #: Progress updates per lifecycle (``training_progress``, ``generation_progress``, ...).
     steps: int = 4
 
@@ -166,6 +167,9 @@ class TavusSimulator:
         self.host = host
         self.port = port
         self.concurrency_limit = concurrency_limit
+        #: What GET /v2/guardrails lists without ``legacy``: sets (True, the docs) or flat
+        #: guardrails (False, what Tavus's CLI says the server does).
+        self.guardrails_legacy_default = True
         self.timings = timings or Timings()
         self.clock = SimClock(time)
         self.store = Store(now=self.clock.now, seed=seed)
