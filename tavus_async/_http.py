@@ -26,6 +26,7 @@ from . import _version, errors
 from ._logging import get_logger
 from ._retry import RetryPolicy, parse_retry_after
 from .errors import InvalidInputError, NotAvailableError, StateError
+from .models._common import deep_merge
 
 __all__ = [
     "APIResponse",
@@ -737,17 +738,8 @@ def merge_body(json: Any, extra_body: Mapping[str, Any]) -> Any:
             "extra_body needs a JSON object body; this call sends a "
             f"{type(body).__name__} (a JSON Patch takes its operations instead)"
         )
-    _deep_merge(body, extra)
+    deep_merge(body, extra)
     return body
-
-
-def _deep_merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    for key, value in extra.items():
-        current = into.get(key)
-        if isinstance(current, dict) and isinstance(value, Mapping):
-            _deep_merge(current, value)
-        else:
-            into[key] = value
 
 
 def _conn_error(

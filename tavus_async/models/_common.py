@@ -290,15 +290,20 @@ def build_request(
         raise InvalidInputError(f"invalid {model.__name__}: {exc}") from exc
     body: dict[str, Any] = msgspec.to_builtins(checked)
     if extra_body:
-        _deep_merge(body, msgspec.to_builtins(dict(extra_body)))
+        deep_merge(body, msgspec.to_builtins(dict(extra_body)))
     return body
 
 
-def _deep_merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+def deep_merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Merge ``extra`` into ``into`` in place: nested objects merge, anything else replaces.
+
+    The one merge of ``extra_body`` (in :func:`build_request` and in the request core's
+    per-call ``extra_body``), so both reach the wire the same way.
+    """
     for key, value in extra.items():
         current = into.get(key)
         if isinstance(current, dict) and isinstance(value, Mapping):
-            _deep_merge(current, value)
+            deep_merge(current, value)
         else:
             into[key] = value
 
