@@ -173,14 +173,24 @@ async def capture_response() -> AsyncIterator[ResponseCapture]:
         _capture.reset(token)
 
 
+def require_text(name: str, value: object) -> str:
+    """Check a required text argument (a name, a username) before any I/O.
+
+    Raises:
+        ValueError: ``value`` is not a non-empty string.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
 def require_id(name: str, value: object) -> str:
     """Check a path id before any I/O.
 
     Raises:
         ValueError: ``value`` is not a non-empty string, or contains a ``/``.
     """
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
+    value = require_text(name, value)
     if "/" in value or "?" in value or "#" in value:
         raise InvalidInputError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
     return value

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from .._http import APIResponse, RequestOptions, invalid_response, require_id
+from .._http import APIResponse, RequestOptions, invalid_response, require_id, require_text
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
 from .._raw_response import RawResponseDescriptor
-from ..errors import InvalidInputError
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
 
@@ -22,7 +22,14 @@ else:
     # The generated descriptor only adds the per-resource types of its answers (overloads).
     WithRawResponse = RawResponseDescriptor
 
-__all__ = ["AsyncAPIResource", "call_options", "require_id"]
+__all__ = [
+    "AsyncAPIResource",
+    "call_options",
+    "id_list",
+    "require_id",
+    "require_text",
+    "string_list",
+]
 
 T = TypeVar("T")
 
@@ -66,6 +73,36 @@ def call_options(
     if extra_query is not None:
         options["extra_query"] = extra_query
     return options
+
+
+def string_list(name: str, values: Sequence[str] | None) -> list[str] | None:
+    """``values`` as a list (None stays None), refusing one bare string before any I/O.
+
+    A ``str`` is a ``Sequence[str]`` too, so ``tags="vip"`` would otherwise go out as
+    ``v,i,p`` in a query or ``["v", "i", "p"]`` in a body.
+
+    Raises:
+        InvalidTypeError: ``values`` is a single string.
+    """
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise InvalidTypeError(f"{name} must be a list of strings, not one string")
+    return list(values)
+
+
+def id_list(name: str, values: Sequence[str] | None) -> list[str] | None:
+    """``values`` as a list of checked ids (None stays None), for ``*_ids`` filters.
+
+    Raises:
+        InvalidTypeError: ``values`` is a single string.
+        InvalidInputError: An item is not a bare id (see :func:`require_id`).
+    """
+    if values is None:
+        return None
+    if isinstance(values, str):
+        raise InvalidTypeError(f"{name} must be a list of ids, not one string")
+    return [require_id(f"{name} item", value) for value in values]
 
 
 class AsyncAPIResource:

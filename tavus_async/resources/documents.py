@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +10,7 @@ from typing_extensions import Unpack
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
-from ..errors import InvalidInputError, InvalidTypeError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import DocumentCreateParams
 from ..models.documents import (
@@ -23,7 +22,7 @@ from ..models.documents import (
     DocumentUpdate,
 )
 from ..models.guardrails import TagList
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, require_id, string_list
 
 __all__ = ["Documents"]
 
@@ -113,9 +112,7 @@ class Documents(AsyncAPIResource):
         if document_name is not None:
             fields["document_name"] = document_name
         if tags is not None:
-            if isinstance(tags, str):
-                raise InvalidTypeError("tags must be a list of strings, not one string")
-            fields["tags"] = builtins.list(tags)
+            fields["tags"] = string_list("tags", tags)
         body = build_request(DocumentUpdate, None, fields)
         if not body and not options.get("extra_body"):
             raise InvalidInputError("nothing to update: give document_name and/or tags")
@@ -193,8 +190,6 @@ class Documents(AsyncAPIResource):
             **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
-        if isinstance(tags, str):
-            raise InvalidTypeError("tags must be a list of strings, not one string")
         return self._paginate(
             self._path,
             item_type=Document,
@@ -202,7 +197,7 @@ class Documents(AsyncAPIResource):
                 "sort": sort,
                 "status": status,
                 "name_or_uuid": name_or_uuid,
-                "tags": builtins.list(tags) if tags is not None else None,
+                "tags": string_list("tags", tags),
             },
             page=page,
             limit=limit,

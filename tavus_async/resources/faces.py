@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,11 +10,10 @@ from typing_extensions import Unpack
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
-from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models._params import FaceCreateParams
 from ..models.faces import Face, FaceCreate, FaceUpdate, FaceVoices
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, id_list, require_id, require_text
 
 __all__ = ["Faces"]
 
@@ -111,11 +109,7 @@ class Faces(AsyncAPIResource):
             **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
-        ids: builtins.list[str] | None = None
-        if face_ids is not None:
-            if isinstance(face_ids, str):
-                raise InvalidTypeError("face_ids must be a list of ids, not one string")
-            ids = [require_id("face_ids item", f) for f in face_ids]
+        ids = id_list("face_ids", face_ids)
         return self._paginate(
             self._path,
             item_type=Face,
@@ -168,8 +162,7 @@ class Faces(AsyncAPIResource):
             NotFoundError: No such face.
         """
         fid = require_id("face_id", face_id)
-        if not isinstance(face_name, str) or not face_name.strip():
-            raise InvalidInputError(f"face_name must be a non-empty string, got {face_name!r}")
+        require_text("face_name", face_name)
         await self._request_none(
             "PATCH", f"{self._path}/{fid}/name", json={"face_name": face_name}, options=options
         )

@@ -9,7 +9,7 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
-from ..errors import InvalidInputError, InvalidTypeError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import (
     FlatGuardrailCreateParams,
@@ -26,18 +26,10 @@ from ..models.guardrails import (
     to_guardrail_set,
 )
 from ..models.patch import Patch, PatchOp, PatchResult
-from ._base import call_options, require_id
+from ._base import call_options, require_id, string_list
 from ._sets import PatchableSetResource
 
 __all__ = ["Guardrails"]
-
-
-def _csv(name: str, values: Sequence[str] | None) -> str | None:
-    if values is None:
-        return None
-    if isinstance(values, str):
-        raise InvalidTypeError(f"{name} must be a list of strings, not one string")
-    return ",".join(values)
 
 
 class Guardrails(PatchableSetResource[GuardrailSet]):
@@ -230,7 +222,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
                 "type": type,
                 "sort": sort,
                 "name_or_uuid": name_or_uuid,
-                "tags": _csv("tags", tags),
+                "tags": string_list("tags", tags),
                 "verbose": verbose,
             },
             page=page,

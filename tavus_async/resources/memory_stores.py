@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,11 +9,11 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
-from ..errors import InvalidInputError, InvalidTypeError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import MemoryStoreCreateParams
 from ..models.memory_stores import MemoryStore, MemoryStoreCreate, MemoryStoreUpdate
-from ._base import call_options, require_id
+from ._base import call_options, require_id, string_list
 from ._verbs import Deleting, Fetching
 
 __all__ = ["MemoryStores"]
@@ -120,11 +119,10 @@ class MemoryStores(Fetching[MemoryStore], Deleting):
             NotFoundError: No such store.
         """
         sid = require_id("memory_store_id", memory_store_id)
-        if isinstance(pinned_memories, str):
-            raise InvalidTypeError("pinned_memories must be a list of strings, not one string")
+        pinned = string_list("pinned_memories", pinned_memories)
         fields: dict[str, Any] = {}
-        if pinned_memories is not None:
-            fields["pinned_memories"] = builtins.list(pinned_memories)
+        if pinned is not None:
+            fields["pinned_memories"] = pinned
         body = build_request(MemoryStoreUpdate, None, fields)
         if not body and not options.get("extra_body"):
             raise InvalidInputError("nothing to update: give pinned_memories")

@@ -17,7 +17,7 @@ from ..models._params import PalCreateParams
 from ..models.pals import Pal, PalCreate, PalPublished, UsernameCheck, unwrap_pal
 from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, require_id, require_text
 from ._shared import decode_with
 
 __all__ = ["PalSkills", "Pals"]
@@ -198,8 +198,7 @@ class Pals(AsyncAPIResource):
         Raises:
             ValueError: An empty username.
         """
-        if not isinstance(username, str) or not username.strip():
-            raise InvalidInputError(f"username must be a non-empty string, got {username!r}")
+        require_text("username", username)
         return await self._request(
             "GET",
             f"{self._path}/check-username",

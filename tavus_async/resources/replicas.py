@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,11 +10,11 @@ from typing_extensions import Unpack
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
-from ..errors import InvalidInputError, InvalidTypeError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import ReplicaCreateParams
 from ..models.replicas import Replica, ReplicaCreate
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, id_list, require_id, require_text
 
 __all__ = ["Replicas"]
 
@@ -129,10 +128,7 @@ class Replicas(AsyncAPIResource):
             NotFoundError: No such replica.
         """
         rid = require_id("replica_id", replica_id)
-        if not isinstance(replica_name, str) or not replica_name.strip():
-            raise InvalidInputError(
-                f"replica_name must be a non-empty string, got {replica_name!r}"
-            )
+        require_text("replica_name", replica_name)
         await self._request_none(
             "PATCH",
             f"{self._path}/{rid}/name",
@@ -163,11 +159,7 @@ class Replicas(AsyncAPIResource):
             **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
                 ``extra_headers``, ``extra_query``, ``extra_body``.
         """
-        ids: builtins.list[str] | None = None
-        if replica_ids is not None:
-            if isinstance(replica_ids, str):
-                raise InvalidTypeError("replica_ids must be a list of ids, not one string")
-            ids = [require_id("replica_ids item", r) for r in replica_ids]
+        ids = id_list("replica_ids", replica_ids)
         return self._paginate(
             self._path,
             item_type=Replica,

@@ -14,7 +14,7 @@ from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import VideoCreateParams
 from ..models.videos import Video, VideoCreate
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, require_id, require_text
 
 __all__ = ["Videos"]
 
@@ -123,8 +123,7 @@ class Videos(AsyncAPIResource):
             NotFoundError: No such video.
         """
         vid = require_id("video_id", video_id)
-        if not isinstance(video_name, str) or not video_name.strip():
-            raise InvalidInputError(f"video_name must be a non-empty string, got {video_name!r}")
+        require_text("video_name", video_name)
         await self._request_none(
             "PATCH", f"{self._path}/{vid}/name", json={"video_name": video_name}, options=options
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,11 +9,11 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
-from ..errors import InvalidInputError, InvalidTypeError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import VoiceCreateParams
 from ..models.voices import Voice, VoiceCreate, VoiceUpdate
-from ._base import AsyncAPIResource, call_options, require_id
+from ._base import AsyncAPIResource, call_options, require_id, string_list
 
 __all__ = ["Voices"]
 
@@ -140,15 +139,14 @@ class Voices(AsyncAPIResource):
             NotFoundError: No such voice.
         """
         vid = require_id("voice_id", voice_id)
-        if isinstance(tags, str):
-            raise InvalidTypeError("tags must be a list of strings, not one string")
+        tag_list = string_list("tags", tags)
         fields: dict[str, Any] = {
             k: v
             for k, v in (("voice_name", voice_name), ("description", description))
             if v is not None
         }
-        if tags is not None:
-            fields["tags"] = builtins.list(tags)
+        if tag_list is not None:
+            fields["tags"] = tag_list
         body = build_request(VoiceUpdate, None, fields)
         if not body and not options.get("extra_body"):
             raise InvalidInputError("nothing to update: give voice_name, description and/or tags")
