@@ -15,6 +15,7 @@ from tavus_async.errors import JobFailedError
 from tavus_async.models import (
     ConversationEvent,
     Document,
+    Face,
     Replica,
     TranscriptEntry,
     Video,
@@ -132,12 +133,17 @@ async def test_waiter_progress_and_model_progress_share_one_unit(
 # --- one set of terminal statuses per resource -------------------------------------------------
 
 
-@pytest.mark.parametrize("cls", [Replica, Video, Document])
+@pytest.mark.parametrize("cls", [Replica, Face, Video, Document])
 @pytest.mark.parametrize(
     "status", ["completed", "ready", "error", "deleted", "started", "queued", "processing"]
 )
 def test_is_ready_and_is_failed_follow_the_one_set(cls: type[Any], status: str) -> None:
-    id_field = {"Replica": "replica_id", "Video": "video_id", "Document": "document_id"}
+    id_field = {
+        "Replica": "replica_id",
+        "Face": "face_id",
+        "Video": "video_id",
+        "Document": "document_id",
+    }
     model = cls(**{id_field[cls.__name__]: "x1", "status": status})
     assert model.is_ready is (status in cls.DONE_STATUSES)
     assert model.is_failed is (status in cls.FAILED_STATUSES)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import msgspec
 
 from ._common import Model, RequestModel, Timestamped, parse_progress
-from .replicas import ReplicaProperties
+from .replicas import Replica, ReplicaProperties
 
 __all__ = ["Face", "FaceCreate", "FaceUpdate", "FaceVoices"]
 
@@ -91,6 +93,10 @@ class Face(Timestamped, kw_only=True, omit_defaults=True):
         original_voice_id: The voice it was trained with (read only).
     """
 
+    #: The same records as :class:`~tavus_async.models.Replica`, so the same terminal statuses.
+    DONE_STATUSES: ClassVar[frozenset[str]] = Replica.DONE_STATUSES
+    FAILED_STATUSES: ClassVar[frozenset[str]] = Replica.FAILED_STATUSES
+
     face_id: str
     face_name: str | None = None
     status: str | None = None
@@ -109,10 +115,10 @@ class Face(Timestamped, kw_only=True, omit_defaults=True):
 
     @property
     def is_ready(self) -> bool:
-        """Training finished successfully."""
-        return self.status in ("completed", "ready")
+        """Training finished successfully (``completed``; webhooks say ``ready``)."""
+        return self.status in self.DONE_STATUSES
 
     @property
     def is_failed(self) -> bool:
         """Training ended in an error."""
-        return self.status == "error"
+        return self.status in self.FAILED_STATUSES
