@@ -109,6 +109,18 @@ def bad_message(message: str) -> ApiError:
     return ApiError(400, {"message": message})
 
 
+def existing(table: dict[str, Record], record_id: str, id_name: str) -> Record:
+    """The record with this id, or Tavus's 400 ``Invalid <id_name>`` for an unknown one.
+
+    Tavus answers an unknown conversation, persona, replica, video or PAL id with a 400 (not
+    a 404) naming the id field; the 404 resources raise their own :class:`ApiError`.
+    """
+    record = table.get(record_id)
+    if record is None:
+        raise bad(f"Invalid {id_name}")
+    return record
+
+
 def rename(obj: Any, mapping: dict[str, str]) -> Any:
     if isinstance(obj, dict):
         return {mapping.get(k, k): rename(v, mapping) for k, v in obj.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .._store import hex_id
-from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, is_url, str_list
+from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, existing, is_url, str_list
 from .memory_stores import ensure_store
 
 __all__ = ["HANDLERS", "open_conversation"]
@@ -16,10 +16,7 @@ _NEW_ID = hex_id("c", 11)
 
 
 def _conversation(ctx: Ctx, cid: str) -> Record:
-    conv = ctx.store.conversations.get(cid)
-    if conv is None:
-        raise bad("Invalid conversation_id")
-    return conv
+    return existing(ctx.store.conversations, cid, "conversation_id")
 
 
 def _conversation_view(conv: Record) -> Record:
@@ -54,18 +51,14 @@ def open_conversation(ctx: Ctx, body: Record) -> Record:
     replica_id = body.get("replica_id") or body.get("face_id")
     persona: Record | None = None
     if persona_id is not None:
-        persona = ctx.store.personas.get(str(persona_id))
-        if persona is None:
-            raise bad("Invalid persona_id")
+        persona = existing(ctx.store.personas, str(persona_id), "persona_id")
     if replica_id is None and persona is not None:
         replica_id = persona.get("default_replica_id") or None
     if replica_id is None:
         raise bad(
             "Invalid request: replica_id is required when the persona has no default_replica_id"
         )
-    replica = ctx.store.replicas.get(str(replica_id))
-    if replica is None:
-        raise bad("Invalid replica_id")
+    replica = existing(ctx.store.replicas, str(replica_id), "replica_id")
     if replica["status"] != "completed":
         raise bad(f"Replica {replica_id} is not ready (status: {replica['status']})")
     props = body.get("properties") or {}

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from .._store import hex_id
-from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, public, str_list
+from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, existing, public, str_list
 from .conversations import open_conversation
 
 __all__ = ["HANDLERS"]
@@ -91,9 +91,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     pal_id = body.get("pal_id")
     if not pal_id:
         raise bad("pal_id is required")
-    pal = ctx.store.personas.get(str(pal_id))
-    if pal is None:
-        raise bad("Invalid pal_id")
+    pal = existing(ctx.store.personas, str(pal_id), "pal_id")
     channel = body.get("channel")
     if channel is None:
         raise bad("channel is required")

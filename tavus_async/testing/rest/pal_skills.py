@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from . import skills
-from ._plumbing import ApiError, Ctx, Handlers, Record, bad
+from ._plumbing import ApiError, Ctx, Handlers, Record, bad, existing
 
 __all__ = ["HANDLERS"]
 
@@ -25,9 +25,7 @@ def _now(ctx: Ctx) -> str:
 
 
 def _attachments(ctx: Ctx, request: web.Request) -> dict[str, Record]:
-    pal = ctx.store.personas.get(request.match_info["pal_id"])
-    if pal is None:
-        raise bad("Invalid pal_id")
+    pal = existing(ctx.store.personas, request.match_info["pal_id"], "pal_id")
     found: dict[str, Record] = pal.setdefault("_skills", {})
     return found
 

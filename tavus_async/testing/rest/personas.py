@@ -16,6 +16,7 @@ from ._plumbing import (
     Record,
     bad,
     check_enum,
+    existing,
     inverse,
     public,
     rename,
@@ -37,11 +38,8 @@ _CONFERENCING_DOMAIN = "tavusinvite.com"
 
 
 def _persona(ctx: Ctx, pid: str) -> Record:
-    persona = ctx.store.personas.get(pid)
-    if persona is None:
-        # The error names the id the way the route does ("Invalid pal_id" on /v2/pals).
-        raise bad(f"Invalid {ctx.row.id_field}")
-    return persona
+    # The error names the id the way the route does ("Invalid pal_id" on /v2/pals).
+    return existing(ctx.store.personas, pid, ctx.row.id_field)
 
 
 def conferencing_username(persona: Record) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .._store import hex_id
-from ._plumbing import Ctx, Handlers, Record, bad, check_enum, is_url, public
+from ._plumbing import Ctx, Handlers, Record, bad, check_enum, existing, is_url, public
 
 __all__ = ["HANDLERS"]
 
@@ -19,10 +19,7 @@ _NEW_ID = hex_id("r", 11)
 
 
 def _replica(ctx: Ctx, rid: str) -> Record:
-    replica = ctx.store.replicas.get(rid)
-    if replica is None:
-        raise bad(f"Invalid {ctx.row.id_field}")
-    return replica
+    return existing(ctx.store.replicas, rid, ctx.row.id_field)
 
 
 def _replica_view(ctx: Ctx, replica: Record, *, verbose: bool = True) -> Record:

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from .._simulator import VIDEO_QUEUED
 from .._store import hex_id
-from ._plumbing import Ctx, Handlers, Record, bad, is_url, public
+from ._plumbing import Ctx, Handlers, Record, bad, existing, is_url, public
 
 __all__ = ["HANDLERS"]
 
@@ -16,10 +16,7 @@ _NEW_ID = hex_id("", 10)
 
 
 def _video(ctx: Ctx, vid: str) -> Record:
-    video = ctx.store.videos.get(vid)
-    if video is None:
-        raise bad("Invalid video_id")
-    return video
+    return existing(ctx.store.videos, vid, "video_id")
 
 
 def _video_view(video: Record, verbose: bool) -> Record:
@@ -37,9 +34,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     replica_id = body.get("replica_id")
     if not replica_id:
         raise bad("replica_id is required")
-    replica = ctx.store.replicas.get(str(replica_id))
-    if replica is None:
-        raise bad("Invalid replica_id")
+    replica = existing(ctx.store.replicas, str(replica_id), "replica_id")
     if replica["status"] == "error":
         raise bad(
             f"Request Failed: The replica {replica_id} is currently in an 'error' state and "
