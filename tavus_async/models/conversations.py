@@ -56,6 +56,9 @@ class ConversationProperties(RequestModel, kw_only=True, omit_defaults=True):
         recording_storage: Where recordings are copied.
     """
 
+    # A LiveKit room token grants access to the room, as a meeting token does.
+    __secret_fields__: ClassVar[frozenset[str]] = frozenset({"livekit_room_token"})
+
     max_call_duration: int | None = None
     participant_left_timeout: int | None = None
     participant_absent_timeout: int | None = None

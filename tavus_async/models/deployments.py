@@ -151,7 +151,8 @@ class DeploymentStart(RequestModel, kw_only=True, omit_defaults=True):
         captcha_token: The solved captcha, when the deployment has one.
     """
 
-    __secret_fields__: ClassVar[frozenset[str]] = frozenset({"password"})
+    # A solved captcha is a one-use credential like the password: neither is shown.
+    __secret_fields__: ClassVar[frozenset[str]] = frozenset({"password", "captcha_token"})
 
     password: str | None = None
     conversational_context: str | None = None
