@@ -1,9 +1,11 @@
 """One module per Tavus resource, one method per endpoint."""
 
 from .conversations import Conversations
+from .deployments import Deployments
 from .documents import Documents
 from .faces import Faces
 from .guardrails import Guardrails
+from .memory_stores import MemoryStores
 from .objectives import Objectives
 from .pals import Pals, PalSkills
 from .personas import Personas
@@ -14,9 +16,11 @@ from .voices import Voices
 
 __all__ = [
     "Conversations",
+    "Deployments",
     "Documents",
     "Faces",
     "Guardrails",
+    "MemoryStores",
     "Objectives",
     "PalSkills",
     "Pals",
