@@ -32,6 +32,7 @@ from tavus_async.models import (
 from tavus_async.models._common import build_request
 from tavus_async.models.guardrails import to_guardrail_set
 from tavus_async.models.objectives import to_objective_set
+from tavus_async.models.pals import unwrap_pal
 from tavus_async.models.patch import normalize_patch
 from tavus_async.models.personas import unwrap_persona
 
@@ -181,6 +182,15 @@ def test_persona_unwrap_both_shapes() -> None:
     assert unwrap_persona({"data": flat}).persona_id == "p1"
     with pytest.raises(msgspec.ValidationError, match="holds 2"):
         unwrap_persona({"data": [flat, flat]})
+
+
+def test_pal_unwrap_both_shapes() -> None:
+    flat = {"pal_id": "p1", "pal_name": "A", "layers": {"llm": {"model": "m"}}}
+    assert unwrap_pal(flat).pal_name == "A"
+    assert unwrap_pal({"data": [flat]}).pal_id == "p1"
+    assert unwrap_pal({"data": flat}).pal_id == "p1"
+    with pytest.raises(msgspec.ValidationError, match="one PAL, it holds 2"):
+        unwrap_pal({"data": [flat, flat]})
 
 
 def test_both_perception_vocabularies_decode() -> None:

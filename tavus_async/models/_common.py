@@ -30,12 +30,15 @@ __all__ = [
     "RequestModel",
     "Timestamped",
     "build_request",
+    "deep_merge",
     "hoist_set",
     "parse_progress",
     "parse_timestamp",
+    "unwrap_one",
 ]
 
 M = TypeVar("M", bound="Model")
+S = TypeVar("S", bound=msgspec.Struct)
 
 _MASK = "'***'"
 
@@ -392,3 +395,30 @@ def hoist_set(raw: Any, id_key: str, item_key: str, item_keys: frozenset[str]) -
             # The flat form: one item's fields at the top level.
             body["data"] = [{k: v for k, v in body.items() if k in item_keys}]
     return body
+
+
+def unwrap_one(raw: Any, model: type[S], id_field: str, what: str) -> S:
+    """Decode a GET body that is one item, flat or wrapped as ``{"data": [item]}``.
+
+    Tavus answers a PAL or a persona flat (what clients observe) while its docs show the
+    wrapped form; both decode to ``model``.
+
+    Args:
+        raw: The decoded JSON body.
+        model: The item's model.
+        id_field: The item's id key (present only in the flat form).
+        what: The item's name, for the error.
+
+    Raises:
+        msgspec.ValidationError: The body is neither shape.
+    """
+    if isinstance(raw, dict) and id_field not in raw and "data" in raw:
+        data = raw["data"]
+        if isinstance(data, list):
+            if len(data) != 1:
+                raise msgspec.ValidationError(
+                    f"expected `data` to hold one {what}, it holds {len(data)}"
+                )
+            data = data[0]
+        raw = data
+    return msgspec.convert(raw, model, strict=False)

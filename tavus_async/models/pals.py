@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from ._common import Model, RequestModel, Timestamped
+from ._common import Model, RequestModel, Timestamped, unwrap_one
 from .layers import Layers
 
 __all__ = ["Pal", "PalCreate", "PalPublished", "UsernameCheck", "unwrap_pal"]
@@ -124,13 +124,4 @@ def unwrap_pal(raw: Any) -> Pal:
     Raises:
         msgspec.ValidationError: The body is neither shape.
     """
-    if isinstance(raw, dict) and "pal_id" not in raw and "data" in raw:
-        data = raw["data"]
-        if isinstance(data, list):
-            if len(data) != 1:
-                raise msgspec.ValidationError(
-                    f"expected `data` to hold one PAL, it holds {len(data)}"
-                )
-            data = data[0]
-        raw = data
-    return msgspec.convert(raw, Pal, strict=False)
+    return unwrap_one(raw, Pal, "pal_id", "PAL")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
-
-from ._common import RequestModel, Timestamped
+from ._common import RequestModel, Timestamped, unwrap_one
 from .layers import Layers
 
 __all__ = ["Persona", "PersonaCreate", "unwrap_persona"]
@@ -65,13 +63,4 @@ def unwrap_persona(raw: Any) -> Persona:
     Raises:
         msgspec.ValidationError: The body is neither shape.
     """
-    if isinstance(raw, dict) and "persona_id" not in raw and "data" in raw:
-        data = raw["data"]
-        if isinstance(data, list):
-            if len(data) != 1:
-                raise msgspec.ValidationError(
-                    f"expected `data` to hold one persona, it holds {len(data)}"
-                )
-            data = data[0]
-        raw = data
-    return msgspec.convert(raw, Persona, strict=False)
+    return unwrap_one(raw, Persona, "persona_id", "persona")
