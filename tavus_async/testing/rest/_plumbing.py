@@ -251,6 +251,30 @@ class Ctx:
         start = (page - base) * limit
         return items[start : start + limit], page, limit
 
+    def listing(
+        self,
+        request: web.Request,
+        items: list[Record],
+        query: dict[str, str],
+        *,
+        key: str = "data",
+        echo_page: bool = False,
+        max_limit: int | None = None,
+    ) -> web.Response:
+        """One page of ``items`` in Tavus's list envelope, ``{<key>: [...], "total_count": n}``.
+
+        Args:
+            key: The list's key (``tags`` on the tag lists).
+            echo_page: Also answer the ``page`` and ``limit`` used (documents, voices,
+                pronunciation dictionaries do).
+            max_limit: The largest ``limit`` the endpoint takes (see :meth:`page`).
+        """
+        page, number, limit = self.page(items, query, max_limit=max_limit)
+        out: dict[str, Any] = {key: page, "total_count": len(items)}
+        if echo_page:
+            out.update(page=number, limit=limit)
+        return self.json(request, out)
+
     async def patch_ops(self, request: web.Request, *, malformed_status: int) -> list[Any]:
         """The body as a list of JSON Patch operations (``malformed_status`` when it is not)."""
         try:

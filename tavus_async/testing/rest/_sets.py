@@ -146,8 +146,7 @@ async def list_(ctx: Ctx, request: web.Request, kind: str) -> web.Response:
     if query.get("type") == "system":
         records = []  # the simulated account has no system sets
     items = [set_view(kind, r, flat=True) for r in records]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 async def get(ctx: Ctx, request: web.Request, kind: str) -> web.Response:

@@ -173,8 +173,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         for c in reversed(ctx.store.conversations.values())
         if status is None or c["status"] == status
     ]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

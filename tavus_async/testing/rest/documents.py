@@ -113,9 +113,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     ]
     if sort in ("descending", "desc"):
         docs.reverse()
-    page, number, limit = ctx.page(docs, query)
-    out = {"data": page, "total_count": len(docs), "page": number, "limit": limit}
-    return ctx.json(request, out)
+    return ctx.listing(request, docs, query, echo_page=True)
 
 
 @HANDLERS.verb("get")
@@ -187,8 +185,7 @@ async def tags(ctx: Ctx, request: web.Request) -> web.Response:
     found = sorted(
         {t for d in ctx.store.documents.values() for t in d["tags"] if search in t.lower()}
     )
-    page, _, _ = ctx.page(found, query)
-    return ctx.json(request, {"tags": page, "total_count": len(found)})
+    return ctx.listing(request, found, query, key="tags")
 
 
 def _chunk_texts(doc: Record) -> list[str]:

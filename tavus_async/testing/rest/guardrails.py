@@ -187,8 +187,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         ]
     if sort in ("descending", "desc"):
         items.reverse()
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")
@@ -249,5 +248,4 @@ async def tags(ctx: Ctx, request: web.Request) -> web.Response:
     query = ctx.query(request)
     search = query.get("search", "").lower()
     found = sorted({t for flat in _flats(ctx) for t in flat["tags"] if search in t.lower()})
-    page, _, _ = ctx.page(found, query)
-    return ctx.json(request, {"tags": page, "total_count": len(found)})
+    return ctx.listing(request, found, query, key="tags")

@@ -92,8 +92,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         and (tag is None or r["participant_tag"] == tag)
         and r.get("_owner") in (None, ctx.sim.api_key)
     ]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

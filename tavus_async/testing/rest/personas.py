@@ -176,8 +176,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     if sort == "desc":
         records.reverse()
     items = [_view(p) for p in records if kind is None or p["persona_type"] == kind]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

@@ -105,8 +105,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         and (not wanted or r["replica_id"] in wanted)
         and (model is None or r.get("model_name") == model)
     ]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

@@ -92,8 +92,7 @@ def _item(skill_id: str) -> dict[str, str]:
 async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     query = ctx.query(request)
     items = [_item(sid) for sid in SKILLS]
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

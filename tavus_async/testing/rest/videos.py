@@ -97,8 +97,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     query = ctx.query(request)
     items = [_video_view(v, True) for v in reversed(ctx.store.videos.values())]
     # 0-based as OAS26 says and Airbyte's live-tested connector does (SEED said 1).
-    page, _, _ = ctx.page(items, query)
-    return ctx.json(request, {"data": page, "total_count": len(items)})
+    return ctx.listing(request, items, query)
 
 
 @HANDLERS.verb("get")

@@ -68,9 +68,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         key=lambda v: v["voice_name"],
         reverse=sort == "desc",
     )
-    page, number, limit = ctx.page(items, query, max_limit=100)
-    out = {"data": page, "total_count": len(items), "page": number, "limit": limit}
-    return ctx.json(request, out)
+    return ctx.listing(request, items, query, echo_page=True, max_limit=100)
 
 
 @HANDLERS.verb("get")
