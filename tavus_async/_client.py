@@ -73,22 +73,19 @@ class AsyncTavus(ResourceNamespaces):
                 "environment variable (keys are made at https://platform.tavus.io/api-keys). "
                 "To run without an account, use tavus_async.testing.TavusSimulator."
             )
-        if not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ConfigurationError(f"timeout must be a positive number of seconds: {timeout!r}")
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
-        key = _checked_key(key)
-        url = _checked_base_url(base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL)
+        # The same checks as with_options(), so a value refused there is refused here too.
         config = HTTPConfig(
-            api_key=key,
-            base_url=url,
-            timeout=float(timeout),
-            connect_timeout=float(connect_timeout),
+            api_key=_checked_key(key),
+            base_url=_checked_base_url(
+                base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL
+            ),
+            timeout=_positive("timeout", timeout),
+            connect_timeout=_positive("connect_timeout", connect_timeout),
             retry=RetryPolicy(
-                max_retries=max_retries,
-                initial_delay=float(retry_initial_delay),
-                max_delay=float(retry_max_delay),
-                max_retry_after=float(max_retry_after),
+                max_retries=_retries(max_retries),
+                initial_delay=_at_least_zero("retry_initial_delay", retry_initial_delay),
+                max_delay=_at_least_zero("retry_max_delay", retry_max_delay),
+                max_retry_after=_at_least_zero("max_retry_after", max_retry_after),
             ),
             sessions=SessionProvider(session),
             default_headers=MappingProxyType(dict(default_headers or {})),
@@ -215,9 +212,7 @@ class AsyncTavus(ResourceNamespaces):
         if connect_timeout is not _NOT_GIVEN:
             changes["connect_timeout"] = _positive("connect_timeout", connect_timeout)
         if max_retries is not _NOT_GIVEN:
-            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-                raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
-            retry = dataclasses.replace(retry, max_retries=max_retries)
+            retry = dataclasses.replace(retry, max_retries=_retries(max_retries))
         if max_retry_after is not _NOT_GIVEN:
             retry = dataclasses.replace(
                 retry, max_retry_after=_at_least_zero("max_retry_after", max_retry_after)
@@ -370,6 +365,12 @@ def _positive(name: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigurationError(f"{name} must be a positive number of seconds: {value!r}")
     return float(value)
+
+
+def _retries(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(f"max_retries must be an integer >= 0: {value!r}")
+    return value
 
 
 def _at_least_zero(name: str, value: object) -> float:

@@ -151,6 +151,23 @@ async def test_with_options_rejects_bad_values(options: dict[str, object], messa
     await tavus.aclose()
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timeout": True}, "timeout must be a positive"),
+        ({"connect_timeout": 0}, "connect_timeout must be a positive"),
+        ({"max_retries": True}, "max_retries must be an integer"),
+        ({"max_retry_after": -1}, "max_retry_after must be a number of seconds >= 0"),
+        ({"retry_initial_delay": "1"}, "retry_initial_delay must be a number of seconds"),
+    ],
+)
+def test_the_constructor_rejects_what_with_options_rejects(
+    options: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        AsyncTavus(api_key=API_KEY, base_url="http://127.0.0.1:9", **options)  # type: ignore[arg-type]
+
+
 async def test_with_raw_response_gives_status_headers_and_the_parsed_result() -> None:
     async with client_for() as (_app, tavus):
         made = await tavus.personas.with_raw_response.create(
