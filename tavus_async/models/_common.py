@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound="Model")
-S = TypeVar("S", bound=msgspec.Struct)
+S = TypeVar("S")
 
 _MASK = "'***'"
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import msgspec
 
 from .._http import APIResponse, invalid_response
+from ..errors import APIResponseValidationError
+from ..models._common import unwrap_one
 from ..models.patch import PatchResult
 
-__all__ = ["decode_with", "patch_result"]
+__all__ = ["decode_one", "decode_with", "one_or_none", "patch_result"]
 
 T = TypeVar("T")
 
@@ -59,3 +62,29 @@ def patch_result(
     return PatchResult(
         changed=True, status_code=resp.status_code, message=message, resource=resource
     )
+
+
+def decode_one(resp: APIResponse, model: type[T], id_field: str, what: str) -> T:
+    """Decode a body holding one item, flat or wrapped as ``{"data": [item]}`` (PALs, personas).
+
+    Raises:
+        APIResponseValidationError: The body holds no ``model``.
+    """
+    # The flat shape is what Tavus serves in practice: decode it in one typed pass, and take
+    # the slower two-shape path only when the body had no top-level item.
+    with contextlib.suppress(APIResponseValidationError):
+        item = resp.parse(model)
+        if getattr(item, id_field) is not None:
+            return item
+    return decode_with(resp, lambda raw: unwrap_one(raw, model, id_field, what), what)
+
+
+def one_or_none(model: type[T], id_field: str, what: str) -> Callable[[Any], T | None]:
+    """The ``convert`` of a PATCH whose answer is the item (flat or wrapped) or a bare message."""
+
+    def convert(raw: Any) -> T | None:
+        if isinstance(raw, dict) and (id_field in raw or isinstance(raw.get("data"), list)):
+            return unwrap_one(raw, model, id_field, what)
+        return None
+
+    return convert

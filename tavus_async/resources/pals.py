@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -11,16 +10,19 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
-from ..errors import APIResponseValidationError, InvalidInputError
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models._params import PalCreateParams
-from ..models.pals import Pal, PalCreate, PalPublished, UsernameCheck, unwrap_pal
+from ..models.pals import Pal, PalCreate, PalPublished, UsernameCheck
 from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
 from ._base import AsyncAPIResource, call_options, require_id, require_text
-from ._shared import decode_with
+from ._shared import decode_one, decode_with, one_or_none
 
 __all__ = ["PalSkills", "Pals"]
+
+# A PATCH answers the PAL, or a bare message (Tavus documents no body): decode only a PAL.
+_PAL_OR_NONE = one_or_none(Pal, "pal_id", "PAL")
 
 
 class Pals(AsyncAPIResource):
@@ -92,11 +94,7 @@ class Pals(AsyncAPIResource):
         """
         pid = require_id("pal_id", pal_id)
         resp = await self._request_response("GET", f"{self._path}/{pid}", options=options)
-        with contextlib.suppress(APIResponseValidationError):
-            pal = resp.parse(Pal)
-            if pal.pal_id is not None:
-                return pal
-        return decode_with(resp, unwrap_pal, "PAL")
+        return decode_one(resp, Pal, "pal_id", "PAL")
 
     async def patch(
         self,
@@ -121,7 +119,7 @@ class Pals(AsyncAPIResource):
         """
         pid = require_id("pal_id", pal_id)
         return await self._json_patch(
-            f"{self._path}/{pid}", operations, _maybe_pal, "PAL", options=options
+            f"{self._path}/{pid}", operations, _PAL_OR_NONE, "PAL", options=options
         )
 
     async def delete(self, pal_id: str, **options: Unpack[RequestOptions]) -> None:
@@ -206,13 +204,6 @@ class Pals(AsyncAPIResource):
             params={"username": username},
             options=options,
         )
-
-
-def _maybe_pal(raw: Any) -> Pal | None:
-    # A PATCH answers the PAL, or a bare message; decode only a PAL.
-    if isinstance(raw, dict) and ("pal_id" in raw or isinstance(raw.get("data"), list)):
-        return unwrap_pal(raw)
-    return None
 
 
 class _AttachmentsBody(msgspec.Struct):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,15 +9,17 @@ from typing_extensions import Unpack
 
 from .._http import RequestOptions
 from .._pagination import AsyncPaginator
-from ..errors import APIResponseValidationError
 from ..models._common import build_request
 from ..models._params import PersonaCreateParams
 from ..models.patch import Patch, PatchOp, PatchResult
-from ..models.personas import Persona, PersonaCreate, unwrap_persona
+from ..models.personas import Persona, PersonaCreate
 from ._base import AsyncAPIResource, call_options, require_id
-from ._shared import decode_with
+from ._shared import decode_one, one_or_none
 
 __all__ = ["Personas"]
+
+# A PATCH answers the persona, or a bare message (Tavus documents no body): decode only a persona.
+_PERSONA_OR_NONE = one_or_none(Persona, "persona_id", "persona")
 
 
 class Personas(AsyncAPIResource):
@@ -86,13 +87,7 @@ class Personas(AsyncAPIResource):
         """
         pid = require_id("persona_id", persona_id)
         resp = await self._request_response("GET", f"{self._path}/{pid}", options=options)
-        # The flat shape is what Tavus serves in practice: decode it in one typed pass, and
-        # take the slower two-shape path only when the body had no top-level persona.
-        with contextlib.suppress(APIResponseValidationError):
-            persona = resp.parse(Persona)
-            if persona.persona_id is not None:
-                return persona
-        return decode_with(resp, unwrap_persona, "persona")
+        return decode_one(resp, Persona, "persona_id", "persona")
 
     async def patch(
         self,
@@ -120,7 +115,7 @@ class Personas(AsyncAPIResource):
         """
         pid = require_id("persona_id", persona_id)
         return await self._json_patch(
-            f"{self._path}/{pid}", operations, _maybe_persona, "persona", options=options
+            f"{self._path}/{pid}", operations, _PERSONA_OR_NONE, "persona", options=options
         )
 
     async def delete(self, persona_id: str, **options: Unpack[RequestOptions]) -> None:
@@ -162,10 +157,3 @@ class Personas(AsyncAPIResource):
             limit=limit,
             options=options,
         )
-
-
-def _maybe_persona(raw: Any) -> Persona | None:
-    # Tavus documents no body for a successful persona PATCH; decode one only if it is a persona.
-    if isinstance(raw, dict) and ("persona_id" in raw or isinstance(raw.get("data"), list)):
-        return unwrap_persona(raw)
-    return None
