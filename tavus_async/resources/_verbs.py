@@ -22,6 +22,7 @@ from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import InvalidInputError
 from ..models._common import build_request
+from ..models.guardrails import TagList
 from ..models.patch import Patch, PatchOp, PatchResult
 from ._base import AsyncAPIResource, call_options, require_id
 
@@ -33,6 +34,7 @@ __all__ = [
     "Listing",
     "Patching",
     "ReadOnlyResource",
+    "Tagging",
 ]
 
 T = TypeVar("T")
@@ -197,6 +199,36 @@ class Deleting(AsyncAPIResource):
         """
         rid = require_id(self._id_name, resource_id)
         await self._request_none("DELETE", f"{self._path}/{rid}", options=options)
+
+
+class Tagging(AsyncAPIResource):
+    """``tags``: ``GET <path>/tags``, the tags used on the resource's items."""
+
+    async def tags(
+        self,
+        *,
+        search: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> TagList:
+        """The tags in use on the account's items (``GET <path>/tags``), for a PAL's ``*_tags``.
+
+        ``tavus.documents.tags()`` lists what a PAL's ``document_tags`` can name, and
+        ``tavus.guardrails.tags()`` what its ``guardrail_tags`` can.
+
+        Args:
+            search: Only tags containing this text.
+            page: The page, counted like the resource's ``list`` (documents from 0, guardrails
+                from 1).
+            limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
+        """
+        params = {"search": search, "page": page, "limit": limit}
+        return await self._request(
+            "GET", f"{self._path}/tags", cast_to=TagList, params=params, options=options
+        )
 
 
 class ReadOnlyResource(Listing[T], Fetching[T]):

@@ -21,13 +21,13 @@ from ..models.documents import (
     DocumentRecrawl,
     DocumentUpdate,
 )
-from ..models.guardrails import TagList
-from ._base import AsyncAPIResource, call_options, require_id, string_list
+from ._base import call_options, require_id, string_list
+from ._verbs import Tagging
 
 __all__ = ["Documents"]
 
 
-class Documents(AsyncAPIResource):
+class Documents(Tagging):
     """Knowledge-base documents (files or crawled websites) personas can draw on."""
 
     async def create(
@@ -202,29 +202,6 @@ class Documents(AsyncAPIResource):
             page=page,
             limit=limit,
             options=options,
-        )
-
-    async def tags(
-        self,
-        *,
-        search: str | None = None,
-        page: int | None = None,
-        limit: int | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> TagList:
-        """The tags used on the account's documents (``GET /v2/documents/tags``), for a PAL's
-        ``document_tags``.
-
-        Args:
-            search: Only tags containing this text.
-            page: The page (from 0, like the document list).
-            limit: Page size.
-            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
-                ``extra_headers``, ``extra_query``, ``extra_body``.
-        """
-        params = {"search": search, "page": page, "limit": limit}
-        return await self._request(
-            "GET", f"{self._path}/tags", cast_to=TagList, params=params, options=options
         )
 
     async def chunks(

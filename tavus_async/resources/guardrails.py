@@ -22,17 +22,17 @@ from ..models.guardrails import (
     FlatGuardrailUpdate,
     GuardrailsCreate,
     GuardrailSet,
-    TagList,
     to_guardrail_set,
 )
 from ..models.patch import Patch, PatchOp, PatchResult
 from ._base import call_options, require_id, string_list
 from ._sets import PatchableSetResource
+from ._verbs import Tagging
 
 __all__ = ["Guardrails"]
 
 
-class Guardrails(PatchableSetResource[GuardrailSet]):
+class Guardrails(PatchableSetResource[GuardrailSet], Tagging):
     """Guardrails: rules a PAL must respect, in two shapes on one path.
 
     - **Flat** guardrails (2026): one rule each, with its own ``uuid``; attach them with a PAL's
@@ -299,25 +299,3 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             NotFoundError: No such guardrail or set.
         """
         return await super().patch(set_id, operations, **options)
-
-    async def tags(
-        self,
-        *,
-        search: str | None = None,
-        page: int | None = None,
-        limit: int | None = None,
-        **options: Unpack[RequestOptions],
-    ) -> TagList:
-        """The tags used on the account's guardrails (``GET /v2/guardrails/tags``).
-
-        Args:
-            search: Only tags containing this text.
-            page: The page (from 1).
-            limit: Page size.
-            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
-                ``extra_headers``, ``extra_query``, ``extra_body``.
-        """
-        params = {"search": search, "page": page, "limit": limit}
-        return await self._request(
-            "GET", f"{self._path}/tags", cast_to=TagList, params=params, options=options
-        )
