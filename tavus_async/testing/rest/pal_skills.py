@@ -58,13 +58,20 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     return ctx.json(request, _view(_attachments(ctx, request)))
 
 
-@HANDLERS.verb("get")
-async def get(ctx: Ctx, request: web.Request) -> web.Response:
+def _attached(ctx: Ctx, request: web.Request) -> tuple[dict[str, Record], str]:
+    """The PAL's attachments and the route's skill id, which must be attached (else a 404)."""
     attachments = _attachments(ctx, request)
     skill_id = request.match_info["skill_id"]
     skills.known_skill(skill_id)
     if skill_id not in attachments:
+        # The code for "known but not attached" is not documented; 404 like an unknown one.
         raise ApiError(404, {"error": f"Skill '{skill_id}' is not attached to this PAL"})
+    return attachments, skill_id
+
+
+@HANDLERS.verb("get")
+async def get(ctx: Ctx, request: web.Request) -> web.Response:
+    attachments, skill_id = _attached(ctx, request)
     return ctx.json(request, {"skill_id": skill_id, **attachments[skill_id]})
 
 
@@ -79,12 +86,7 @@ async def attach(ctx: Ctx, request: web.Request) -> web.Response:
 
 @HANDLERS.verb("update")
 async def update(ctx: Ctx, request: web.Request) -> web.Response:
-    attachments = _attachments(ctx, request)
-    skill_id = request.match_info["skill_id"]
-    skills.known_skill(skill_id)
-    if skill_id not in attachments:
-        # The code for "known but not attached" is not documented; 404 like an unknown one.
-        raise ApiError(404, {"error": f"Skill '{skill_id}' is not attached to this PAL"})
+    attachments, skill_id = _attached(ctx, request)
     patch = _config_of(await ctx.body(request))
     if not isinstance(patch, dict):
         raise bad("Invalid request: the body must be a config object")
@@ -100,11 +102,8 @@ async def update(ctx: Ctx, request: web.Request) -> web.Response:
 
 @HANDLERS.verb("detach")
 async def detach(ctx: Ctx, request: web.Request) -> web.Response:
-    attachments = _attachments(ctx, request)
-    skill_id = request.match_info["skill_id"]
-    skills.known_skill(skill_id)
-    if attachments.pop(skill_id, None) is None:
-        raise ApiError(404, {"error": f"Skill '{skill_id}' is not attached to this PAL"})
+    attachments, skill_id = _attached(ctx, request)
+    del attachments[skill_id]
     return web.Response(status=204)
 
 
