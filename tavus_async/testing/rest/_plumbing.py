@@ -84,7 +84,6 @@ _FACE = {
     "replica_type": "face_type",
     "replica_ids": "face_ids",
 }
-_ALIASES = {"pal": _PAL, "face": _FACE}
 
 NAME_RE = re.compile(r"^[A-Za-z0-9_]+$")
 _PATCH_OPS = {"add", "remove", "replace", "copy", "move", "test"}
