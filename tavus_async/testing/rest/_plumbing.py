@@ -55,10 +55,14 @@ class Handlers:
 
         @HANDLERS.verb("get")
         async def get(ctx: Ctx, request: web.Request) -> web.Response: ...
+
+    Args:
+        base: Another module's handlers to start from (``/v2/pals`` serves the personas'
+            handlers, ``/v2/faces`` the replicas'), before this module adds its own verbs.
     """
 
-    def __init__(self) -> None:
-        self.by_verb: dict[str, Handler] = {}
+    def __init__(self, base: Handlers | None = None) -> None:
+        self.by_verb: dict[str, Handler] = dict(base.by_verb) if base is not None else {}
 
     def verb(self, name: str) -> Callable[[Handler], Handler]:
         """Register the decorated function as the handler of ``name``."""

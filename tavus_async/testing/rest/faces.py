@@ -9,9 +9,7 @@ from ._plumbing import Ctx, Handlers
 
 __all__ = ["HANDLERS"]
 
-HANDLERS = Handlers()
-for _verb, _handler in replicas.HANDLERS.by_verb.items():
-    HANDLERS.verb(_verb)(_handler)
+HANDLERS = Handlers(replicas.HANDLERS)
 
 
 @HANDLERS.verb("update")

@@ -13,9 +13,7 @@ from ._plumbing import Ctx, Handlers, bad
 
 __all__ = ["HANDLERS"]
 
-HANDLERS = Handlers()
-for _verb, _handler in personas.HANDLERS.by_verb.items():
-    HANDLERS.verb(_verb)(_handler)
+HANDLERS = Handlers(personas.HANDLERS)
 
 
 @HANDLERS.verb("publish")
