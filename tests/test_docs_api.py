@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "tavus_async.models",
     "tavus_async.interactions",
     "tavus_async.room",
+    "tavus_async.tools",
     "tavus_async.webhooks",
     "tavus_async.testing",
 ]

@@ -19,6 +19,7 @@ MODULES = [
     ("tavus_async.models", "Models"),
     ("tavus_async.interactions", "The Interactions Protocol"),
     ("tavus_async.room", "Rooms"),
+    ("tavus_async.tools", "Tools"),
     ("tavus_async.webhooks", "Webhooks"),
     ("tavus_async.testing", "The simulator"),
 ]
