@@ -22,6 +22,7 @@ from .resources import (
     Personas,
     PronunciationDictionaries,
     Replicas,
+    Tools,
     Videos,
     Voices,
 )
@@ -123,6 +124,7 @@ class AsyncTavus:
         self.videos = Videos(self)
         self.voices = Voices(self)
         self.pronunciation_dictionaries = PronunciationDictionaries(self)
+        self.tools = Tools(self)
 
     def __repr__(self) -> str:
         return f"AsyncTavus(base_url={self.base_url!r}, api_key='***')"

@@ -33,6 +33,7 @@ RESOURCES = [
     "videos",
     "voices",
     "pronunciation_dictionaries",
+    "tools",
 ]
 
 

@@ -36,10 +36,36 @@ from .pronunciation_dictionaries import (
     PronunciationRule,
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
+from .tools import (
+    AccountTool,
+    ApiDelivery,
+    ApiDeliveryInfo,
+    AuthApiKey,
+    AuthBasic,
+    AuthBearer,
+    AuthHmac,
+    AuthNone,
+    AuthOAuth2ClientCredentials,
+    ToolAuth,
+    ToolCreate,
+    ToolDefinitionError,
+    ToolDelivery,
+    ToolDeliveryInfo,
+    ToolUpdate,
+)
 from .videos import Video, VideoCreate, VideoProperties
 from .voices import Voice, VoiceTag
 
 __all__ = [
+    "AccountTool",
+    "ApiDelivery",
+    "ApiDeliveryInfo",
+    "AuthApiKey",
+    "AuthBasic",
+    "AuthBearer",
+    "AuthHmac",
+    "AuthNone",
+    "AuthOAuth2ClientCredentials",
     "Conversation",
     "ConversationCreate",
     "ConversationEvent",
@@ -77,7 +103,13 @@ __all__ = [
     "TTSLayer",
     "Timestamped",
     "Tool",
+    "ToolAuth",
+    "ToolCreate",
+    "ToolDefinitionError",
+    "ToolDelivery",
+    "ToolDeliveryInfo",
     "ToolFunction",
+    "ToolUpdate",
     "TranscriptEntry",
     "TransportLayer",
     "Video",

@@ -7,6 +7,7 @@ from .objectives import Objectives
 from .personas import Personas
 from .pronunciation_dictionaries import PronunciationDictionaries
 from .replicas import Replicas
+from .tools import PalTools, Tools
 from .videos import Videos
 from .voices import Voices
 
@@ -15,9 +16,11 @@ __all__ = [
     "Documents",
     "Guardrails",
     "Objectives",
+    "PalTools",
     "Personas",
     "PronunciationDictionaries",
     "Replicas",
+    "Tools",
     "Videos",
     "Voices",
 ]

@@ -13,6 +13,7 @@ from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.personas import Persona, PersonaCreate, unwrap_persona
 from ._base import AsyncAPIResource, require_id
 from ._shared import decode_with
+from .tools import PalTools
 
 __all__ = ["Personas"]
 
@@ -31,6 +32,11 @@ class Personas(AsyncAPIResource):
         )
         await tavus.personas.patch(persona.persona_id, Patch().replace("/persona_name", "Tour"))
     """
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        #: The registry tools attached to a persona/PAL (``/v2/pals/{id}/tools``).
+        self.tools = PalTools(client)
 
     async def create(
         self,

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from ._simulator import VIDEO_QUEUED
 from ._store import Record, public
+from ._tools import tool_routes
 
 if TYPE_CHECKING:
     from ._simulator import TavusSimulator
@@ -1371,6 +1372,7 @@ def _routes(api: Api) -> list[tuple[str, str, str, Handler]]:
             ("PATCH", item, "personas.patch", api.personas_patch),
             ("DELETE", item, "personas.delete", api.personas_delete),
         ]
+    table += tool_routes(api.sim)
     for base in ("/v2/replicas", "/v2/faces"):
         item = f"{base}/{{replica_id}}"
         table += [

@@ -19,6 +19,7 @@ from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan
 from ._seed import seed_store
 from ._store import Record, Store, public
+from ._tools import ToolDeliveryRecord, ToolsState
 
 if TYPE_CHECKING:
     from tavus_async import AsyncTavus
@@ -97,6 +98,16 @@ class SimHooks:
         """End a conversation from the room side (e.g. ``participant_left_timeout reached``)."""
         await self._sim.end_conversation(conversation_id, reason)
 
+    def attached_tools(self, persona: Record) -> list[Record]:
+        """The registry tools attached to a PAL (``tool_ids``)."""
+        return self._sim.account_tools.attached(persona)
+
+    async def deliver_tool(
+        self, tool: Record, arguments: dict[str, Any], conversation_id: str
+    ) -> tuple[Any, str]:
+        """Send a ``delivery.api`` tool call as Tavus does (see ``_tools.ToolsState.deliver``)."""
+        return await self._sim.account_tools.deliver(tool, arguments, conversation_id)
+
 
 def _load_room_hub() -> Any:
     """The room side's ``RoomHub`` class, or None while tavus_async.testing._rooms is absent."""
@@ -126,6 +137,9 @@ class TavusSimulator:
         seed_stock: add Tavus's stock replicas, personas and voices.
         callbacks: ``"loopback"`` (default) POSTs callbacks only to loopback URLs and records
             the rest as failed deliveries; ``"any"`` delivers to every ``callback_url``.
+        allow_private_tool_urls: Accept (and deliver to) tool URLs on loopback, private and
+            link-local hosts, and plain http, which Tavus refuses: for tests whose tool
+            receiver runs on 127.0.0.1.
     """
 
     def __init__(
@@ -141,6 +155,7 @@ class TavusSimulator:
         rooms: bool = True,
         seed_stock: bool = True,
         callbacks: Literal["loopback", "any"] = "loopback",
+        allow_private_tool_urls: bool = False,
     ) -> None:
         if concurrency_limit is not None and concurrency_limit < 0:
             raise ValueError(f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}")
@@ -159,6 +174,8 @@ class TavusSimulator:
         #: Every API request received, by ``"METHOD /route/template"`` (faulted ones included).
         self.received: Counter[str] = Counter()
         self.callbacks = CallbackDispatcher(allow=callbacks)
+        #: The account's tools registry (``/v2/tools``) and the HTTP tool sender.
+        self.account_tools = ToolsState(self, allow_private_urls=allow_private_tool_urls)
         self.hooks = SimHooks(self)
         self._want_rooms = rooms
         self.rooms: Any = None
@@ -222,9 +239,15 @@ class TavusSimulator:
                 await self.rooms.aclose()
         await self.clock.stop()
         await self.callbacks.aclose()
+        await self.account_tools.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @property
+    def tool_deliveries(self) -> list[ToolDeliveryRecord]:
+        """Every tool call sent over HTTP (``delivery.api``), with its attempts and result."""
+        return self.account_tools.deliveries
 
     async def __aenter__(self) -> TavusSimulator:
         return await self.start()

@@ -25,6 +25,7 @@ before it runs, and answers on either channel:
         return f"Sunny in {city}"
 
     registry.definitions()                       # for a PAL's layers.llm.tools
+    await tools.sync_tools(tavus, registry, pal_id=pal_id)   # or Tavus's tools registry
     tools.aiohttp_handler(registry, secret=secret).attach(app, "/tavus/tools")
 """
 
@@ -49,6 +50,7 @@ from ._registry import (
 )
 from ._schema import ArgumentsError
 from ._signature import SIGNATURE_HEADER, sign, verify_signature
+from ._sync import sync_tools
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -67,5 +69,6 @@ __all__ = [
     "handle_request",
     "handler_deadline",
     "sign",
+    "sync_tools",
     "verify_signature",
 ]

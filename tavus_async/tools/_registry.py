@@ -14,9 +14,9 @@ import functools
 import inspect
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import anyio
 import anyio.to_thread
@@ -26,6 +26,9 @@ from .._logging import logger
 from ..errors import ConfigurationError
 from ..interactions.events import ToolCall
 from ._schema import ArgumentsError, ParamsModel, build_params_model
+
+if TYPE_CHECKING:
+    from ..models.tools import ApiDelivery, ToolCreate, ToolDelivery
 
 __all__ = [
     "DEFAULT_TOOL_TIMEOUT",
@@ -382,6 +385,43 @@ class ToolRegistry:
     def definitions(self) -> list[dict[str, Any]]:
         """Every tool as an OpenAI-style function definition, for a PAL's ``layers.llm.tools``."""
         return [spec.definition() for spec in self._tools.values()]
+
+    def tool_params(
+        self,
+        name: str,
+        *,
+        delivery: ToolDelivery | ApiDelivery | Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> ToolCreate:
+        """The body of ``tavus.tools.create`` for the registered tool ``name``.
+
+        ::
+
+            params = registry.tool_params(
+                "get_weather",
+                delivery=ApiDelivery(url="https://api.example.com/tavus/tools",
+                                     auth=AuthHmac(secret=secret)),
+                on_resolve="generate_response",
+            )
+            tool = await tavus.tools.create(params)
+
+        Args:
+            name: A registered tool.
+            delivery: The channel (default: app message); an :class:`~tavus_async.models.tools.
+                ApiDelivery` without a ``timeout`` gets the tool's :attr:`ToolSpec.timeout`.
+            **fields: Other :class:`~tavus_async.models.tools.ToolCreate` fields (``on_call``,
+                ``on_resolve``, ``static_filler``, ``tags``...).
+
+        Raises:
+            KeyError: No tool ``name`` is registered.
+            ToolDefinitionError: Tavus would refuse the tool (the message names the field).
+        """
+        from ..models.tools import tool_params_for
+
+        spec = self._tools.get(name)
+        if spec is None:
+            raise KeyError(f"no tool named {name!r} is registered")
+        return tool_params_for(spec, delivery=delivery, **fields)
 
     async def call(
         self,

@@ -1,0 +1,214 @@
+"""The ``tools`` resource (``/v2/tools``) and a PAL's attached tools (``/v2/pals/{id}/tools``)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+import msgspec
+
+from .._pagination import AsyncPaginator
+from ..models._common import build_request
+from ..models.tools import (
+    MAX_PAL_TOOLS,
+    AccountTool,
+    PalToolsAttach,
+    ToolCreate,
+    ToolDefinitionError,
+    ToolUpdate,
+    validate_tool,
+)
+from ._base import AsyncAPIResource, require_id
+
+__all__ = ["PalTools", "Tools"]
+
+_PATH = "/v2/tools"
+
+
+class _AttachedTools(msgspec.Struct):
+    data: list[AccountTool] = []
+
+
+class Tools(AsyncAPIResource):
+    """The account's tools registry: tools defined once and attached to PALs by id.
+
+    Each tool is delivered on one channel: an app message in the room (the default), or an
+    HTTPS request from Tavus (``delivery.api``). Build the body from a Python function with
+    :meth:`tavus_async.tools.ToolRegistry.tool_params`, or sync a whole registry with
+    :func:`tavus_async.tools.sync_tools`.
+
+    Example::
+
+        from tavus_async.models.tools import ApiDelivery, AuthHmac
+
+        tool = await tavus.tools.create(
+            name="lookup_order",
+            description="Look up an order's shipping status.",
+            parameters={"type": "object", "properties": {"order_id": {"type": "string"}},
+                        "required": ["order_id"]},
+            delivery={"api": ApiDelivery(url="https://api.example.com/tavus/tools",
+                                         auth=AuthHmac(secret=secret))},
+            on_resolve="generate_response",
+        )
+        await tavus.pals.tools.attach(pal_id, [tool.tool_id])
+    """
+
+    async def create(
+        self,
+        params: ToolCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> AccountTool:
+        """Create a tool (``POST /v2/tools``).
+
+        Args:
+            params: A :class:`~tavus_async.models.tools.ToolCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: The fields of :class:`~tavus_async.models.tools.ToolCreate`.
+
+        Returns:
+            The new tool (secrets shown as ``********``).
+
+        Raises:
+            ToolDefinitionError: A body Tavus documents as invalid (both or neither delivery
+                channel, a timeout over 60 s, a placeholder in the hostname...); names the field.
+            ValueError: An unknown field or a wrong type.
+            BadRequestError: Tavus refused the tool (a duplicate name, a private host...).
+        """
+        body = build_request(ToolCreate, params, fields, extra_body=extra_body)
+        validate_tool(body, creating=True)
+        return await self._request("POST", _PATH, cast_to=AccountTool, json=body)
+
+    async def get(self, tool_id: str) -> AccountTool:
+        """Fetch one tool, a user or a system tool (``GET /v2/tools/{id}``).
+
+        Raises:
+            ValueError: An empty id.
+            BadRequestError: No such tool (Tavus answers 400 "Tool not found").
+        """
+        tid = require_id("tool_id", tool_id)
+        return await self._request("GET", f"{_PATH}/{tid}", cast_to=AccountTool)
+
+    def list(
+        self,
+        *,
+        tool_type: Literal["user", "system", "all"] | None = None,
+        sort: Literal["asc", "desc"] | None = None,
+        name_or_uuid: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+    ) -> AsyncPaginator[AccountTool]:
+        """List tools (``GET /v2/tools``; pages count from 1).
+
+        Args:
+            tool_type: ``user`` (default), ``system`` (``end_call``) or ``all`` (sent as
+                ``type``).
+            sort: By ``created_at``: ``asc`` (default) or ``desc``.
+            name_or_uuid: A case-insensitive part of the name, or an exact tool id.
+            page: The first page to fetch (default 1).
+            limit: Page size.
+        """
+        return self._paginate(
+            _PATH,
+            item_type=AccountTool,
+            params={"type": tool_type, "sort": sort, "name_or_uuid": name_or_uuid},
+            page=page,
+            limit=limit,
+            first_page=1,
+        )
+
+    async def update(
+        self,
+        tool_id: str,
+        params: ToolUpdate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> AccountTool:
+        """Change some fields of a tool (``PATCH /v2/tools/{id}``, plain JSON, not JSON Patch).
+
+        Only the fields given change; ``delivery`` replaces the whole object. To keep a stored
+        secret, leave it out of ``auth`` (sending ``********`` back is refused).
+
+        Raises:
+            ToolDefinitionError: A change Tavus documents as invalid; names the field.
+            ValueError: An empty id, an unknown field or a wrong type.
+            BadRequestError: Tavus refused it (a system tool, an unknown id...).
+        """
+        tid = require_id("tool_id", tool_id)
+        body = build_request(ToolUpdate, params, fields, extra_body=extra_body)
+        if not body:
+            raise ToolDefinitionError("fields", "give at least one field to change")
+        validate_tool(body, creating=False)
+        return await self._request("PATCH", f"{_PATH}/{tid}", cast_to=AccountTool, json=body)
+
+    async def delete(self, tool_id: str) -> None:
+        """Delete a tool (``DELETE /v2/tools/{id}``, 204); Tavus detaches it from every PAL.
+
+        Raises:
+            ValueError: An empty id.
+            BadRequestError: A system tool, or no such tool.
+        """
+        tid = require_id("tool_id", tool_id)
+        await self._request_none("DELETE", f"{_PATH}/{tid}")
+
+
+class PalTools(AsyncAPIResource):
+    """The tools attached to a PAL (``tavus.pals.tools``).
+
+    Example::
+
+        await tavus.pals.tools.attach(pal_id, [tool.tool_id])   # idempotent
+        attached = await tavus.pals.tools.list(pal_id)
+        await tavus.pals.tools.detach(pal_id, tool.tool_id)
+    """
+
+    _base = "/v2/pals"
+
+    async def attach(self, pal_id: str, tool_ids: Iterable[str]) -> builtins.list[AccountTool]:
+        """Attach tools to a PAL (``POST /v2/pals/{id}/tools``); re-attaching is a no-op.
+
+        Args:
+            pal_id: The PAL.
+            tool_ids: 1 to 50 tool ids.
+
+        Returns:
+            The tools named in the request, as attached.
+
+        Raises:
+            ValueError: An empty id, or not 1 to 50 tool ids.
+            BadRequestError: An unknown PAL or tool, or over 50 tools attached.
+        """
+        pid = require_id("pal_id", pal_id)
+        ids = [require_id("tool_id", t) for t in tool_ids]
+        if not 1 <= len(ids) <= MAX_PAL_TOOLS:
+            raise ValueError(f"tool_ids: give 1 to {MAX_PAL_TOOLS} tool ids, got {len(ids)}")
+        body = build_request(PalToolsAttach, {"tool_ids": ids}, {})
+        result = await self._request(
+            "POST", f"{self._base}/{pid}/tools", cast_to=_AttachedTools, json=body
+        )
+        return result.data
+
+    async def list(self, pal_id: str) -> builtins.list[AccountTool]:
+        """The registry tools attached to a PAL (``GET /v2/pals/{id}/tools``; not paginated).
+
+        Inline ``layers.llm.tools`` and the system tool ``end_call`` are not included.
+        """
+        pid = require_id("pal_id", pal_id)
+        result = await self._request("GET", f"{self._base}/{pid}/tools", cast_to=_AttachedTools)
+        return result.data
+
+    async def detach(self, pal_id: str, tool_id: str) -> None:
+        """Detach a tool from a PAL (``DELETE /v2/pals/{id}/tools/{tool_id}``, 204).
+
+        Raises:
+            ValueError: An empty id.
+            BadRequestError: An unknown PAL or tool, or a tool that is not attached.
+        """
+        pid = require_id("pal_id", pal_id)
+        tid = require_id("tool_id", tool_id)
+        await self._request_none("DELETE", f"{self._base}/{pid}/tools/{tid}")
