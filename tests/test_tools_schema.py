@@ -269,7 +269,36 @@ def test_registration_errors_are_typed_and_clear() -> None:
         pass
 
     def uses_opaque(x: Opaque) -> None:
-        """Opaque is defined in a function: its annotation cannot be resolved."""
+        """Opaque is a plain class: msgspec cannot describe it as JSON schema."""
 
-    with pytest.raises(TavusError, match=r"cannot resolve|cannot be described"):
+    with pytest.raises(TavusError, match="cannot be described"):
         tools.register(uses_opaque)
+
+
+def test_string_annotations_may_name_locals_of_the_defining_function() -> None:
+    # This module has `from __future__ import annotations`: every annotation is a string.
+    from typing import Literal as Choice
+
+    class Local(msgspec.Struct):
+        code: str
+
+    tools = ToolRegistry()
+
+    @tools.tool
+    async def pick(x: Choice["a", "b"]) -> str:
+        """Pick one."""
+        return x
+
+    @tools.tool(name="use_local")
+    async def _use_local(item: Local) -> str:
+        """Use a locally defined Struct."""
+        return item.code
+
+    def plain(n: Choice[1, 2]) -> int:
+        """Registered by a plain call."""
+        return n
+
+    tools.register(plain)
+    assert _props(tools, "pick")["properties"]["x"] == {"enum": ["a", "b"]}
+    assert _props(tools, "use_local")["properties"]["item"]["required"] == ["code"]
+    assert _props(tools, "plain")["properties"]["n"] == {"enum": [1, 2]}

@@ -10,6 +10,7 @@ exactly one way whichever channel the call came on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import re
@@ -208,6 +209,17 @@ class ToolSpec:
         return self.handler(**kwargs)
 
 
+def _caller_locals(depth: int) -> dict[str, Any]:
+    """The local names of the code that registers a tool, ``depth`` frames above register().
+
+    With ``from __future__ import annotations`` the annotations are strings, and a tool defined
+    inside a function may use names imported there: they resolve only with that frame's locals
+    (pydantic resolves forward references the same way).
+    """
+    frame = sys._getframe(depth + 1)  # + this function itself
+    return dict(frame.f_locals)
+
+
 class _Expired(Exception):
     """Our own deadline passed (as opposed to a TimeoutError raised by the function)."""
 
@@ -264,6 +276,16 @@ class ToolRegistry:
 
     def __init__(self) -> None:
         self._tools: dict[str, ToolSpec] = {}
+        # Frames between register() and the code that defined the function (see _caller_locals).
+        self._depth = 1
+
+    @contextlib.contextmanager
+    def _called_from(self, extra: int) -> Iterator[None]:
+        self._depth += extra
+        try:
+            yield
+        finally:
+            self._depth -= extra
 
     def __repr__(self) -> str:
         return f"ToolRegistry({sorted(self._tools)!r})"
@@ -333,7 +355,13 @@ class ToolRegistry:
             )
         if timeout is not None and not timeout > 0:
             raise ConfigurationError(f"timeout must be positive, got {timeout}")
-        model = build_params_model(handler, tool_name, context_type=ToolContext, call_type=ToolCall)
+        model = build_params_model(
+            handler,
+            tool_name,
+            context_type=ToolContext,
+            call_type=ToolCall,
+            localns=_caller_locals(self._depth),
+        )
         text = description if description is not None else model.description
         self._tools[tool_name] = ToolSpec(tool_name, handler, text, timeout, blocking, model)
         return handler
@@ -366,14 +394,20 @@ class ToolRegistry:
         """Decorator form of :meth:`register`: ``@tools.tool``, ``@tools.tool("name")`` or
         ``@tools.tool(name=..., description=..., timeout=...)``."""
         if callable(fn):
-            self.register(fn)
+            with self._called_from(1):
+                self.register(fn)
             return fn
         tool_name = fn if fn is not None else name
 
         def decorate(handler: F) -> F:
-            self.register(
-                handler, name=tool_name, description=description, timeout=timeout, blocking=blocking
-            )
+            with self._called_from(1):
+                self.register(
+                    handler,
+                    name=tool_name,
+                    description=description,
+                    timeout=timeout,
+                    blocking=blocking,
+                )
             return handler
 
         return decorate

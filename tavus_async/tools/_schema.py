@@ -104,9 +104,11 @@ def _arguments_error(tool: str, text: str) -> ArgumentsError:
     return ArgumentsError(tool, f"tool {tool}: the arguments are invalid: {text}")
 
 
-def _type_hints(fn: Callable[..., Any], tool: str) -> dict[str, Any]:
+def _type_hints(
+    fn: Callable[..., Any], tool: str, localns: Mapping[str, Any] | None
+) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(fn, include_extras=True)
+        return typing.get_type_hints(fn, localns=dict(localns or {}), include_extras=True)
     except Exception as exc:  # NameError for a type defined inside a function, and friends
         raise ConfigurationError(
             f"tool {tool}: cannot resolve the type annotations of {fn!r} ({exc}); define the "
@@ -115,11 +117,17 @@ def _type_hints(fn: Callable[..., Any], tool: str) -> dict[str, Any]:
 
 
 def build_params_model(
-    fn: Callable[..., Any], tool: str, *, context_type: type, call_type: type | None
+    fn: Callable[..., Any],
+    tool: str,
+    *,
+    context_type: type,
+    call_type: type | None,
+    localns: Mapping[str, Any] | None = None,
 ) -> ParamsModel:
     """Read ``fn``'s signature into a :class:`ParamsModel`.
 
-    A parameter annotated ``context_type`` receives the call's context; one named ``call`` (or
+    ``localns`` resolves string annotations that name the defining function's locals. A
+    parameter annotated ``context_type`` receives the call's context; one named ``call`` (or
     annotated ``call_type``) receives the room's ``ToolCall`` event. Neither is in the schema.
 
     Raises:
@@ -130,7 +138,7 @@ def build_params_model(
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
         signature = None
-    hints = _type_hints(fn, tool) if signature is not None else {}
+    hints = _type_hints(fn, tool, localns) if signature is not None else {}
     doc = docstring_parser.parse(inspect.getdoc(fn) or "")
     arg_docs = {p.arg_name: p.description for p in doc.params if p.description}
 
