@@ -15,6 +15,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = False
 
 DEV = ".[dev,daily]"
+SITE = "docs/_build/html"
 
 
 @nox.session
@@ -91,10 +92,23 @@ def fuzz(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/api.md from the docstrings and check it covers the public surface."""
-    session.install("-e", DEV)
+    """Build the documentation site into docs/_build/html (warnings are errors) and check it.
+
+    Also regenerates docs/api.md, then runs the reference coverage checks, every guide's code
+    against the simulator, and the built site in headless Chromium (skipped without one).
+    Serve it with ``python -m http.server -d docs/_build/html``.
+    """
+    session.install("-e", ".[dev,docs]")
     session.run("python", "tools/gen_api_docs.py")
-    session.run("pytest", "tests/test_docs_api.py", *session.posargs)
+    session.run("python", "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q", "docs", SITE)
+    session.run(
+        "pytest",
+        "tests/test_docs_api.py",
+        "tests/test_docs_guides.py",
+        "tests/test_docs_site.py",
+        *session.posargs,
+        env={"TAVUS_DOCS_SITE": SITE},
+    )
 
 
 @nox.session
@@ -105,3 +119,19 @@ def soak(session: nox.Session) -> None:
     session.run(
         "python", "benchmarks/soak.py", "--json", "benchmarks/results/soak.json", *session.posargs
     )
+
+
+#: Other people's Tavus clients, pinned to the versions the interop suite was written against.
+INTEROP_CLIENTS = [
+    "tavus-cli==0.11.0",
+    "pipecat-ai==1.14.0",
+    "livekit-plugins-tavus==1.8.9",
+    "astrocyte-integration-tavus==0.22.0",
+]
+
+
+@nox.session
+def interop(session: nox.Session) -> None:
+    """Run Tavus's official CLI and the peers' Tavus clients, unchanged, against the simulator."""
+    session.install("-e", ".[daily]", *INTEROP_CLIENTS)
+    session.run("python", "tests/interop/harness.py", *session.posargs)
