@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Mapping
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any
 
 import aiohttp
 
-from . import _version
-from ._http import HTTPCore, ResponseCapture, capture_response
+from ._catalog import CATALOG, ResourceNamespaces
+from ._http import HTTPConfig, HTTPCore, ResponseCapture, SessionProvider, capture_response
 from ._logging import register_secret
+from ._retry import RetryPolicy
 from .errors import ConfigurationError
-from .resources import (
-    Conversations,
-    Documents,
-    Guardrails,
-    Objectives,
-    Personas,
-    PronunciationDictionaries,
-    Replicas,
-    Tools,
-    Videos,
-    Voices,
-)
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncTavus"]
 
@@ -33,17 +23,7 @@ DEFAULT_BASE_URL = "https://tavusapi.com"
 _NOT_GIVEN: Any = object()
 
 
-class _SessionHolder:
-    """The aiohttp session shared by a client and its ``with_options`` copies."""
-
-    def __init__(self, session: aiohttp.ClientSession | None) -> None:
-        self.session = session
-        # An injected session belongs to the caller: we never close it.
-        self.owned = session is None
-        self.closed = False
-
-
-class AsyncTavus:
+class AsyncTavus(ResourceNamespaces):
     """An asynchronous client for the Tavus REST API.
 
     Example::
@@ -94,37 +74,73 @@ class AsyncTavus:
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
         register_secret(key)
-        self._api_key = key
         url = base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL
         url = url.rstrip("/")
         if url.endswith("/v2"):
             url = url[: -len("/v2")]
         if not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must start with http:// or https://: {url!r}")
-        self.base_url = url
-        self.timeout = float(timeout)
-        self.connect_timeout = float(connect_timeout)
-        self.max_retries = max_retries
-        self.max_retry_after = float(max_retry_after)
-        self.retry_initial_delay = float(retry_initial_delay)
-        self.retry_max_delay = float(retry_max_delay)
-        self._default_headers = dict(default_headers or {})
-        self._holder = _SessionHolder(session)
-        self._is_copy = False
-        self._http = HTTPCore(self)
+        config = HTTPConfig(
+            api_key=key,
+            base_url=url,
+            timeout=float(timeout),
+            connect_timeout=float(connect_timeout),
+            retry=RetryPolicy(
+                max_retries=max_retries,
+                initial_delay=float(retry_initial_delay),
+                max_delay=float(retry_max_delay),
+                max_retry_after=float(max_retry_after),
+            ),
+            sessions=SessionProvider(session),
+            default_headers=MappingProxyType(dict(default_headers or {})),
+        )
+        self._setup(config, is_copy=False)
+
+    def _setup(self, config: HTTPConfig, *, is_copy: bool) -> None:
+        self._config = config
+        self._is_copy = is_copy
+        self._http = HTTPCore(config)
         self._init_resources()
 
     def _init_resources(self) -> None:
-        self.conversations = Conversations(self)
-        self.personas = Personas(self)
-        self.replicas = Replicas(self)
-        self.objectives = Objectives(self)
-        self.guardrails = Guardrails(self)
-        self.documents = Documents(self)
-        self.videos = Videos(self)
-        self.voices = Voices(self)
-        self.pronunciation_dictionaries = PronunciationDictionaries(self)
-        self.tools = Tools(self)
+        # One namespace per catalog row, bound to this client's request core.
+        for row in CATALOG:
+            setattr(self, row.name, row.cls(self._http, row))
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL, without ``/v2``."""
+        return self._config.base_url
+
+    @property
+    def timeout(self) -> float:
+        """Seconds for one attempt of one request."""
+        return self._config.timeout
+
+    @property
+    def connect_timeout(self) -> float:
+        """Seconds to establish a connection."""
+        return self._config.connect_timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after the first attempt."""
+        return self._config.retry.max_retries
+
+    @property
+    def max_retry_after(self) -> float:
+        """The longest ``Retry-After`` this client waits for."""
+        return self._config.retry.max_retry_after
+
+    @property
+    def retry_initial_delay(self) -> float:
+        """Scale of the first backoff step, in seconds."""
+        return self._config.retry.initial_delay
+
+    @property
+    def retry_max_delay(self) -> float:
+        """Cap of one backoff step, in seconds."""
+        return self._config.retry.max_delay
 
     def __repr__(self) -> str:
         return f"AsyncTavus(base_url={self.base_url!r}, api_key='***')"
@@ -132,7 +148,8 @@ class AsyncTavus:
     @property
     def api_key_hint(self) -> str:
         """The last 4 characters of the key, to tell keys apart without showing them."""
-        return "..." + self._api_key[-4:] if len(self._api_key) > 8 else "***"
+        key = self._config.api_key
+        return "..." + key[-4:] if len(key) > 8 else "***"
 
     def with_options(
         self,
@@ -152,25 +169,26 @@ class AsyncTavus:
             patient = tavus.with_options(timeout=120, max_retries=5)
             await patient.videos.get(video_id)
         """
-        clone = object.__new__(AsyncTavus)
-        clone.__dict__.update(self.__dict__)
+        retry = self._config.retry
+        timeout_s = self._config.timeout
         if timeout is not _NOT_GIVEN:
             if timeout <= 0:
                 raise ConfigurationError(f"timeout must be positive: {timeout!r}")
-            clone.timeout = float(timeout)
+            timeout_s = float(timeout)
         if max_retries is not _NOT_GIVEN:
             if max_retries < 0:
                 raise ConfigurationError(f"max_retries must be >= 0: {max_retries!r}")
-            clone.max_retries = max_retries
+            retry = dataclasses.replace(retry, max_retries=max_retries)
         if max_retry_after is not _NOT_GIVEN:
-            clone.max_retry_after = float(max_retry_after)
+            retry = dataclasses.replace(retry, max_retry_after=float(max_retry_after))
         if retry_initial_delay is not _NOT_GIVEN:
-            clone.retry_initial_delay = float(retry_initial_delay)
+            retry = dataclasses.replace(retry, initial_delay=float(retry_initial_delay))
         if retry_max_delay is not _NOT_GIVEN:
-            clone.retry_max_delay = float(retry_max_delay)
-        clone._is_copy = True
-        clone._http = HTTPCore(clone)
-        clone._init_resources()
+            retry = dataclasses.replace(retry, max_delay=float(retry_max_delay))
+        # Same session provider: the copy shares the original's session, never closes it.
+        config = dataclasses.replace(self._config, timeout=timeout_s, retry=retry)
+        clone = object.__new__(AsyncTavus)
+        clone._setup(config, is_copy=True)
         return clone
 
     def capture_response(self) -> contextlib.AbstractAsyncContextManager[ResponseCapture]:
@@ -184,35 +202,11 @@ class AsyncTavus:
         """
         return capture_response()
 
-    def _headers(self, *, has_body: bool) -> dict[str, str]:
-        headers = {
-            "Accept": "application/json",
-            "User-Agent": f"tavus-async/{_version.__version__}",
-            **self._default_headers,
-            "x-api-key": self._api_key,
-        }
-        if has_body:
-            headers["Content-Type"] = "application/json"
-        return headers
-
-    async def _get_session(self) -> aiohttp.ClientSession:
-        holder = self._holder
-        if holder.closed:
-            raise RuntimeError("this AsyncTavus client was closed; create a new one")
-        if holder.session is None:
-            # Created here, inside the running loop, never in __init__ (which may run outside one).
-            holder.session = aiohttp.ClientSession()
-        return holder.session
-
     async def aclose(self) -> None:
         """Close the session this client created (not one passed in, not from a copy)."""
         if self._is_copy:
             return
-        holder = self._holder
-        holder.closed = True
-        session, holder.session = holder.session, None
-        if session is not None and holder.owned:
-            await session.close()
+        await self._config.sessions.aclose()
 
     async def __aenter__(self) -> AsyncTavus:
         return self

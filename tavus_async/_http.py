@@ -11,25 +11,25 @@ import asyncio
 import contextlib
 import contextvars
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from types import MappingProxyType
+from typing import Any, TypeVar, overload
 
 import aiohttp
 import anyio
 import msgspec
 
-from . import errors
+from . import _version, errors
 from ._logging import get_logger
 from ._retry import RetryPolicy, parse_retry_after
 
-if TYPE_CHECKING:
-    from ._client import AsyncTavus
-
 __all__ = [
     "APIResponse",
+    "HTTPConfig",
     "HTTPCore",
     "ResponseCapture",
+    "SessionProvider",
     "capture_response",
     "invalid_response",
     "require_id",
@@ -243,23 +243,125 @@ class _Attempt:
         self.error = error
 
 
-class HTTPCore:
-    """Sends requests for one :class:`~tavus_async.AsyncTavus` (shares its session and options)."""
+class SessionProvider:
+    """The aiohttp session shared by a client and its ``with_options`` copies.
 
-    def __init__(self, client: AsyncTavus) -> None:
-        self._client = client
-        # Built once: a client's options are fixed (with_options makes a new client and core).
+    The session is made on first use, inside the running loop (never in ``__init__``, which may
+    run outside one). It belongs to one event loop: a client used in a later ``asyncio.run()``
+    gets a new session in that loop, and the session of a loop that ends is closed while that
+    loop can still close it (so no ``Event loop is closed`` error, no unclosed-session warning).
+
+    Args:
+        session: A session to use instead; it belongs to the caller and is never closed here.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession | None = None) -> None:
+        self._session = session
+        # An injected session belongs to the caller: we never close it.
+        self.owned = session is None
+        self.closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The current session, if one was made or given."""
+        return self._session
+
+    async def get(self) -> aiohttp.ClientSession:
+        """The session to send with, made in the running loop when there is none yet.
+
+        Raises:
+            RuntimeError: The client was closed.
+        """
+        if self.closed:
+            raise RuntimeError("this AsyncTavus client was closed; create a new one")
+        session = self._session
+        if not self.owned:
+            assert session is not None
+            return session
+        loop = asyncio.get_running_loop()
+        if session is None or session.closed or self._loop is not loop:
+            session = aiohttp.ClientSession()
+            self._session, self._loop = session, loop
+            self._guard = _close_with_loop(session)
+            # Started here, the guard is one of this loop's async generators: asyncio.run()
+            # (and anyio's runner) finalize those before closing the loop, which closes the
+            # session while the loop can still close its connections.
+            await self._guard.asend(None)
+        return session
+
+    async def aclose(self) -> None:
+        """Close the session if it was made here; later :meth:`get` calls raise."""
+        self.closed = True
+        session, self._session = self._session, None
+        guard, self._guard = self._guard, None
+        if not self.owned or session is None:
+            return
+        if self._loop is asyncio.get_running_loop():
+            await session.close()
+            if guard is not None:
+                await guard.aclose()
+
+
+async def _close_with_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    # Suspended until its loop shuts down its async generators (or the client closes it).
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+@dataclass(frozen=True)
+class HTTPConfig:
+    """Everything a :class:`HTTPCore` needs, fixed when it is made (``with_options`` copies it).
+
+    Attributes:
+        api_key: The Tavus API key (never shown in a repr).
+        base_url: ``https://tavusapi.com``, without ``/v2`` (paths carry it).
+        timeout: Seconds for one attempt, from connecting to the last byte.
+        connect_timeout: Seconds to establish a connection.
+        retry: The retry policy.
+        default_headers: Extra headers sent with every request.
+        sessions: Where the aiohttp session comes from (shared by copies).
+    """
+
+    api_key: str = field(repr=False)
+    base_url: str
+    timeout: float
+    connect_timeout: float
+    retry: RetryPolicy
+    sessions: SessionProvider = field(compare=False)
+    default_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def headers(self, *, has_body: bool) -> dict[str, str]:
+        """The headers of a request with or without a JSON body."""
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"tavus-async/{_version.__version__}",
+            **self.default_headers,
+            "x-api-key": self.api_key,
+        }
+        if has_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+
+class HTTPCore:
+    """Sends requests with one :class:`HTTPConfig` (its session, base URL, timeouts, retries)."""
+
+    def __init__(self, config: HTTPConfig) -> None:
+        self.config = config
+        self._sessions = config.sessions
+        self._base_url = config.base_url
+        # Built once: a configuration is frozen (with_options makes a new config and core).
         self._timeout = aiohttp.ClientTimeout(
-            total=client.timeout, sock_connect=min(client.connect_timeout, client.timeout)
+            total=config.timeout, sock_connect=min(config.connect_timeout, config.timeout)
         )
-        self._headers_no_body = client._headers(has_body=False)
-        self._headers_body = client._headers(has_body=True)
-        self._policy = RetryPolicy(
-            max_retries=client.max_retries,
-            initial_delay=client.retry_initial_delay,
-            max_delay=client.retry_max_delay,
-            max_retry_after=client.max_retry_after,
-        )
+        self._headers_no_body = config.headers(has_body=False)
+        self._headers_body = config.headers(has_body=True)
+        self._policy = config.retry
 
     @overload
     async def request(
@@ -400,9 +502,8 @@ class HTTPCore:
         body: bytes | None,
         attempt_no: int,
     ) -> _Attempt:
-        client = self._client
-        session = await client._get_session()
-        url = client.base_url + path
+        session = await self._sessions.get()
+        url = self._base_url + path
         headers = self._headers_no_body if body is None else self._headers_body
         log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
         try:
@@ -437,7 +538,7 @@ class HTTPCore:
                     errors.APITimeoutError,
                     method,
                     path,
-                    f"no complete response within {client.timeout:g}s",
+                    f"no complete response within {self.config.timeout:g}s",
                     exc,
                     sent=True,
                 )

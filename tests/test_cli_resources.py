@@ -202,6 +202,58 @@ async def test_documents_create_update_delete(cli: CLI) -> None:
     assert (await cli("documents", "get", did)).code == 1
 
 
+async def test_documents_recrawl(cli: CLI) -> None:
+    doc = await cli.json(
+        "documents",
+        "create",
+        "--url",
+        "https://example.com/",
+        "--set",
+        'crawl={"depth": 1, "max_pages": 3}',
+    )
+    did = doc["document_id"]
+    await cli.sim.advance(3601)  # past the recrawl cooldown of the first crawl
+    again = await cli.json("documents", "recrawl", did, "--max-pages", "5")
+    assert again["status"] == "recrawling"
+    assert again["crawl_config"] == {"depth": 1, "max_pages": 5}
+    assert cli.sim.counts["documents.recrawl"] == 1
+
+
+async def test_voices_list_with_filters(cli: CLI) -> None:
+    listed = await cli.json("voices", "list", "--sort", "desc", "--search", "a")
+    names = [v["voice_name"] for v in listed["data"]]
+    assert names
+    assert names == sorted(names, reverse=True)
+    assert all("a" in name for name in names)
+    table = await cli("voices", "list", "--tag", "british")
+    assert table.code == 0
+    assert "ben" in table.out
+    assert "anna" not in table.out
+
+
+async def test_pronunciation_dictionaries_create_get_list_patch_delete(
+    cli: CLI, tmp_path: Path
+) -> None:
+    body = tmp_path / "rules.json"
+    rules = [{"text": "Tavus", "pronunciation": "TAH-vus", "type": "alias"}]
+    body.write_text(json.dumps({"rules": rules}))
+    created = await cli.json(
+        "pronunciation-dictionaries", "create", "--file", str(body), "--name", "Brand"
+    )
+    did = created["pronunciation_dictionary_id"]
+    assert created["rules_count"] == 1
+    got = await cli.json("pronunciation-dictionaries", "get", did)
+    assert got["rules"][0]["pronunciation"] == "TAH-vus"
+    listed = await cli.json("pronunciation-dictionaries", "list", "--sort", "asc")
+    assert did in [d["pronunciation_dictionary_id"] for d in listed["data"]]
+    patched = await cli.json(
+        "pronunciation-dictionaries", "patch", did, "--replace", "/name=Brand names"
+    )
+    assert patched["name"] == "Brand names"
+    await cli.json("pronunciation-dictionaries", "delete", did)
+    assert (await cli("pronunciation-dictionaries", "get", did)).code == 1
+
+
 @pytest.mark.parametrize(
     ("resource", "id_field", "item"),
     [

@@ -84,8 +84,10 @@ def test_actions_follow_what_the_api_has() -> None:
     assert actions("guardrails") == base | {"patch"}
     assert actions("replicas") == base | {"rename", "wait"}
     assert actions("videos") == base | {"rename", "wait"}
-    assert actions("documents") == base | {"update", "wait"}
+    assert actions("documents") == base | {"update", "recrawl", "wait"}
     assert actions("conversations") == base | {"end"}
+    assert actions("voices") == {"list"}
+    assert actions("pronunciation-dictionaries") == base | {"patch"}
 
 
 def test_no_key_anywhere_is_one_clear_line(

@@ -1,7 +1,7 @@
 """Every REST endpoint: the exact request it sends and how the response decodes.
 
-Runs against ``tests/rest_app.py``, a real aiohttp server on 127.0.0.1 that answers as the Tavus
-docs describe and records each request.
+Runs against the simulator on 127.0.0.1 (``tests/_rest_kit.py``): its journal records each
+request as received, its faults serve the odd shapes Tavus may answer with.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from rest_app import API_KEY, RestApp, Scripted, client_for
+from _rest_kit import API_KEY, REPLICA, App, Scripted, client_for
 
 from tavus_async.errors import (
     APIResponseValidationError,
@@ -32,6 +32,8 @@ from tavus_async.models import (
     Tool,
     ToolFunction,
 )
+from tavus_async.testing import TavusSimulator
+from tavus_async.testing._store import public
 
 pytestmark = pytest.mark.anyio
 
@@ -51,7 +53,8 @@ async def test_conversation_create_sends_body_and_decodes() -> None:
         )
         req = app.last
         assert (req.method, req.path) == ("POST", "/v2/conversations")
-        assert req.headers["x-api-key"] == API_KEY
+        assert req.authorized  # the simulator checked the key; its journal shows "***"
+        assert req.headers["x-api-key"] == "***"
         assert req.headers["Content-Type"] == "application/json"
         assert req.body == {
             "persona_id": persona.persona_id,
@@ -62,7 +65,7 @@ async def test_conversation_create_sends_body_and_decodes() -> None:
         }
         assert conv.conversation_id.startswith("c")
         assert conv.status == "active"
-        assert conv.conversation_url == f"https://tavus.daily.co/{conv.conversation_id}"
+        assert conv.conversation_url == f"{app.sim.ws_base_url}/rooms/{conv.conversation_id}"
         assert conv.meeting_token is not None
         assert conv.meeting_token.startswith("eyJ")
         assert conv.created_datetime is not None
@@ -70,21 +73,25 @@ async def test_conversation_create_sends_body_and_decodes() -> None:
 
 async def test_conversation_create_accepts_a_model_instance_and_overrides() -> None:
     async with client_for() as (app, tavus):
-        params = ConversationCreate(replica_id="r1", test_mode=True, conversation_name="a")
+        params = ConversationCreate(replica_id=REPLICA, test_mode=True, conversation_name="a")
         conv = await tavus.conversations.create(params, conversation_name="b")
-        assert app.last.body == {"replica_id": "r1", "test_mode": True, "conversation_name": "b"}
+        assert app.last.body == {"replica_id": REPLICA, "test_mode": True, "conversation_name": "b"}
         assert conv.status == "ended"
 
 
 async def test_conversation_get_list_end_delete() -> None:
-    async with client_for() as (app, tavus):
-        conv = await tavus.conversations.create(replica_id="r1")
+    # Without rooms the simulator counts the replica as joined at once (the documented events).
+    async with client_for(TavusSimulator(api_key=API_KEY, rooms=False)) as (app, tavus):
+        conv = await tavus.conversations.create(replica_id=REPLICA)
         cid = conv.conversation_id
 
         got = await tavus.conversations.get(cid)
         assert app.last.query == {}
         assert got.events is None
 
+        # What a room would record as people speak.
+        app.sim.hooks.on_transcript(cid, "user", "Hi.")
+        app.sim.hooks.on_transcript(cid, "assistant", "Hello!")
         await tavus.conversations.end(cid)
         assert (app.last.method, app.last.path, app.last.body) == (
             "POST",
@@ -102,6 +109,7 @@ async def test_conversation_get_list_end_delete() -> None:
             ("user", "Hi."),
             ("assistant", "Hello!"),
         ]
+        assert "system.shutdown" in [e.event_type for e in verbose.events]
 
         page = await tavus.conversations.list(status="ended", limit=5)
         assert app.last.query == {"status": "ended", "page": "1", "limit": "5"}
@@ -173,6 +181,7 @@ async def test_persona_create_with_full_layers_as_structs_and_dicts() -> None:
         await tavus.personas.create(
             {
                 "persona_name": "Old",
+                "pipeline_mode": "echo",
                 "layers": {
                     "perception": {
                         "perception_model": "raven-0",
@@ -210,8 +219,15 @@ async def test_persona_create_rejects_typos_before_any_request() -> None:
 
 @pytest.mark.parametrize("shape", ["flat", "wrapped"])
 async def test_persona_get_flat_or_wrapped(shape: str) -> None:
-    async with client_for(RestApp(persona_shape=shape)) as (app, tavus):
-        created = await tavus.personas.create(PersonaCreate(persona_name="A", context="c"))
+    async with client_for() as (app, tavus):
+        created = await tavus.personas.create(
+            PersonaCreate(persona_name="A", context="c", pipeline_mode="echo")
+        )
+        if shape == "wrapped":  # the docs' {"data": [persona]}, served by a fault
+            record = public(app.personas[created.persona_id])
+            app.script(
+                "GET", f"/v2/personas/{created.persona_id}", Scripted(body={"data": [record]})
+            )
         persona = await tavus.personas.get(created.persona_id)
         assert (app.last.method, app.last.path) == ("GET", f"/v2/personas/{created.persona_id}")
         assert persona.persona_id == created.persona_id
@@ -229,6 +245,8 @@ async def test_persona_get_empty_wrapper_is_a_validation_error() -> None:
 async def test_persona_patch_list_delete() -> None:
     async with client_for() as (app, tavus):
         p = await tavus.personas.create(persona_name="A", system_prompt="one")
+        own = await tavus.personas.list(persona_type="user", limit=3)
+        before = [x.persona_id for x in own.data]
         pid = p.persona_id
         result = await tavus.personas.patch(
             pid, Patch().replace("/system_prompt", "two").add("/document_tags", ["faq"])
@@ -253,7 +271,7 @@ async def test_persona_patch_list_delete() -> None:
 
         page = await tavus.personas.list(persona_type="user", limit=3)
         assert app.last.query == {"persona_type": "user", "page": "1", "limit": "3"}
-        assert [x.persona_id for x in page.data] == [pid]
+        assert [x.persona_id for x in page.data] == before == [pid]
 
         await tavus.personas.delete(pid)
         assert (app.last.method, app.last.path) == ("DELETE", f"/v2/personas/{pid}")
@@ -266,8 +284,13 @@ async def test_persona_patch_list_delete() -> None:
 # --- replicas -------------------------------------------------------------------------------
 
 
+def _paused() -> TavusSimulator:
+    # Simulated time stands still, so trainings and generations stay at 0 %.
+    return TavusSimulator(api_key=API_KEY, time="manual")
+
+
 async def test_replica_endpoints() -> None:
-    async with client_for() as (app, tavus):
+    async with client_for(_paused()) as (app, tavus):
         rep = await tavus.replicas.create(
             train_video_url="https://s3.example/train.mp4",
             replica_name="Rio",
@@ -290,7 +313,9 @@ async def test_replica_endpoints() -> None:
         assert got.progress == 0.0
         assert got.training_progress == "0/100"
         assert got.created_datetime is not None
-        assert got.created_datetime.year == 2024
+        assert got.created_at is not None
+        assert got.created_at.endswith("Z")  # replicas use millisecond ISO timestamps
+        assert len(got.created_at) == len("2024-01-24T07:14:03.327Z")
 
         page = await tavus.replicas.list(replica_type="user", replica_ids=[rid, "rzz"], limit=2)
         assert app.last.query == {
@@ -328,9 +353,18 @@ async def test_replica_create_checks_training_source_before_io() -> None:
 # --- objectives and guardrails --------------------------------------------------------------
 
 
+def _serve_set_as(app: App, shape: str, kind: str, set_id: str) -> None:
+    # GET answers `data` as a list (what the simulator serves) or, by a fault, as one object
+    # (the shape of the OAS26 schema): the client reads both.
+    if shape == "dict":
+        record = app.sim.store.table(kind)[set_id]
+        body = {**public(record), "data": record["data"][0]}
+        app.script("GET", f"/v2/{kind}/{set_id}", Scripted(body=body))
+
+
 @pytest.mark.parametrize("shape", ["list", "dict"])
 async def test_objectives_endpoints(shape: str) -> None:
-    async with client_for(RestApp(set_shape=shape)) as (app, tavus):
+    async with client_for() as (app, tavus):
         created = await tavus.objectives.create(
             data=[
                 Objective(
@@ -360,6 +394,7 @@ async def test_objectives_endpoints(shape: str) -> None:
         assert oid.startswith("o")
         assert created.status == "active"
 
+        _serve_set_as(app, shape, "objectives", oid)
         got = await tavus.objectives.get(oid)
         assert got.objectives_id == oid
         assert got.objectives[0].objective_name == "get_email"
@@ -392,7 +427,7 @@ async def test_objectives_create_requires_names_before_io() -> None:
 
 @pytest.mark.parametrize("shape", ["list", "dict"])
 async def test_guardrails_endpoints(shape: str) -> None:
-    async with client_for(RestApp(set_shape=shape)) as (app, tavus):
+    async with client_for() as (app, tavus):
         created = await tavus.guardrails.create(
             name="safety",
             data=[{"guardrail_name": "no_meds", "guardrail_prompt": "No medical advice"}],
@@ -404,6 +439,7 @@ async def test_guardrails_endpoints(shape: str) -> None:
         }
         gid = created.guardrails_id
         assert gid is not None
+        _serve_set_as(app, shape, "guardrails", gid)
         got = await tavus.guardrails.get(gid)
         assert got.guardrails_id == gid
         assert got.guardrails[0].guardrail_prompt == "No medical advice"
@@ -424,7 +460,7 @@ async def test_guardrails_endpoints(shape: str) -> None:
 
 
 async def test_document_endpoints() -> None:
-    async with client_for() as (app, tavus):
+    async with client_for(_paused()) as (app, tavus):
         doc = await tavus.documents.create(
             document_url="https://example.com/",
             document_name="Site",
@@ -469,7 +505,8 @@ async def test_document_endpoints() -> None:
 
         with pytest.raises(ConflictError, match="current status: started"):
             await tavus.documents.recrawl(did)
-        app.documents[did]["status"] = "ready"
+        await app.sim.advance(3600 * 2)  # processed, and past the recrawl cooldown
+        assert app.documents[did]["status"] == "ready"
         again = await tavus.documents.recrawl(did, crawl={"depth": 1})
         assert (app.last.method, app.last.path, app.last.body) == (
             "POST",
@@ -496,16 +533,15 @@ async def test_document_update_needs_something() -> None:
 
 
 async def test_video_endpoints() -> None:
-    async with client_for() as (app, tavus):
-        rep = await tavus.replicas.create(train_video_url="https://x/t.mp4")
+    async with client_for(_paused()) as (app, tavus):
         video = await tavus.videos.create(
-            replica_id=rep.replica_id,
+            replica_id=REPLICA,
             script="Hello from Tavus",
             video_name="First",
             properties={"background_scroll": False},
         )
         assert app.last.body == {
-            "replica_id": rep.replica_id,
+            "replica_id": REPLICA,
             "script": "Hello from Tavus",
             "video_name": "First",
             "properties": {"background_scroll": False},
@@ -515,13 +551,17 @@ async def test_video_endpoints() -> None:
         assert video.created_datetime is not None
         vid = video.video_id
 
-        got = await tavus.videos.get(vid, verbose=True)
+        async with tavus.capture_response() as raw:
+            got = await tavus.videos.get(vid, verbose=True)
         assert app.last.query == {"verbose": "true"}
+        assert "gif_thumbnail_url" in raw.response.json()  # verbose-only fields
         assert got.script == "Hello from Tavus"
         assert got.progress == 0.0
-        assert got.gif_thumbnail_url is not None
         assert got.created_datetime is not None
-        assert got.created_datetime.year == 2024
+        await app.sim.advance(3600)
+        ready = await tavus.videos.get(vid, verbose=True)
+        assert ready.status == "ready"
+        assert ready.gif_thumbnail_url is not None
 
         page = await tavus.videos.list(limit=3)
         assert app.last.query == {"page": "0", "limit": "3"}
@@ -534,6 +574,9 @@ async def test_video_endpoints() -> None:
         )
         await tavus.videos.delete(vid, hard=False)
         assert app.last.query == {"hard": "false"}
+        assert (await tavus.videos.get(vid)).status == "deleted"  # a soft delete keeps it
+        await tavus.videos.delete(vid, hard=True)
+        assert app.last.query == {"hard": "true"}
         with pytest.raises(NotFoundError, match="Invalid video_id"):
             await tavus.videos.get(vid)
 
@@ -559,10 +602,13 @@ async def test_voice_list() -> None:
             "/v2/voices",
             {"sort": "desc", "tag": "female", "page": "1", "limit": "10"},
         )
-        assert [v.voice_name for v in page.data] == ["dmitri", "ben"]
-        assert page.data[0].tag_names == ["female"]
+        stock = app.sim.store.voices
+        female = [v["voice_name"] for v in stock if {"tag_name": "female"} in v["tags"]]
+        assert [v.voice_name for v in page.data] == sorted(female, reverse=True)
+        assert "female" in page.data[0].tag_names
         names = [v.voice_name async for v in tavus.voices.list(search="a", limit=1)]
-        assert names == ["anna", "carla"]
+        assert names == sorted(v["voice_name"] for v in stock if "a" in v["voice_name"])
+        assert len(app.calls("GET", "/v2/voices")) == 1 + len(names)
         with pytest.raises(ValueError, match="between 1 and 100"):
             tavus.voices.list(limit=101)
 

@@ -1,6 +1,7 @@
 """Error mapping, the retry policy, timeouts, validation errors, redaction and client behaviour.
 
-All against a real aiohttp server on 127.0.0.1 (``tests/rest_app.py``) with scripted answers.
+All against the simulator on 127.0.0.1 (``tests/_rest_kit.py``), its faults scripting the odd
+answers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import aiohttp
 import anyio
 import pytest
-from rest_app import API_KEY, JWT, RestApp, Scripted, client_for, serve
+from _rest_kit import API_KEY, REPLICA, Scripted, client_for, serve
 
 from tavus_async import AsyncTavus
 from tavus_async.errors import (
@@ -34,6 +35,7 @@ from tavus_async.errors import (
     RateLimitError,
     UnprocessableEntityError,
 )
+from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
 
@@ -118,13 +120,14 @@ async def test_wrong_key_is_an_authentication_error_from_the_server() -> None:
 
 
 async def test_concurrency_limit_is_typed_and_not_retried() -> None:
-    async with client_for(RestApp(concurrency_limit=1)) as (app, tavus):
-        await tavus.conversations.create(replica_id="r1")
+    sim = TavusSimulator(api_key=API_KEY, concurrency_limit=1)
+    async with client_for(sim) as (app, tavus):
+        await tavus.conversations.create(replica_id=REPLICA)
         with pytest.raises(ConcurrencyLimitError, match="maximum concurrent"):
-            await tavus.conversations.create(replica_id="r1")
+            await tavus.conversations.create(replica_id=REPLICA)
         assert len(app.calls("POST", "/v2/conversations")) == 2
         # test_mode conversations do not count toward the limit.
-        conv = await tavus.conversations.create(replica_id="r1", test_mode=True)
+        conv = await tavus.conversations.create(replica_id=REPLICA, test_mode=True)
         assert conv.status == "ended"
 
 
@@ -137,8 +140,7 @@ async def test_get_is_retried_on_transient_statuses(
 ) -> None:
     caplog.set_level(logging.INFO, logger="tavus_async")
     async with client_for() as (app, tavus):
-        await tavus.replicas.create(train_video_url="https://x/t.mp4")
-        rid = next(iter(app.replicas))
+        rid = (await tavus.replicas.create(train_video_url="https://x/t.mp4")).replica_id
         path = f"/v2/replicas/{rid}"
         app.script("GET", path, Scripted(status=status), Scripted(status=status))
         async with tavus.capture_response() as raw:
@@ -176,14 +178,15 @@ async def test_create_is_retried_only_when_the_server_did_not_process_it(
     async with client_for(max_retries=2) as (app, tavus):
         app.script("POST", "/v2/conversations", *[Scripted(status=status)] * 3)
         with pytest.raises(APIStatusError):
-            await tavus.conversations.create(replica_id="r1")
+            await tavus.conversations.create(replica_id=REPLICA)
         assert len(app.calls("POST", "/v2/conversations")) == attempts
         assert app.conversations == {}
+        assert app.sim.counts["conversations.create"] == 0
 
 
 async def test_end_is_retried_like_a_read() -> None:
     async with client_for() as (app, tavus):
-        conv = await tavus.conversations.create(replica_id="r1")
+        conv = await tavus.conversations.create(replica_id=REPLICA)
         path = f"/v2/conversations/{conv.conversation_id}/end"
         app.script("POST", path, Scripted(status=502))
         await tavus.conversations.end(conv.conversation_id)
@@ -193,7 +196,7 @@ async def test_end_is_retried_like_a_read() -> None:
 
 async def test_patch_and_delete_are_retried() -> None:
     async with client_for() as (app, tavus):
-        p = await tavus.personas.create(persona_name="a")
+        p = await tavus.personas.create(persona_name="a", system_prompt="Be brief.")
         path = f"/v2/personas/{p.persona_id}"
         app.script("PATCH", path, Scripted(status=503))
         app.script("DELETE", path, Scripted(status=504))
@@ -209,7 +212,7 @@ async def test_retry_after_seconds_is_honoured(caplog: pytest.LogCaptureFixture)
     async with client_for() as (app, tavus):
         app.script("GET", "/v2/voices", Scripted(status=429, headers={"Retry-After": "0.3"}))
         page = await tavus.voices.list()
-        assert len(page.data) == 5
+        assert len(page.data) == len(app.sim.store.voices)
         assert [d for _, _, d in _retries(caplog)] == [0.3]
 
 
@@ -260,7 +263,7 @@ async def test_create_is_not_retried_after_a_read_timeout() -> None:
     async with client_for(timeout=0.2, max_retries=2) as (app, tavus):
         app.script("POST", "/v2/conversations", Scripted(delay=0.6))
         with pytest.raises(APITimeoutError, match=r"within 0\.2s") as info:
-            await tavus.conversations.create(replica_id="r1")
+            await tavus.conversations.create(replica_id=REPLICA)
         assert info.value.request_sent is True
         assert len(app.calls("POST", "/v2/conversations")) == 1
 
@@ -269,7 +272,7 @@ async def test_create_is_not_retried_after_a_dropped_connection() -> None:
     async with client_for(max_retries=2) as (app, tavus):
         app.script("POST", "/v2/videos", Scripted(drop=True))
         with pytest.raises(APIConnectionError):
-            await tavus.videos.create(replica_id="r1", script="hi")
+            await tavus.videos.create(replica_id=REPLICA, script="hi")
         assert len(app.calls("POST", "/v2/videos")) == 1
 
 
@@ -277,7 +280,7 @@ async def test_get_is_retried_after_a_timeout_and_a_dropped_connection() -> None
     async with client_for(timeout=0.2, max_retries=2) as (app, tavus):
         app.script("GET", "/v2/voices", Scripted(delay=0.6), Scripted(drop=True))
         page = await tavus.voices.list()
-        assert page.total_count == 5
+        assert page.total_count == len(app.sim.store.voices)
         assert len(app.calls("GET", "/v2/voices")) == 3
 
 
@@ -345,8 +348,10 @@ async def test_secrets_never_reach_logs_reprs_or_errors(caplog: pytest.LogCaptur
     texts: list[str] = []
     async with client_for(timeout=0.3) as (app, tavus):
         texts.append(repr(tavus))
-        conv = await tavus.conversations.create(replica_id="r1", require_auth=True)
-        assert conv.meeting_token == JWT
+        conv = await tavus.conversations.create(replica_id=REPLICA, require_auth=True)
+        token = conv.meeting_token
+        assert token is not None
+        assert token.startswith("eyJ")
         texts += [repr(conv), str(conv)]
         app.script("GET", _PATH, Scripted(status=503), Scripted(status=401, body={"x": API_KEY}))
         try:
@@ -354,7 +359,9 @@ async def test_secrets_never_reach_logs_reprs_or_errors(caplog: pytest.LogCaptur
         except AuthenticationError as exc:
             texts += [str(exc), repr(exc)]
         persona = await tavus.personas.create(
-            persona_name="p", layers={"llm": {"api_key": "sk-llm-secret-123", "model": "m"}}
+            persona_name="p",
+            system_prompt="Be brief.",
+            layers={"llm": {"api_key": "sk-llm-secret-123", "model": "m"}},
         )
         got = await tavus.personas.get(persona.persona_id)
         texts.append(repr(got))
@@ -363,7 +370,7 @@ async def test_secrets_never_reach_logs_reprs_or_errors(caplog: pytest.LogCaptur
     assert any("GET /v2/replicas/r1" in r.getMessage() for r in caplog.records)
     everything = "\n".join(texts)
     assert API_KEY not in everything
-    assert JWT not in everything
+    assert token not in everything
     assert "sk-llm-secret-123" not in everything
     assert "meeting_token='***'" in repr(conv)
 
@@ -387,7 +394,9 @@ async def test_key_and_base_url_from_the_environment(monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("TAVUS_BASE_URL", base_url + "/v2")
         async with AsyncTavus() as tavus:
             await tavus.voices.list()
-        assert app.last.headers["x-api-key"] == API_KEY
+        # The simulator answers 401 to any other key; its journal keeps the key redacted.
+        assert app.last.authorized
+        assert app.last.headers["x-api-key"] == "***"
         assert app.last.path == "/v2/voices"
 
 
@@ -402,7 +411,7 @@ async def test_injected_session_is_shared_and_never_closed() -> None:
         await patient.voices.list()
         assert patient.timeout == 5
         assert patient.max_retries == 4
-        assert patient._holder.session is session
+        assert patient._config.sessions.session is session
         await patient.aclose()
         await tavus.aclose()
         assert not session.closed
@@ -414,9 +423,9 @@ async def test_with_options_copy_shares_the_owned_session() -> None:
         await tavus.voices.list()
         copy = tavus.with_options(timeout=1)
         await copy.voices.list()
-        assert copy._holder.session is tavus._holder.session
+        assert copy._config.sessions.session is tavus._config.sessions.session
         await copy.aclose()
-        session = tavus._holder.session
+        session = tavus._config.sessions.session
         assert session is not None
         assert not session.closed
         await tavus.voices.list()
@@ -434,5 +443,6 @@ async def test_capture_response_gives_status_and_headers() -> None:
             created.pronunciation_dictionary_id
         )
         async with tavus.capture_response() as raw:
-            await tavus.personas.delete((await tavus.personas.create(persona_name="x")).persona_id)
+            created_p = await tavus.personas.create(persona_name="x", system_prompt="Hi.")
+            await tavus.personas.delete(created_p.persona_id)
         assert [r.status_code for r in raw.responses] == [200, 204]

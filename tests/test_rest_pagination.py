@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 import pytest
-from rest_app import RestApp, Scripted, client_for
+from _rest_kit import API_KEY, REPLICA, App, Scripted, client_for
+
+from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
 
 
-def _pages(app: RestApp, path: str) -> list[str]:
+def _pages(app: App, path: str) -> list[str]:
     return [r.query["page"] for r in app.calls("GET", path)]
+
+
+def _bare() -> TavusSimulator:
+    # No stock records, so a list holds exactly what the test made.
+    return TavusSimulator(api_key=API_KEY, seed_stock=False)
 
 
 async def test_one_based_iteration_stops_on_a_short_page() -> None:
     async with client_for() as (app, tavus):
         for i in range(25):
-            await tavus.conversations.create(replica_id="r1", conversation_name=f"c{i}")
+            await tavus.conversations.create(
+                replica_id=REPLICA, conversation_name=f"c{i}", test_mode=True
+            )
         names = [c.conversation_name async for c in tavus.conversations.list(limit=10)]
-        assert names == [f"c{i}" for i in range(25)]
+        # The simulator lists conversations newest first.
+        assert names == [f"c{i}" for i in reversed(range(25))]
         assert _pages(app, "/v2/conversations") == ["1", "2", "3"]
 
 
@@ -91,9 +101,9 @@ async def test_a_server_that_ignores_page_cannot_loop_forever() -> None:
 
 
 async def test_await_gives_one_page_and_its_next() -> None:
-    async with client_for() as (_app, tavus):
-        for i in range(3):
-            await tavus.personas.create(persona_name=f"p{i}")
+    async with client_for(_bare()) as (_app, tavus):
+        for i in (2, 1, 0):  # listed newest first: p0, p1, p2
+            await tavus.personas.create(persona_name=f"p{i}", system_prompt="Hi.")
         first = await tavus.personas.list(limit=2)
         assert [p.persona_name for p in first.data] == ["p0", "p1"]
         assert first.total_count == 3
@@ -109,7 +119,7 @@ async def test_await_gives_one_page_and_its_next() -> None:
 
 async def test_objectives_list_items_decode_from_the_flat_shape() -> None:
     async with client_for() as (_app, tavus):
-        for i in range(3):
+        for i in (2, 1, 0):  # listed newest first
             await tavus.objectives.create(
                 data=[{"objective_name": f"o{i}", "objective_prompt": f"prompt {i}"}]
             )

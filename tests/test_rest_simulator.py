@@ -1,7 +1,8 @@
 """End to end: the REST client against the project's Tavus simulator (tavus_async.testing).
 
-The request-shape, error and retry details are tested against ``tests/rest_app.py``; here the
-client meets the stateful simulator: lifecycles, stock data, pagination and every resource.
+The request-shape, error and retry details are in test_rest_endpoints/errors/pagination (also
+against the simulator, its journal and faults); here the client meets the simulator's state:
+lifecycles, stock data, pagination and every resource.
 """
 
 from __future__ import annotations

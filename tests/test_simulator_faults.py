@@ -179,3 +179,64 @@ async def test_our_client_retries_a_get_but_never_duplicates_a_create(
     # The create reached the server once and was not sent again.
     assert tavus_simulator.received["POST /v2/conversations"] == 1
     assert tavus_simulator.counts["conversations.create"] == 1
+
+
+async def test_status_faults_serve_raw_bodies_headers_and_bodiless_statuses(
+    http: aiohttp.ClientSession, tavus_simulator: TavusSimulator
+) -> None:
+    faults = tavus_simulator.faults
+    faults.add("GET /v2/voices", status=502, raw=b"<html>down</html>", headers={"X-Why": "test"})
+    faults.add("PATCH /v2/objectives/o1", status=304)
+    faults.add("GET /v2/personas/p1", status=200, body={"data": []})
+    async with http.get(
+        f"{tavus_simulator.base_url}/v2/voices", headers={"x-api-key": tavus_simulator.api_key}
+    ) as resp:
+        assert resp.status == 502
+        assert resp.headers["X-Why"] == "test"
+        assert await resp.read() == b"<html>down</html>"
+    status, body = await call(http, "PATCH", "/v2/objectives/o1", json=[])
+    assert (status, body) == (304, None)
+    assert await call(http, "GET", "/v2/personas/p1") == (200, {"data": []})
+    with pytest.raises(ValueError, match="need a status"):
+        faults.add("*", latency=0.1, raw=b"x")
+    with pytest.raises(ValueError, match="not both"):
+        faults.add("*", status=200, raw=b"x", body={})
+
+
+async def test_the_request_journal_keeps_requests_without_their_key(
+    http: aiohttp.ClientSession, tavus_simulator: TavusSimulator
+) -> None:
+    journal = tavus_simulator.requests
+    with pytest.raises(LookupError):
+        _ = journal.last
+    await call(http, "POST", "/v2/conversations?x=1", json=CONV)
+    async with http.get(
+        f"{tavus_simulator.base_url}/v2/voices", headers={"x-api-key": "wrong"}
+    ) as resp:
+        assert resp.status == 401
+    first, second = list(journal)
+    assert (first.method, first.path, first.query, first.body) == (
+        "POST",
+        "/v2/conversations",
+        {"x": "1"},
+        CONV,
+    )
+    assert first.authorized
+    assert first.headers["x-api-key"] == "***"
+    assert tavus_simulator.api_key not in repr(first)
+    assert not second.authorized
+    assert journal.last is second
+    assert journal.calls("GET", "/v2/voices/") == [second]
+    journal.clear()
+    assert len(journal) == 0
+
+
+def test_the_request_journal_is_bounded() -> None:
+    from tavus_async.testing import RequestJournal
+
+    journal = RequestJournal(size=2)
+    for i in range(5):
+        journal.record("GET", f"/v2/x/{i}", {}, {"Authorization": "Bearer s"}, b"", authorized=True)
+    assert [r.path for r in journal] == ["/v2/x/3", "/v2/x/4"]
+    assert journal[0].headers["Authorization"] == "***"
+    assert journal.last.body is None

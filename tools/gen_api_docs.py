@@ -54,15 +54,10 @@ def public_modules() -> list[ModuleType]:
 
 
 def resources() -> list[tuple[str, type]]:
-    """``(attribute, class)`` for every resource namespace of an ``AsyncTavus``."""
-    from tavus_async import AsyncTavus
+    """``(attribute, class)`` of every resource namespace of ``AsyncTavus`` (the catalog rows)."""
+    from tavus_async._catalog import CATALOG
 
-    client = AsyncTavus(api_key="sk_docs_generator_0000")
-    return [
-        (attr, type(value))
-        for attr, value in vars(client).items()
-        if not attr.startswith("_") and hasattr(value, "_client")
-    ]
+    return [(row.name, row.resource_class) for row in CATALOG]
 
 
 def plugin_module() -> ModuleType:

@@ -1,8 +1,9 @@
 """Resource commands: ``list``, ``get``, ``create``, ``delete``, ``patch`` and the extras.
 
-One :class:`ResourceSpec` per resource says which SDK namespace it maps to, what a table shows,
-which convenience flags ``create`` has and which extra actions the API offers. The handlers are
-generic: they call ``tavus.<resource>.<method>(...)`` and print what comes back.
+One command group per row of the resource catalog (:mod:`tavus_async._catalog`): the row says
+which SDK namespace it maps to, which verbs it has, what a table shows and which convenience flags
+``create`` and ``list`` have. The handlers are generic: they call
+``tavus.<resource>.<verb>(...)`` and print what comes back.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import argparse
 import contextlib
 import json
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from .._catalog import CATALOG, CliFlag, ResourceDef
 from ..errors import TavusError
 from .common import CLIUsageError, load_json_file, make_client, parse_assignment
 from .output import Output
@@ -29,175 +30,19 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class CreateFlag:
-    """A convenience flag of ``create`` that sets one body field.
+#: The CLI's resources: every catalog row, in catalog order (one command group each).
+RESOURCES: tuple[ResourceDef, ...] = CATALOG
 
-    Attributes:
-        option: The flag (``--name``).
-        field: The body field it sets (``persona_name``).
-        help: What it is.
-        kind: ``str``, ``bool`` (a switch), ``list`` (repeatable), ``json`` (parsed as JSON) or
-            ``pair`` (repeatable ``NAME=TEXT``, each appended to the ``field`` list as an object
-            with the keys in ``pair``).
-        pair: For ``pair`` flags, the object's two keys.
-    """
+#: A resource as the CLI sees it is its catalog row.
+ResourceSpec = ResourceDef
+#: A convenience flag of ``create`` or ``list`` (declared in the catalog).
+CreateFlag = CliFlag
 
-    option: str
-    field: str
-    help: str
-    kind: str = "str"
-    pair: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class ResourceSpec:
-    """How one REST resource appears on the command line."""
-
-    name: str
-    singular: str
-    id_field: str
-    columns: tuple[str, ...]
-    create_flags: tuple[CreateFlag, ...] = ()
-    json_patch: bool = False
-    delete_hard: bool = False
-    rename_field: str | None = None
-    can_end: bool = False
-    can_wait: bool = False
-    can_update: bool = False
-    list_filters: tuple[CreateFlag, ...] = field(default=())
-
-
-RESOURCES: tuple[ResourceSpec, ...] = (
-    ResourceSpec(
-        name="personas",
-        singular="persona",
-        id_field="persona_id",
-        columns=("persona_id", "persona_name", "pipeline_mode", "default_replica_id", "created_at"),
-        create_flags=(
-            CreateFlag("--name", "persona_name", "the persona's name"),
-            CreateFlag("--system-prompt", "system_prompt", "the LLM system prompt"),
-            CreateFlag("--context", "context", "background the replica knows"),
-            CreateFlag("--replica-id", "default_replica_id", "the replica used by default"),
-            CreateFlag("--pipeline-mode", "pipeline_mode", "full (default) or echo"),
-            CreateFlag("--layers", "layers", "the layers object, as JSON", "json"),
-        ),
-        json_patch=True,
-    ),
-    ResourceSpec(
-        name="replicas",
-        singular="replica",
-        id_field="replica_id",
-        columns=("replica_id", "replica_name", "status", "training_progress", "created_at"),
-        create_flags=(
-            CreateFlag("--name", "replica_name", "the replica's name"),
-            CreateFlag("--train-video-url", "train_video_url", "training video (download URL)"),
-            CreateFlag("--consent-video-url", "consent_video_url", "consent video URL"),
-            CreateFlag("--model-name", "model_name", "phoenix-3, phoenix-4..."),
-            CreateFlag("--callback-url", "callback_url", "webhook for training updates"),
-        ),
-        delete_hard=True,
-        rename_field="replica_name",
-        can_wait=True,
-    ),
-    ResourceSpec(
-        name="conversations",
-        singular="conversation",
-        id_field="conversation_id",
-        columns=(
-            "conversation_id",
-            "conversation_name",
-            "status",
-            "conversation_url",
-            "created_at",
-        ),
-        create_flags=(
-            CreateFlag("--persona-id", "persona_id", "the persona to talk to"),
-            CreateFlag("--replica-id", "replica_id", "the replica (face) to use"),
-            CreateFlag("--name", "conversation_name", "the conversation's name"),
-            CreateFlag("--context", "conversational_context", "context for this conversation"),
-            CreateFlag("--greeting", "custom_greeting", "what the replica says first"),
-            CreateFlag("--callback-url", "callback_url", "webhook for conversation events"),
-            CreateFlag("--test-mode", "test_mode", "create without the replica joining", "bool"),
-            CreateFlag("--require-auth", "require_auth", "private room with a token", "bool"),
-            CreateFlag("--audio-only", "audio_only", "voice only, no video", "bool"),
-        ),
-        delete_hard=True,
-        can_end=True,
-        list_filters=(CreateFlag("--status", "status", "active or ended"),),
-    ),
-    ResourceSpec(
-        name="objectives",
-        singular="objectives set",
-        id_field="objectives_id",
-        columns=("objectives_id", "objective_name", "status", "created_at"),
-        create_flags=(
-            CreateFlag("--name", "name", "a name for the set"),
-            CreateFlag(
-                "--objective",
-                "data",
-                "an objective as NAME=PROMPT (repeatable, in order)",
-                "pair",
-                ("objective_name", "objective_prompt"),
-            ),
-        ),
-        json_patch=True,
-    ),
-    ResourceSpec(
-        name="guardrails",
-        singular="guardrails set",
-        id_field="guardrails_id",
-        columns=("guardrails_id", "guardrails_name", "guardrail_name", "status", "created_at"),
-        create_flags=(
-            CreateFlag("--name", "name", "a name for the set"),
-            CreateFlag(
-                "--guardrail",
-                "data",
-                "a guardrail as NAME=PROMPT (repeatable)",
-                "pair",
-                ("guardrail_name", "guardrail_prompt"),
-            ),
-        ),
-        json_patch=True,
-    ),
-    ResourceSpec(
-        name="documents",
-        singular="document",
-        id_field="document_id",
-        columns=("document_id", "document_name", "status", "progress", "created_at"),
-        create_flags=(
-            CreateFlag("--url", "document_url", "the file or website to ingest"),
-            CreateFlag("--name", "document_name", "the document's name"),
-            CreateFlag("--tag", "tags", "a tag (repeatable)", "list"),
-            CreateFlag("--callback-url", "callback_url", "webhook for processing updates"),
-        ),
-        can_wait=True,
-        can_update=True,
-        list_filters=(CreateFlag("--status", "status", "filter by status"),),
-    ),
-    ResourceSpec(
-        name="videos",
-        singular="video",
-        id_field="video_id",
-        columns=("video_id", "video_name", "status", "generation_progress", "created_at"),
-        create_flags=(
-            CreateFlag("--replica-id", "replica_id", "the replica that speaks"),
-            CreateFlag("--script", "script", "the text to speak"),
-            CreateFlag("--audio-url", "audio_url", "an audio file to lip-sync instead"),
-            CreateFlag("--name", "video_name", "the video's name"),
-            CreateFlag("--background-url", "background_url", "a website for the background"),
-            CreateFlag("--callback-url", "callback_url", "webhook for generation updates"),
-        ),
-        delete_hard=True,
-        rename_field="video_name",
-        can_wait=True,
-    ),
-)
 
 Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 
-def _method(tavus: Any, spec: ResourceSpec, name: str) -> Callable[..., Any]:
+def _method(tavus: Any, spec: ResourceDef, name: str) -> Callable[..., Any]:
     # Each spec lists only actions its resource has, so the attribute always exists.
     method: Callable[..., Any] = getattr(getattr(tavus, spec.name), name)
     return method
@@ -216,14 +61,14 @@ def _set_path(body: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def build_body(args: argparse.Namespace, spec: ResourceSpec) -> dict[str, Any]:
+def build_body(args: argparse.Namespace, spec: ResourceDef) -> dict[str, Any]:
     """Merge ``--file``, then the convenience flags, then ``--set`` (later wins).
 
     Raises:
         CLIUsageError: The file is not a JSON object, or a ``--set`` is malformed.
     """
-    body = _file_object(args.file, f"{spec.singular} fields")
-    for flag in spec.create_flags:
+    body = _file_object(args.file, f"{spec.cli.singular} fields")
+    for flag in spec.cli.create_flags:
         value = getattr(args, _dest(flag.option), None)
         if value is None or (flag.kind == "bool" and value is False):
             continue
@@ -310,7 +155,7 @@ def _pointer(path: str, op: str) -> str:
 
 async def cmd_list(args: argparse.Namespace, out: Output) -> int:
     """``<resource> list``: one page, or every item with ``--all``."""
-    spec: ResourceSpec = args.spec
+    spec: ResourceDef = args.spec
     kwargs: dict[str, Any] = {}
     for flag in spec.list_filters:
         value = getattr(args, _dest(flag.option), None)
@@ -330,13 +175,13 @@ async def cmd_list(args: argparse.Namespace, out: Output) -> int:
         else:
             page = await paginator
             items, total = list(page.data), page.total_count
-    out.table(items, spec.columns, total_count=total)
+    out.table(items, spec.cli.columns, total_count=total)
     return 0
 
 
 async def _call(args: argparse.Namespace, action: str, *call_args: Any, **kwargs: Any) -> Any:
     # One client per command: call tavus.<resource>.<action>(...) and return what it answers.
-    spec: ResourceSpec = args.spec
+    spec: ResourceDef = args.spec
     async with make_client(args) as tavus:
         with sdk_input(spec, action):
             return await _method(tavus, spec, action)(*call_args, **kwargs)
@@ -384,7 +229,7 @@ async def cmd_end(args: argparse.Namespace, out: Output) -> int:
 
 async def cmd_patch(args: argparse.Namespace, out: Output) -> int:
     """``<resource> patch ID``: JSON Patch operations; prints the resource as it is now."""
-    spec: ResourceSpec = args.spec
+    spec: ResourceDef = args.spec
     ops = build_patch(args)
     async with make_client(args) as tavus:
         with sdk_input(spec, "patch"):
@@ -407,22 +252,37 @@ async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
 
 
 async def cmd_update(args: argparse.Namespace, out: Output) -> int:
-    """``documents update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``)."""
+    """``<resource> update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``)."""
+    spec: ResourceDef = args.spec
+    # --name sets the field the row's create --name sets (document_name, a tool's name).
+    name_field = next((f.field for f in spec.cli.create_flags if f.option == "--name"), "name")
     body = _file_object(args.file, "fields")
     if args.name is not None:
-        body["document_name"] = args.name
+        body[name_field] = args.name
     if args.tag:
         body["tags"] = list(args.tag)
     _apply_assignments(body, args.set, "--set")
     if not body:
         raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
-    known = {k: body.pop(k) for k in ("document_name", "tags") if k in body}
+    known = {k: body.pop(k) for k in (name_field, "tags") if k in body}
     out.record(await _call(args, "update", args.id, **known, **_extra_body(body)))
     return 0
 
 
+async def cmd_recrawl(args: argparse.Namespace, out: Output) -> int:
+    """``documents recrawl ID [--depth N] [--max-pages N]``."""
+    crawl = {
+        key: value
+        for key, value in (("depth", args.depth), ("max_pages", args.max_pages))
+        if value is not None
+    }
+    kwargs: dict[str, Any] = {"crawl": crawl} if crawl else {}
+    out.record(await _call(args, "recrawl", args.id, **kwargs))
+    return 0
+
+
 @contextlib.contextmanager
-def sdk_input(spec: ResourceSpec, action: str) -> Iterator[None]:
+def sdk_input(spec: ResourceDef, action: str) -> Iterator[None]:
     """Report the SDK's own input checks (``ValueError``/``TypeError`` before any request) as
     usage errors that name the resource and action."""
     try:
@@ -435,11 +295,11 @@ def sdk_input(spec: ResourceSpec, action: str) -> Iterator[None]:
         raise CLIUsageError(f"{spec.name} {action}: {text}") from None
 
 
-def _done(out: Output, verb: str, spec: ResourceSpec, resource_id: str, **extra: Any) -> None:
+def _done(out: Output, verb: str, spec: ResourceDef, resource_id: str, **extra: Any) -> None:
     if out.json_mode:
         out.json({verb: True, spec.id_field: resource_id, **extra})
     else:
-        out.line(f"{verb} {spec.singular} {resource_id}")
+        out.line(f"{verb} {spec.cli.singular} {resource_id}")
 
 
 def add_resource_parsers(
@@ -456,10 +316,13 @@ def _add_resource_parser(
     commands: argparse._SubParsersAction[Any],
     common: argparse.ArgumentParser,
     wait_handler: Handler,
-    spec: ResourceSpec,
+    spec: ResourceDef,
 ) -> None:
+    # One action per verb of the catalog row (plus ``wait`` where the SDK has a waiter).
+    verbs = spec.verbs
+    singular = spec.cli.singular
     group = commands.add_parser(
-        spec.name, help=f"{spec.name}: list, get, create, delete...", parents=[common]
+        spec.cli_name, help=f"{spec.cli_name}: {', '.join(verbs)}", parents=[common]
     )
     actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -473,51 +336,55 @@ def _add_resource_parser(
         p.set_defaults(handler=handler, spec=spec)
         return p
 
-    p = action("list", cmd_list, f"list {spec.name}", with_id=False)
-    p.add_argument("--limit", type=positive_int, help="items per page")
-    p.add_argument("--page", type=_non_negative_int, help="the page to show")
-    p.add_argument("--all", action="store_true", help="every item, across all pages")
-    for flag in spec.list_filters:
+    if "list" in verbs:
+        p = action("list", cmd_list, f"list {spec.cli_name}", with_id=False)
+        p.add_argument("--limit", type=positive_int, help="items per page")
+        p.add_argument("--page", type=_non_negative_int, help="the page to show")
+        p.add_argument("--all", action="store_true", help="every item, across all pages")
+        for flag in spec.list_filters:
+            p.add_argument(
+                flag.option, dest=_dest(flag.option), metavar=flag.field.upper(), help=flag.help
+            )
+
+    if "get" in verbs:
+        p = action("get", cmd_get, f"show one {singular}")
+        if spec.cli.verbose_get:
+            p.add_argument("--verbose", action="store_true", help="ask for the verbose form")
+
+    if "create" in verbs:
+        p = action(
+            "create",
+            cmd_create,
+            f"create a {singular}",
+            with_id=False,
+            description="The body comes from --file, then the flags, then --set (later wins).",
+        )
+        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields ('-': stdin)")
+        for flag in spec.cli.create_flags:
+            p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
         p.add_argument(
-            flag.option, dest=_dest(flag.option), metavar=flag.field.upper(), help=flag.help
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
+        )
+        p.add_argument(
+            "--extra",
+            action="append",
+            metavar="KEY=VALUE",
+            help="a field this SDK does not model yet, sent unchecked",
         )
 
-    p = action("get", cmd_get, f"show one {spec.singular}")
-    if spec.name in ("conversations", "replicas", "videos"):
-        p.add_argument("--verbose", action="store_true", help="ask for the verbose form")
+    if "delete" in verbs:
+        p = action("delete", cmd_delete, f"delete a {singular}")
+        if spec.cli.delete_hard:
+            p.add_argument("--hard", action="store_true", help="also remove associated assets")
 
-    p = action(
-        "create",
-        cmd_create,
-        f"create a {spec.singular}",
-        with_id=False,
-        description="The body comes from --file, then the flags, then --set (later wins).",
-    )
-    p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields ('-': stdin)")
-    for flag in spec.create_flags:
-        p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        help="any field; VALUE is JSON when it parses (dots nest: layers.llm.model)",
-    )
-    p.add_argument(
-        "--extra",
-        action="append",
-        metavar="KEY=VALUE",
-        help="a field this SDK does not model yet, sent unchecked",
-    )
-
-    p = action("delete", cmd_delete, f"delete a {spec.singular}")
-    if spec.delete_hard:
-        p.add_argument("--hard", action="store_true", help="also remove associated assets")
-
-    if spec.json_patch:
+    if "patch" in verbs:
         p = action(
             "patch",
             cmd_patch,
-            f"change a {spec.singular} with JSON Patch",
+            f"change a {singular} with JSON Patch",
             description="Operations from --file (a JSON Patch list), then the flags.",
         )
         p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
@@ -525,21 +392,26 @@ def _add_resource_parser(
         p.add_argument("--add", action="append", metavar="/PATH=VALUE")
         p.add_argument("--remove", action="append", metavar="/PATH")
 
-    if spec.rename_field:
-        action("rename", cmd_rename, f"rename a {spec.singular}").add_argument("name")
+    if "rename" in verbs:
+        action("rename", cmd_rename, f"rename a {singular}").add_argument("name")
 
-    if spec.can_update:
-        p = action("update", cmd_update, f"change a {spec.singular}")
+    if "update" in verbs:
+        p = action("update", cmd_update, f"change a {singular}")
         p.add_argument("--name", help="the new name")
         p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
         p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
         p.add_argument("--set", action="append", metavar="KEY=VALUE")
 
-    if spec.can_end:
+    if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
 
-    if spec.can_wait:
-        p = action("wait", wait_handler, f"wait until the {spec.singular} is ready")
+    if "recrawl" in verbs:
+        p = action("recrawl", cmd_recrawl, f"crawl a {singular} again")
+        p.add_argument("--depth", type=positive_int, help="how many links deep (this run only)")
+        p.add_argument("--max-pages", type=positive_int, help="at most this many pages")
+
+    if callable(getattr(spec.cls, "wait_until_ready", None)):
+        p = action("wait", wait_handler, f"wait until the {singular} is ready")
         p.add_argument(
             "--timeout",
             type=positive_float,

@@ -113,7 +113,7 @@ async def cmd_wait(args: argparse.Namespace, out: Output) -> int:
     (``WaitTimeoutError``) is a one-line error with exit status 1.
     """
     spec = args.spec
-    reporter = ProgressReporter(f"{spec.singular} {args.id}")
+    reporter = ProgressReporter(f"{spec.cli.singular} {args.id}")
     options: dict[str, Any] = {"on_progress": reporter}
     if args.timeout is not None:
         options["timeout"] = args.timeout

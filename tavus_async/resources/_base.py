@@ -1,4 +1,4 @@
-"""What every resource shares: the client it talks through, and small request helpers."""
+"""What every resource shares: its request core, its catalog row and small request helpers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
 
 if TYPE_CHECKING:
-    from .._client import AsyncTavus
+    from .._catalog import ResourceDef
+    from .._http import HTTPCore
 
 __all__ = ["AsyncAPIResource", "require_id"]
 
@@ -42,10 +43,20 @@ def _typed_list_body(item_type: Any) -> Any:
 
 
 class AsyncAPIResource:
-    """Base class of the resource namespaces (``tavus.personas``, ``tavus.replicas``...)."""
+    """Base class of the resource namespaces (``tavus.personas``, ``tavus.replicas``...).
 
-    def __init__(self, client: AsyncTavus) -> None:
-        self._client = client
+    Args:
+        http: The request core of the client the namespace belongs to.
+        row: The resource's catalog row (:mod:`tavus_async._catalog`): its path, id field and
+            page base live there and nowhere else.
+    """
+
+    def __init__(self, http: HTTPCore, row: ResourceDef) -> None:
+        self._http = http
+        self._row = row
+        self._path = row.path
+        self._id_name = row.id_field
+        self._page_base = row.page_base
 
     async def _request(
         self,
@@ -57,7 +68,7 @@ class AsyncAPIResource:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> T:
-        return await self._client._http.request(
+        return await self._http.request(
             method, path, cast_to=cast_to, params=params, json=json, idempotent=idempotent
         )
 
@@ -70,7 +81,7 @@ class AsyncAPIResource:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> None:
-        await self._client._http.request(
+        await self._http.request(
             method, path, cast_to=None, params=params, json=json, idempotent=idempotent
         )
 
@@ -83,7 +94,7 @@ class AsyncAPIResource:
         json: Any = None,
         idempotent: bool | None = None,
     ) -> APIResponse:
-        return await self._client._http.request_response(
+        return await self._http.request_response(
             method, path, params=params, json=json, idempotent=idempotent
         )
 
@@ -114,10 +125,9 @@ class AsyncAPIResource:
         params: Mapping[str, Any] | None = None,
         page: int | None = None,
         limit: int | None = None,
-        first_page: int = 1,
         convert: Callable[[Any], T] | None = None,
     ) -> AsyncPaginator[T]:
-        """Build a paginator over ``GET path`` (``page`` counts from ``first_page``).
+        """Build a paginator over ``GET path`` (``page`` counts from the row's page base).
 
         Args:
             path: The list endpoint.
@@ -125,17 +135,17 @@ class AsyncAPIResource:
             params: Extra filters (None values are left out).
             page: The first page to fetch; defaults to ``first_page``.
             limit: Page size; defaults to 100.
-            first_page: The endpoint's page base (0 or 1).
             convert: A custom conversion of one raw item, for items with several shapes.
         """
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        first_page = self._page_base
         start = first_page if page is None else page
         if not isinstance(start, int) or start < first_page:
             raise ValueError(f"page must be an integer >= {first_page} for {path}, got {page!r}")
         size = limit or DEFAULT_PAGE_SIZE
         extra = dict(params or {})
-        http = self._client._http
+        http = self._http
 
         def to_item(raw: Any) -> T:
             assert convert is not None

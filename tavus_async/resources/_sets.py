@@ -24,8 +24,6 @@ S = TypeVar("S")
 class PatchableSetResource(AsyncAPIResource, Generic[S]):
     """Create, get, list, patch and delete sets under one path."""
 
-    _path: ClassVar[str]
-    _id_name: ClassVar[str]
     _what: ClassVar[str]
     _create_model: ClassVar[type[RequestModel]]
     _model: ClassVar[type[Any]]
@@ -121,6 +119,5 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
             params={"sort": sort, "name_or_uuid": name_or_uuid},
             page=page,
             limit=limit,
-            first_page=1,
             convert=self._decode,
         )

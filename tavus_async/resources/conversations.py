@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import types
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,8 +18,6 @@ if TYPE_CHECKING:
     from ..room import Room
 
 __all__ = ["Conversations"]
-
-_PATH = "/v2/conversations"
 
 
 class Conversations(AsyncAPIResource):
@@ -61,7 +60,7 @@ class Conversations(AsyncAPIResource):
             APIError: Any other failure.
         """
         body = build_request(ConversationCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", _PATH, cast_to=Conversation, json=body)
+        return await self._request("POST", self._path, cast_to=Conversation, json=body)
 
     async def get(self, conversation_id: str, *, verbose: bool | None = None) -> Conversation:
         """Fetch one conversation (``GET /v2/conversations/{id}``).
@@ -79,7 +78,7 @@ class Conversations(AsyncAPIResource):
         """
         cid = require_id("conversation_id", conversation_id)
         return await self._request(
-            "GET", f"{_PATH}/{cid}", cast_to=Conversation, params={"verbose": verbose}
+            "GET", f"{self._path}/{cid}", cast_to=Conversation, params={"verbose": verbose}
         )
 
     async def end(self, conversation_id: str) -> None:
@@ -92,7 +91,7 @@ class Conversations(AsyncAPIResource):
             NotFoundError: No such conversation.
         """
         cid = require_id("conversation_id", conversation_id)
-        await self._request_none("POST", f"{_PATH}/{cid}/end", idempotent=True)
+        await self._request_none("POST", f"{self._path}/{cid}/end", idempotent=True)
 
     async def delete(self, conversation_id: str, *, hard: bool | None = None) -> None:
         """Delete a conversation (``DELETE /v2/conversations/{id}``).
@@ -106,7 +105,7 @@ class Conversations(AsyncAPIResource):
             NotFoundError: No such conversation.
         """
         cid = require_id("conversation_id", conversation_id)
-        await self._request_none("DELETE", f"{_PATH}/{cid}", params={"hard": hard})
+        await self._request_none("DELETE", f"{self._path}/{cid}", params={"hard": hard})
 
     def list(
         self,
@@ -126,12 +125,11 @@ class Conversations(AsyncAPIResource):
             A paginator: ``await`` it for one page, ``async for`` over it for every item.
         """
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Conversation,
             params={"status": status},
             page=page,
             limit=limit,
-            first_page=1,
         )
 
     def connect(
@@ -168,7 +166,9 @@ class Conversations(AsyncAPIResource):
         """
         from ..room import connect
 
-        return connect(conversation_or_url, meeting_token, client=self._client, **options)
+        # The room only needs ``client.conversations.end(id)``: this namespace is that.
+        ender = types.SimpleNamespace(conversations=self)
+        return connect(conversation_or_url, meeting_token, client=ender, **options)
 
     def session(
         self,

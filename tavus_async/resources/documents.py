@@ -20,8 +20,6 @@ from ._base import AsyncAPIResource, require_id
 
 __all__ = ["Documents"]
 
-_PATH = "/v2/documents"
-
 
 class Documents(AsyncAPIResource):
     """Knowledge-base documents (files or crawled websites) personas can draw on."""
@@ -50,7 +48,7 @@ class Documents(AsyncAPIResource):
             RateLimitError: A crawl limit was reached (100 crawl documents, 5 at once).
         """
         body = build_request(DocumentCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", _PATH, cast_to=Document, json=body)
+        return await self._request("POST", self._path, cast_to=Document, json=body)
 
     async def get(self, document_id: str) -> Document:
         """Fetch one document (``GET /v2/documents/{id}``), with status and progress.
@@ -60,7 +58,7 @@ class Documents(AsyncAPIResource):
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
-        return await self._request("GET", f"{_PATH}/{did}", cast_to=Document)
+        return await self._request("GET", f"{self._path}/{did}", cast_to=Document)
 
     async def update(
         self,
@@ -96,7 +94,7 @@ class Documents(AsyncAPIResource):
         body = build_request(DocumentUpdate, None, fields, extra_body=extra_body)
         if not body:
             raise ValueError("nothing to update: give document_name and/or tags")
-        return await self._request("PATCH", f"{_PATH}/{did}", cast_to=Document, json=body)
+        return await self._request("PATCH", f"{self._path}/{did}", cast_to=Document, json=body)
 
     async def delete(self, document_id: str) -> None:
         """Delete a document (``DELETE /v2/documents/{id}``).
@@ -106,7 +104,7 @@ class Documents(AsyncAPIResource):
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
-        await self._request_none("DELETE", f"{_PATH}/{did}")
+        await self._request_none("DELETE", f"{self._path}/{did}")
 
     async def recrawl(
         self, document_id: str, *, crawl: CrawlConfig | Mapping[str, Any] | None = None
@@ -130,7 +128,9 @@ class Documents(AsyncAPIResource):
         body = None
         if crawl is not None:
             body = build_request(DocumentRecrawl, None, {"crawl": crawl})
-        return await self._request("POST", f"{_PATH}/{did}/recrawl", cast_to=Document, json=body)
+        return await self._request(
+            "POST", f"{self._path}/{did}/recrawl", cast_to=Document, json=body
+        )
 
     def list(
         self,
@@ -155,7 +155,7 @@ class Documents(AsyncAPIResource):
         if isinstance(tags, str):
             raise TypeError("tags must be a list of strings, not one string")
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Document,
             params={
                 "sort": sort,
@@ -165,7 +165,6 @@ class Documents(AsyncAPIResource):
             },
             page=page,
             limit=limit,
-            first_page=0,
         )
 
     async def wait_until_ready(

@@ -23,8 +23,6 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         await tavus.personas.patch(pid, Patch().add("/guardrails_id", rails.guardrails_id))
     """
 
-    _path = "/v2/guardrails"
-    _id_name = "guardrails_id"
     _what = "guardrails set"
     _model = GuardrailSet
     _create_model = GuardrailsCreate

@@ -23,8 +23,6 @@ class Objectives(PatchableSetResource[ObjectiveSet]):
         await tavus.personas.patch(pid, Patch().add("/objectives_id", objs.objectives_id))
     """
 
-    _path = "/v2/objectives"
-    _id_name = "objectives_id"
     _what = "objectives set"
     _model = ObjectiveSet
     _create_model = ObjectivesCreate

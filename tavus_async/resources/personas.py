@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._pagination import AsyncPaginator
 from ..errors import APIResponseValidationError
@@ -15,9 +15,11 @@ from ._base import AsyncAPIResource, require_id
 from ._shared import decode_with
 from .tools import PalTools
 
-__all__ = ["Personas"]
+if TYPE_CHECKING:
+    from .._catalog import ResourceDef
+    from .._http import HTTPCore
 
-_PATH = "/v2/personas"
+__all__ = ["Personas"]
 
 
 class Personas(AsyncAPIResource):
@@ -33,10 +35,10 @@ class Personas(AsyncAPIResource):
         await tavus.personas.patch(persona.persona_id, Patch().replace("/persona_name", "Tour"))
     """
 
-    def __init__(self, client: Any) -> None:
-        super().__init__(client)
+    def __init__(self, http: HTTPCore, row: ResourceDef) -> None:
+        super().__init__(http, row)
         #: The registry tools attached to a persona/PAL (``/v2/pals/{id}/tools``).
-        self.tools = PalTools(client)
+        self.tools = PalTools(http, row)
 
     async def create(
         self,
@@ -62,7 +64,7 @@ class Personas(AsyncAPIResource):
             BadRequestError: Tavus rejected the persona.
         """
         body = build_request(PersonaCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", _PATH, cast_to=Persona, json=body)
+        return await self._request("POST", self._path, cast_to=Persona, json=body)
 
     async def get(self, persona_id: str) -> Persona:
         """Fetch one persona (``GET /v2/personas/{id}``), flat or wrapped in ``{"data": [...]}``.
@@ -73,7 +75,7 @@ class Personas(AsyncAPIResource):
             APIResponseValidationError: The body holds no persona.
         """
         pid = require_id("persona_id", persona_id)
-        resp = await self._request_response("GET", f"{_PATH}/{pid}")
+        resp = await self._request_response("GET", f"{self._path}/{pid}")
         # The flat shape is what Tavus serves in practice: decode it in one typed pass, and
         # take the slower two-shape path only when the body had no top-level persona.
         with contextlib.suppress(APIResponseValidationError):
@@ -102,7 +104,7 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        return await self._json_patch(f"{_PATH}/{pid}", operations, _maybe_persona, "persona")
+        return await self._json_patch(f"{self._path}/{pid}", operations, _maybe_persona, "persona")
 
     async def delete(self, persona_id: str) -> None:
         """Delete a persona (``DELETE /v2/personas/{id}``).
@@ -112,7 +114,7 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        await self._request_none("DELETE", f"{_PATH}/{pid}")
+        await self._request_none("DELETE", f"{self._path}/{pid}")
 
     def list(
         self,
@@ -129,12 +131,11 @@ class Personas(AsyncAPIResource):
             limit: Page size.
         """
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Persona,
             params={"persona_type": persona_type},
             page=page,
             limit=limit,
-            first_page=1,
         )
 
 

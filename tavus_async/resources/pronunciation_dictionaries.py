@@ -18,8 +18,6 @@ from ._base import AsyncAPIResource, require_id
 
 __all__ = ["PronunciationDictionaries"]
 
-_PATH = "/v2/pronunciation-dictionaries"
-
 
 class PronunciationDictionaries(AsyncAPIResource):
     """Pronunciation dictionaries (attach with ``layers.tts.pronunciation_dictionary_id``)."""
@@ -46,7 +44,7 @@ class PronunciationDictionaries(AsyncAPIResource):
             BadRequestError: Tavus rejected it (e.g. duplicate rule texts).
         """
         body = build_request(PronunciationDictionaryCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", _PATH, cast_to=PronunciationDictionary, json=body)
+        return await self._request("POST", self._path, cast_to=PronunciationDictionary, json=body)
 
     async def get(self, dictionary_id: str) -> PronunciationDictionary:
         """Fetch one dictionary with its rules.
@@ -56,7 +54,7 @@ class PronunciationDictionaries(AsyncAPIResource):
             NotFoundError: No such dictionary.
         """
         did = require_id("dictionary_id", dictionary_id)
-        return await self._request("GET", f"{_PATH}/{did}", cast_to=PronunciationDictionary)
+        return await self._request("GET", f"{self._path}/{did}", cast_to=PronunciationDictionary)
 
     async def patch(
         self, dictionary_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
@@ -73,7 +71,7 @@ class PronunciationDictionaries(AsyncAPIResource):
         """
         did = require_id("dictionary_id", dictionary_id)
         return await self._json_patch(
-            f"{_PATH}/{did}", operations, _dictionary, "pronunciation dictionary"
+            f"{self._path}/{did}", operations, _dictionary, "pronunciation dictionary"
         )
 
     async def delete(self, dictionary_id: str) -> None:
@@ -84,7 +82,7 @@ class PronunciationDictionaries(AsyncAPIResource):
             NotFoundError: No such dictionary.
         """
         did = require_id("dictionary_id", dictionary_id)
-        await self._request_none("DELETE", f"{_PATH}/{did}")
+        await self._request_none("DELETE", f"{self._path}/{did}")
 
     def list(
         self,
@@ -103,12 +101,11 @@ class PronunciationDictionaries(AsyncAPIResource):
         if limit is not None and isinstance(limit, int) and limit > 100:
             raise ValueError(f"limit must be between 1 and 100, got {limit}")
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=PronunciationDictionary,
             params={"sort": sort},
             page=page,
             limit=limit,
-            first_page=0,
         )
 
 

@@ -14,8 +14,6 @@ from ._base import AsyncAPIResource, require_id
 
 __all__ = ["Replicas"]
 
-_PATH = "/v2/replicas"
-
 
 class Replicas(AsyncAPIResource):
     """Replicas: trained digital likenesses (training takes hours; watch ``status``)."""
@@ -54,7 +52,7 @@ class Replicas(AsyncAPIResource):
             raise ValueError(
                 "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
             )
-        return await self._request("POST", _PATH, cast_to=Replica, json=body)
+        return await self._request("POST", self._path, cast_to=Replica, json=body)
 
     async def get(self, replica_id: str, *, verbose: bool | None = None) -> Replica:
         """Fetch one replica (``GET /v2/replicas/{id}``), with training status and progress.
@@ -69,7 +67,7 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         return await self._request(
-            "GET", f"{_PATH}/{rid}", cast_to=Replica, params={"verbose": verbose}
+            "GET", f"{self._path}/{rid}", cast_to=Replica, params={"verbose": verbose}
         )
 
     async def delete(self, replica_id: str, *, hard: bool | None = None) -> None:
@@ -84,7 +82,7 @@ class Replicas(AsyncAPIResource):
             NotFoundError: No such replica.
         """
         rid = require_id("replica_id", replica_id)
-        await self._request_none("DELETE", f"{_PATH}/{rid}", params={"hard": hard})
+        await self._request_none("DELETE", f"{self._path}/{rid}", params={"hard": hard})
 
     async def rename(self, replica_id: str, replica_name: str) -> None:
         """Rename a replica (``PATCH /v2/replicas/{id}/name``).
@@ -97,7 +95,7 @@ class Replicas(AsyncAPIResource):
         if not isinstance(replica_name, str) or not replica_name.strip():
             raise ValueError(f"replica_name must be a non-empty string, got {replica_name!r}")
         await self._request_none(
-            "PATCH", f"{_PATH}/{rid}/name", json={"replica_name": replica_name}
+            "PATCH", f"{self._path}/{rid}/name", json={"replica_name": replica_name}
         )
 
     def list(
@@ -126,7 +124,7 @@ class Replicas(AsyncAPIResource):
                 raise TypeError("replica_ids must be a list of ids, not one string")
             ids = [require_id("replica_ids item", r) for r in replica_ids]
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Replica,
             params={
                 "replica_type": replica_type,
@@ -136,7 +134,6 @@ class Replicas(AsyncAPIResource):
             },
             page=page,
             limit=limit,
-            first_page=1,
         )
 
     async def wait_until_ready(

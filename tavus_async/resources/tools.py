@@ -23,8 +23,6 @@ from ._base import AsyncAPIResource, require_id
 
 __all__ = ["PalTools", "Tools"]
 
-_PATH = "/v2/tools"
-
 
 class _AttachedTools(msgspec.Struct):
     data: list[AccountTool] = []
@@ -80,7 +78,7 @@ class Tools(AsyncAPIResource):
         """
         body = build_request(ToolCreate, params, fields, extra_body=extra_body)
         validate_tool(body, creating=True)
-        return await self._request("POST", _PATH, cast_to=AccountTool, json=body)
+        return await self._request("POST", self._path, cast_to=AccountTool, json=body)
 
     async def get(self, tool_id: str) -> AccountTool:
         """Fetch one tool, a user or a system tool (``GET /v2/tools/{id}``).
@@ -90,7 +88,7 @@ class Tools(AsyncAPIResource):
             BadRequestError: No such tool (Tavus answers 400 "Tool not found").
         """
         tid = require_id("tool_id", tool_id)
-        return await self._request("GET", f"{_PATH}/{tid}", cast_to=AccountTool)
+        return await self._request("GET", f"{self._path}/{tid}", cast_to=AccountTool)
 
     def list(
         self,
@@ -112,12 +110,11 @@ class Tools(AsyncAPIResource):
             limit: Page size.
         """
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=AccountTool,
             params={"type": tool_type, "sort": sort, "name_or_uuid": name_or_uuid},
             page=page,
             limit=limit,
-            first_page=1,
         )
 
     async def update(
@@ -144,7 +141,7 @@ class Tools(AsyncAPIResource):
         if not body:
             raise ToolDefinitionError("fields", "give at least one field to change")
         validate_tool(body, creating=False)
-        return await self._request("PATCH", f"{_PATH}/{tid}", cast_to=AccountTool, json=body)
+        return await self._request("PATCH", f"{self._path}/{tid}", cast_to=AccountTool, json=body)
 
     async def delete(self, tool_id: str) -> None:
         """Delete a tool (``DELETE /v2/tools/{id}``, 204); Tavus detaches it from every PAL.
@@ -154,7 +151,7 @@ class Tools(AsyncAPIResource):
             BadRequestError: A system tool, or no such tool.
         """
         tid = require_id("tool_id", tool_id)
-        await self._request_none("DELETE", f"{_PATH}/{tid}")
+        await self._request_none("DELETE", f"{self._path}/{tid}")
 
 
 class PalTools(AsyncAPIResource):

@@ -13,8 +13,6 @@ from ._base import AsyncAPIResource, require_id
 
 __all__ = ["Videos"]
 
-_PATH = "/v2/videos"
-
 
 class Videos(AsyncAPIResource):
     """Generated videos of a replica speaking a script or an audio file."""
@@ -48,7 +46,7 @@ class Videos(AsyncAPIResource):
             raise ValueError(
                 "give exactly one of script (text to speak) or audio_url (a .wav/.mp3)"
             )
-        return await self._request("POST", _PATH, cast_to=Video, json=body)
+        return await self._request("POST", self._path, cast_to=Video, json=body)
 
     async def get(self, video_id: str, *, verbose: bool | None = None) -> Video:
         """Fetch one video (``GET /v2/videos/{id}``), with status and progress.
@@ -63,7 +61,7 @@ class Videos(AsyncAPIResource):
         """
         vid = require_id("video_id", video_id)
         return await self._request(
-            "GET", f"{_PATH}/{vid}", cast_to=Video, params={"verbose": verbose}
+            "GET", f"{self._path}/{vid}", cast_to=Video, params={"verbose": verbose}
         )
 
     async def delete(self, video_id: str, *, hard: bool | None = None) -> None:
@@ -78,7 +76,7 @@ class Videos(AsyncAPIResource):
             NotFoundError: No such video.
         """
         vid = require_id("video_id", video_id)
-        await self._request_none("DELETE", f"{_PATH}/{vid}", params={"hard": hard})
+        await self._request_none("DELETE", f"{self._path}/{vid}", params={"hard": hard})
 
     async def rename(self, video_id: str, video_name: str) -> None:
         """Rename a video (``PATCH /v2/videos/{id}/name``).
@@ -90,7 +88,9 @@ class Videos(AsyncAPIResource):
         vid = require_id("video_id", video_id)
         if not isinstance(video_name, str) or not video_name.strip():
             raise ValueError(f"video_name must be a non-empty string, got {video_name!r}")
-        await self._request_none("PATCH", f"{_PATH}/{vid}/name", json={"video_name": video_name})
+        await self._request_none(
+            "PATCH", f"{self._path}/{vid}/name", json={"video_name": video_name}
+        )
 
     def list(self, *, page: int | None = None, limit: int | None = None) -> AsyncPaginator[Video]:
         """List videos (``GET /v2/videos``; pages count from **0**).
@@ -99,7 +99,7 @@ class Videos(AsyncAPIResource):
             page: The first page to fetch (default 0).
             limit: Page size.
         """
-        return self._paginate(_PATH, item_type=Video, page=page, limit=limit, first_page=0)
+        return self._paginate(self._path, item_type=Video, page=page, limit=limit)
 
     async def wait_until_ready(
         self,

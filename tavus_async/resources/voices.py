@@ -8,8 +8,6 @@ from ._base import AsyncAPIResource
 
 __all__ = ["Voices"]
 
-_PATH = "/v2/voices"
-
 
 class Voices(AsyncAPIResource):
     """Stock voices: pass a ``voice_name`` to ``replicas.create(train_image_url=...)``."""
@@ -35,10 +33,9 @@ class Voices(AsyncAPIResource):
         if limit is not None and isinstance(limit, int) and limit > 100:
             raise ValueError(f"limit must be between 1 and 100 for voices, got {limit}")
         return self._paginate(
-            _PATH,
+            self._path,
             item_type=Voice,
             params={"search": search, "sort": sort, "tag": tag},
             page=page,
             limit=limit or 100,
-            first_page=1,
         )

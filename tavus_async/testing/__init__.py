@@ -3,7 +3,8 @@
 ``async with TavusSimulator() as sim:`` serves Tavus's REST API on 127.0.0.1 (``sim.base_url``,
 ``sim.api_key``, ``sim.client()``), with controllable time (``await sim.advance(seconds)``),
 scriptable faults (``sim.faults.add(...)``), webhook deliveries (``sim.callbacks``), counts of
-what really ran (``sim.counts``) and, with the room side installed, joinable conversation rooms.
+what really ran (``sim.counts``), the requests as received (``sim.requests``) and, with the
+room side installed, joinable conversation rooms.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ._brain import (
 from ._callbacks import CallbackDispatcher, Delivery
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan, FaultRule
+from ._journal import RecordedRequest, RequestJournal
 from ._simulator import SimHooks, TavusSimulator, Timings, serve
 from ._store import Store
 
@@ -34,8 +36,10 @@ __all__ = [
     "Emit",
     "FaultPlan",
     "FaultRule",
+    "RecordedRequest",
     "Replica",
     "ReplicaBrain",
+    "RequestJournal",
     "Say",
     "SimClock",
     "SimHooks",

@@ -5,8 +5,10 @@ A :class:`FaultRule` matches requests by method and path (a route template such 
 ``"*"`` for everything) and does one thing to each matching request, ``times`` times (``None``
 means forever):
 
-- ``status=503`` (with optional ``retry_after`` seconds and ``body``): answer with that status
-  *without* running the endpoint, so nothing is created.
+- ``status=503`` (with optional ``retry_after`` seconds, ``body``, ``raw`` bytes and ``headers``):
+  answer with that status *without* running the endpoint, so nothing is created. A 2xx status
+  with a ``body`` serves an odd success (a shape Tavus may send, a body that does not decode);
+  204 and 304 answer without a body.
 - ``latency=0.2``: wait that many real seconds, then serve normally (combine with ``status``).
 - ``drop="before"``: close the connection before running the endpoint (nothing happened).
 - ``drop="after"``: run the endpoint (the resource IS created and counted), then close the
@@ -48,6 +50,8 @@ class FaultRule:
     latency: float = 0.0
     drop: DropMode | None = None
     body: Any = None
+    raw: bytes | None = None
+    headers: dict[str, str] | None = None
     id: int = 0
     #: How many requests this rule has affected so far.
     hits: int = 0
@@ -65,6 +69,10 @@ class FaultRule:
             raise ValueError(f"times must be >= 1 or None (forever), got {self.times!r}")
         if self.latency < 0:
             raise ValueError(f"latency must be >= 0 seconds, got {self.latency!r}")
+        if (self.raw is not None or self.headers) and self.status is None:
+            raise ValueError("raw= and headers= need a status= to answer with")
+        if self.raw is not None and self.body is not None:
+            raise ValueError("give a fault body= (JSON) or raw= (bytes), not both")
         self._method, self._pattern = _compile(self.route)
 
     @property
@@ -86,6 +94,13 @@ class FaultRule:
             return self.body
         assert self.status is not None
         return {"error": _DEFAULT_MESSAGES.get(self.status, f"Simulated HTTP {self.status}")}
+
+    def response_headers(self) -> dict[str, str]:
+        """The headers of a status fault (``Retry-After`` and the rule's own)."""
+        headers = dict(self.headers or {})
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
 
     def to_json(self) -> dict[str, Any]:
         """A JSON view of the rule, for the control endpoint."""
@@ -138,6 +153,8 @@ class FaultPlan:
         latency: float = 0.0,
         drop: DropMode | None = None,
         body: Any = None,
+        raw: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ) -> FaultRule:
         """Script a fault; returns the rule (``rule.hits`` tells how often it fired).
 
@@ -151,6 +168,8 @@ class FaultPlan:
             drop: close the connection ``"before"`` or ``"after"`` running the endpoint, or
                 ``"mid"``-response.
             body: JSON body for a status fault (default ``{"error": "..."}``).
+            raw: A raw body for a status fault, sent as is (a body that is not JSON).
+            headers: Extra response headers of a status fault.
         """
         rule = FaultRule(
             route=route,
@@ -160,6 +179,8 @@ class FaultPlan:
             latency=latency,
             drop=drop,
             body=body,
+            raw=raw,
+            headers=headers,
         )
         with self._lock:
             rule.id = next(self._ids)
@@ -168,7 +189,7 @@ class FaultPlan:
 
     def add_from_json(self, spec: dict[str, Any]) -> FaultRule:
         """Add a rule from the control endpoint's JSON (same names as :meth:`add`)."""
-        allowed = {"route", "status", "times", "retry_after", "latency", "drop", "body"}
+        allowed = {"route", "status", "times", "retry_after", "latency", "drop", "body", "headers"}
         unknown = set(spec) - allowed
         if unknown:
             raise ValueError(f"unknown fault fields {sorted(unknown)}; allowed: {sorted(allowed)}")

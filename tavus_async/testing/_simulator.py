@@ -17,6 +17,7 @@ from aiohttp import web
 from ._callbacks import CallbackDispatcher
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan
+from ._journal import RequestJournal
 from ._seed import seed_store
 from ._store import Record, Store, public
 from ._tools import ToolDeliveryRecord, ToolsState
@@ -173,6 +174,8 @@ class TavusSimulator:
         self.counts: Counter[str] = Counter()
         #: Every API request received, by ``"METHOD /route/template"`` (faulted ones included).
         self.received: Counter[str] = Counter()
+        #: The last 1,000 API requests as received (method, path, query, headers, body).
+        self.requests = RequestJournal()
         self.callbacks = CallbackDispatcher(allow=callbacks)
         #: The account's tools registry (``/v2/tools``) and the HTTP tool sender.
         self.account_tools = ToolsState(self, allow_private_urls=allow_private_tool_urls)

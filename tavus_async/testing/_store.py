@@ -12,21 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["Store", "public"]
+__all__ = ["Store", "hex_id", "public"]
 
 Record = dict[str, Any]
-
-# Tavus's observed id shapes (rest-api-notes §1): a letter prefix then hex, documents "d8-...",
-# pronunciation dictionaries "pd_...", videos bare hex.
-_PREFIX = {
-    "conversations": ("c", 11),
-    "personas": ("p", 11),
-    "replicas": ("r", 11),
-    "objectives": ("o", 11),
-    "guardrails": ("g", 11),
-    "videos": ("", 10),
-    "dictionaries": ("pd_", 12),
-}
 
 
 def public(record: Record) -> Record:
@@ -34,9 +22,22 @@ def public(record: Record) -> Record:
     return {k: v for k, v in record.items() if not k.startswith("_")}
 
 
+def hex_id(prefix: str, width: int) -> Callable[[random.Random], str]:
+    """An id maker: ``prefix`` then ``width`` hex digits (Tavus's usual id shape)."""
+
+    def make(rng: random.Random) -> str:
+        return prefix + f"{rng.getrandbits(width * 4):0{width}x}"
+
+    return make
+
+
 @dataclass
 class Store:
     """Every resource of the simulated account, keyed by id, in creation order.
+
+    One table per catalog row (``store.personas``, ``store.pronunciation_dictionaries``...,
+    or ``store.table(name)``), so a new resource needs no change here. The stock voices are a
+    plain list.
 
     Args:
         now: returns simulated seconds since start (the clock's ``now``).
@@ -45,29 +46,40 @@ class Store:
 
     now: Callable[[], float]
     seed: int | None = None
-    conversations: dict[str, Record] = field(default_factory=dict)
-    personas: dict[str, Record] = field(default_factory=dict)
-    replicas: dict[str, Record] = field(default_factory=dict)
-    objectives: dict[str, Record] = field(default_factory=dict)
-    guardrails: dict[str, Record] = field(default_factory=dict)
-    documents: dict[str, Record] = field(default_factory=dict)
-    videos: dict[str, Record] = field(default_factory=dict)
-    dictionaries: dict[str, Record] = field(default_factory=dict)
     voices: list[Record] = field(default_factory=list)
+    tables: dict[str, dict[str, Record]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # Imported here: the catalog pulls in the client's resource classes, which the store
+        # uses for nothing but the resource names.
+        from .._catalog import CATALOG
+
         self._rng = random.Random(self.seed)
         self._epoch = datetime.now(timezone.utc)
+        for row in CATALOG:
+            if row.name != "voices":
+                self.tables.setdefault(row.name, {})
 
-    def new_id(self, kind: str) -> str:
-        """A fresh id for a resource kind, unique within this store."""
-        table: dict[str, Record] = getattr(self, kind)
+    def table(self, name: str) -> dict[str, Record]:
+        """The records of one resource, by id.
+
+        Raises:
+            KeyError: No resource of that name in the catalog.
+        """
+        return self.tables[name]
+
+    def __getattr__(self, name: str) -> dict[str, Record]:
+        # Only reached for names that are not real attributes: the per-resource tables.
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
+            return tables[name]  # type: ignore[no-any-return]
+        raise AttributeError(f"the simulator's store has no table {name!r}")
+
+    def new_id(self, kind: str, make: Callable[[random.Random], str]) -> str:
+        """A fresh id made by ``make`` (see :func:`hex_id`), unique within ``kind``'s table."""
+        table = self.tables[kind]
         while True:
-            if kind == "documents":
-                rid = f"d{self._rng.randrange(10)}-{self._rng.getrandbits(48):012x}"
-            else:
-                prefix, width = _PREFIX[kind]
-                rid = prefix + f"{self._rng.getrandbits(width * 4):0{width}x}"
+            rid = make(self._rng)
             if rid not in table:
                 return rid
 
@@ -113,14 +125,4 @@ class Store:
 
     def snapshot(self) -> dict[str, list[Record]]:
         """A JSON-ready copy of every resource (public fields only), for inspection."""
-        names = (
-            "conversations",
-            "personas",
-            "replicas",
-            "objectives",
-            "guardrails",
-            "documents",
-            "videos",
-            "dictionaries",
-        )
-        return {n: [public(r) for r in getattr(self, n).values()] for n in names}
+        return {name: [public(r) for r in table.values()] for name, table in self.tables.items()}

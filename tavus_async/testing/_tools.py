@@ -36,19 +36,20 @@ import hashlib
 import hmac
 import ipaddress
 import json
-import random
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import aiohttp
-from aiohttp import web
+
+from ._store import hex_id
+from .rest._plumbing import ApiError, bad
 
 if TYPE_CHECKING:
     from ._simulator import TavusSimulator
 
-__all__ = ["DeliveryAttempt", "ToolDeliveryRecord", "ToolsState", "tool_routes"]
+__all__ = ["END_CALL", "DeliveryAttempt", "ToolDeliveryRecord", "ToolsState", "masked"]
 
 Record = dict[str, Any]
 
@@ -94,15 +95,9 @@ END_CALL: Record = {
 }
 
 
-class _Refused(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _bad(reason: str) -> _Refused:
-    return _Refused(400, f"Bad Request. {reason}")
+def _bad(reason: str) -> ApiError:
+    # Tavus's tool errors keep the "Bad Request. " prefix inside the string (§1.5).
+    return bad(f"Bad Request. {reason}")
 
 
 def host_refusal(url: str) -> str | None:
@@ -175,12 +170,10 @@ class ToolsState:
     def __init__(self, sim: TavusSimulator, *, allow_private_urls: bool = False) -> None:
         self.sim = sim
         self.allow_private_urls = allow_private_urls
-        self.tools: dict[str, Record] = {}
         self.deliveries: list[ToolDeliveryRecord] = []
         self.retry_5xx = True
         self._session: aiohttp.ClientSession | None = None
         self._oauth_tokens: dict[str, str] = {}
-        self._rng = random.Random(sim.store.seed)
 
     async def aclose(self) -> None:
         """Close the sender's HTTP session."""
@@ -194,11 +187,13 @@ class ToolsState:
         # Tools show timestamps without a zone (2026-05-15T10:30:00), as the docs do.
         return self.sim.store.moment().strftime("%Y-%m-%dT%H:%M:%S")
 
+    @property
+    def tools(self) -> dict[str, Record]:
+        """The account's user tools by id (the store's ``tools`` table)."""
+        return self.sim.store.tools
+
     def _new_id(self) -> str:
-        while True:
-            tid = f"t{self._rng.getrandbits(48):012x}"  # tabc123def456, as the docs show
-            if tid not in self.tools:
-                return tid
+        return self.sim.store.new_id("tools", hex_id("t", 12))  # tabc123def456, as in the docs
 
     def get(self, tool_id: str) -> Record:
         """The stored tool (secrets included), or 400 as on Tavus."""
@@ -558,166 +553,3 @@ class ToolsState:
         if token:
             self._oauth_tokens[tool["tool_id"]] = token
         return token
-
-
-# --- routes ---------------------------------------------------------------------------------------
-
-
-class _Routes:
-    def __init__(self, sim: TavusSimulator) -> None:
-        self.sim = sim
-
-    @property
-    def state(self) -> ToolsState:
-        return self.sim.account_tools
-
-    @staticmethod
-    def _error(exc: _Refused) -> web.Response:
-        return web.json_response({"error": exc.message}, status=exc.status)
-
-    @staticmethod
-    async def _body(request: web.Request) -> Any:
-        raw = await request.read()
-        try:
-            return json.loads(raw) if raw.strip() else None
-        except ValueError:
-            raise _bad("the body is not valid JSON") from None
-
-    def _pal(self, request: web.Request) -> Record:
-        pid = request.match_info["pal_id"]
-        persona = self.sim.store.personas.get(pid)
-        if persona is None:
-            raise _Refused(400, "Invalid pal_id")
-        return persona
-
-    async def _run(self, op: str, request: web.Request, fn: Any) -> web.Response:
-        try:
-            response: web.Response = await fn(request)
-        except _Refused as exc:
-            return self._error(exc)
-        self.sim.counts[op] += 1
-        return response
-
-    async def create(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            return web.json_response(masked(self.state.create(await self._body(request))))
-
-        return await self._run("tools.create", request, go)
-
-    async def list(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            query = request.query
-            kind = query.get("type", "user")
-            if kind not in ("user", "system", "all"):
-                raise _bad("type must be user, system or all")
-            sort = query.get("sort", "asc")
-            if sort not in ("asc", "desc"):
-                raise _bad("sort must be asc or desc")
-            try:
-                page = int(query.get("page", "1"))
-                limit = int(query.get("limit", "10"))
-            except ValueError:
-                raise _bad("page and limit must be integers") from None
-            if page < 1 or limit < 1:
-                raise _bad("page must be >= 1 and limit >= 1")
-            users = sorted(self.state.tools.values(), key=lambda t: t["created_at"])
-            if sort == "desc":
-                users.reverse()
-            items = {"user": users, "system": [END_CALL], "all": [END_CALL, *users]}[kind]
-            needle = query.get("name_or_uuid")
-            if needle:
-                items = [
-                    t
-                    for t in items
-                    if needle.lower() in t["name"].lower() or t["tool_id"] == needle
-                ]
-            chunk = items[(page - 1) * limit : page * limit]
-            return web.json_response(
-                {"data": [masked(t) for t in chunk], "total_count": len(items)}
-            )
-
-        return await self._run("tools.list", request, go)
-
-    async def get(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            return web.json_response(masked(self.state.get(request.match_info["tool_id"])))
-
-        return await self._run("tools.get", request, go)
-
-    async def update(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            body = await self._body(request)
-            tool = self.state.update(request.match_info["tool_id"], body)
-            return web.json_response(masked(tool))
-
-        return await self._run("tools.update", request, go)
-
-    async def delete(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            self.state.delete(request.match_info["tool_id"])
-            return web.Response(status=204)
-
-        return await self._run("tools.delete", request, go)
-
-    async def attach(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            persona = self._pal(request)
-            body = await self._body(request)
-            ids = body.get("tool_ids") if isinstance(body, dict) else None
-            if (
-                not isinstance(ids, list)
-                or not ids
-                or not all(isinstance(t, str) and t for t in ids)
-            ):
-                raise _bad("tool_ids must be a non-empty list of tool ids")
-            for tid in ids:  # all or nothing
-                if tid not in self.state.tools:
-                    raise _bad(f"Tool not found: {tid}")
-            current = [t for t in persona.get("tool_ids") or [] if t in self.state.tools]
-            new = current + [t for t in dict.fromkeys(ids) if t not in current]
-            if len(new) > MAX_PAL_TOOLS:
-                raise _bad(f"A PAL can have at most {MAX_PAL_TOOLS} tools attached")
-            persona["tool_ids"] = new
-            data = [masked(self.state.tools[t]) for t in dict.fromkeys(ids)]
-            return web.json_response({"data": data})
-
-        return await self._run("pals.tools.attach", request, go)
-
-    async def pal_list(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            persona = self._pal(request)
-            return web.json_response({"data": [masked(t) for t in self.state.attached(persona)]})
-
-        return await self._run("pals.tools.list", request, go)
-
-    async def detach(self, request: web.Request) -> web.Response:
-        async def go(request: web.Request) -> web.Response:
-            persona = self._pal(request)
-            tid = request.match_info["tool_id"]
-            self.state.get(tid)
-            ids = persona.get("tool_ids") or []
-            if tid not in ids:
-                raise _bad("Tool not attached to this PAL")
-            persona["tool_ids"] = [t for t in ids if t != tid]
-            return web.Response(status=204)
-
-        return await self._run("pals.tools.detach", request, go)
-
-
-def tool_routes(sim: TavusSimulator) -> list[tuple[str, str, str, Any]]:
-    """``(method, path, operation, handler)`` for ``/v2/tools`` and the PAL attachments."""
-    r = _Routes(sim)
-    table: list[tuple[str, str, str, Any]] = [
-        ("POST", "/v2/tools", "tools.create", r.create),
-        ("GET", "/v2/tools", "tools.list", r.list),
-        ("GET", "/v2/tools/{tool_id}", "tools.get", r.get),
-        ("PATCH", "/v2/tools/{tool_id}", "tools.update", r.update),
-        ("DELETE", "/v2/tools/{tool_id}", "tools.delete", r.delete),
-    ]
-    for base in ("/v2/pals", "/v2/personas"):  # the CLI names the persona alias too
-        table += [
-            ("POST", f"{base}/{{pal_id}}/tools", "pals.tools.attach", r.attach),
-            ("GET", f"{base}/{{pal_id}}/tools", "pals.tools.list", r.pal_list),
-            ("DELETE", f"{base}/{{pal_id}}/tools/{{tool_id}}", "pals.tools.detach", r.detach),
-        ]
-    return table
