@@ -278,3 +278,34 @@ async def test_fire_and_forget_results_are_not_spoken(
         await room.echo("done")
         assert await _spoken(room) == "done"  # the first replica speech is the echo
     assert len(seen) == 1
+
+
+async def test_oauth2_client_credentials_fetches_a_token_and_refreshes_once_after_a_401(
+    tavus: Any, sim: TavusSimulator, recorder: tuple[str, Recorded, list[Any]]
+) -> None:
+    base, seen, script = recorder
+    pal = (await tavus.personas.create(persona_name="Quiz", system_prompt="Quiz.")).persona_id
+    auth = {
+        "type": "oauth2_client_credentials",
+        "token_url": base + "/token",
+        "client_id": "cid",
+        "client_secret": "cs_1",
+        "scope": "quiz",
+    }
+    await _api_tool(tavus, pal, {"url": base + "/hook", "auth": auth})
+    script.extend(
+        [
+            (200, {"access_token": "at_1"}),
+            (401, "expired"),  # Tavus drops the token, fetches another and retries once
+            (200, {"access_token": "at_2"}),
+            (200, "Recorded."),
+        ]
+    )
+    assert await _ask(tavus, pal, ASK) == "Recorded."
+    paths = [request.path for request, _ in seen]
+    assert paths == ["/token", "/hook", "/token", "/hook"]
+    token_form = seen[0][1].decode()
+    assert "grant_type=client_credentials" in token_form
+    assert "client_secret=cs_1" in token_form
+    assert "scope=quiz" in token_form
+    assert [seen[i][0].headers["Authorization"] for i in (1, 3)] == ["Bearer at_1", "Bearer at_2"]
