@@ -127,6 +127,10 @@ class _StubCallClient:
         if completion is not None:
             self._later(completion, None)
 
+    def update_subscription_profiles(self, profile_settings: Any, completion: Any = None) -> None:
+        if completion is not None:
+            self._later(completion, None)
+
     def participants(self) -> dict[str, Any]:
         return {}
 

@@ -21,6 +21,7 @@ Every error the SDK raises on purpose derives from :class:`TavusError`::
     └── RoomError                       the room connector
         ├── JoinError
         ├── SendError
+        │   └── MessageTooLargeError    (also a ValueError) over the app-message limit
         └── RoomClosedError
 
 No message built here ever contains the API key or a meeting token: messages are made from the
@@ -45,6 +46,7 @@ __all__ = [
     "InternalServerError",
     "JobFailedError",
     "JoinError",
+    "MessageTooLargeError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -286,6 +288,37 @@ class JoinError(RoomError):
 
 class SendError(RoomError):
     """A message could not be delivered to the room."""
+
+
+class MessageTooLargeError(SendError, ValueError):
+    """The encoded message is larger than the app-message size limit.
+
+    Raised before any I/O, by :func:`tavus_async.interactions.messages.encode` and by every
+    transport's ``send`` alike (so ``Room.send`` raises it too). It is a :class:`SendError`
+    and a :class:`ValueError`.
+
+    Attributes:
+        size: The encoded size in bytes.
+        limit: The limit it exceeded.
+        event_type: The message's event type (``"app-message"`` for a dict without one).
+    """
+
+    def __init__(self, event_type: str, size: int, limit: int) -> None:
+        self.event_type = event_type
+        self.size = size
+        self.limit = limit
+        hint = (
+            "send shorter audio chunks (see interactions.audio)"
+            if event_type == "conversation.echo"
+            else "shorten the text, or split it over several messages"
+        )
+        super().__init__(
+            f"message too large: the {event_type} message is {size} bytes encoded, over the "
+            f"{limit}-byte app-message limit (max_size); {hint}"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.event_type, self.size, self.limit))
 
 
 class RoomClosedError(RoomError):

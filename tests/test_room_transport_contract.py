@@ -4,7 +4,11 @@ back from its own thread (as daily-python does)."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import enum
 import threading
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,7 +17,7 @@ import pytest
 from fakes.fake_daily import FakeDailyRoom
 from fakes.fake_ws_room import FakeWsRoomServer
 
-from tavus_async.errors import JoinError, RoomClosedError, SendError
+from tavus_async.errors import JoinError, MessageTooLargeError, RoomClosedError, SendError
 from tavus_async.room.daily import DailyTransport
 from tavus_async.room.transport import (
     AppMessage,
@@ -368,8 +372,11 @@ async def test_bad_messages_are_send_errors_naming_the_problem(harness: Harness)
     t = harness.make()
     await t.join(harness.url, None, "bot", Sink())
     try:
-        with pytest.raises(SendError, match=r"too large: 4\d{3} bytes"):
+        with pytest.raises(MessageTooLargeError, match=r"too large: .* 4\d{3} bytes") as big:
             await t.send({"blob": "x" * 4100})
+        assert isinstance(big.value, SendError)
+        assert isinstance(big.value, ValueError)
+        assert (big.value.limit, big.value.event_type) == (4096, "app-message")
         with pytest.raises(SendError, match="not JSON"):
             await t.send({"obj": object()})
         with pytest.raises(SendError, match="participant not found"):
@@ -425,5 +432,37 @@ async def test_a_transport_joins_once(harness: Harness) -> None:
     try:
         with pytest.raises(JoinError, match="already used"):
             await t.join(harness.url, None, "bot", Sink())
+    finally:
+        await t.leave()
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+async def test_every_transport_sends_the_same_json_native_payload(harness: Harness) -> None:
+    """What msgspec encodes but daily-python refuses is normalised once, the same everywhere:
+    a tool result holding a datetime reaches the replica on Daily as on the simulator."""
+    pid = await harness.add_remote("r-replica", is_replica=True)
+    t = harness.make()
+    await t.join(harness.url, None, "bot", Sink())
+    try:
+        when = datetime.datetime(2026, 12, 2, 13, 30, tzinfo=datetime.timezone.utc)
+        ident = uuid.UUID("7a0f3b1e-9d4c-4b8e-a1f2-3c4d5e6f7a8b")
+        message = payload(harness, 1)
+        message["properties"].update(
+            when=when, id=ident, price=decimal.Decimal("1.50"), colour=_Colour.RED, blob=b"ab"
+        )
+        message["properties"]["by_key"] = {7: "seven"}
+        await t.send(message)
+        (received, _), *_ = await harness.inbox(pid, 1)
+        props = received["properties"]
+        assert props["when"] == "2026-12-02T13:30:00Z"
+        assert (props["id"], props["price"], props["colour"]) == (str(ident), "1.50", "red")
+        assert (props["blob"], props["by_key"]) == ("YWI=", {"7": "seven"})
+        with pytest.raises(SendError, match="not JSON"):
+            await t.send({"obj": object()})
+        with pytest.raises(SendError, match="64-bit"):
+            await t.send({"n": 2**70})
     finally:
         await t.leave()

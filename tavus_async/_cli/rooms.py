@@ -74,6 +74,8 @@ async def _joined(args: argparse.Namespace, *, wait_for_replica: bool) -> AsyncI
     }
     if args.replica_id:
         options["replica_id"] = args.replica_id
+    if args.replica_name:
+        options["replica_names"] = tuple(args.replica_name)
     target: Any = args.target
     if not _is_url(args.target):
         async with make_client(args) as tavus:
@@ -259,9 +261,13 @@ def _room_args(p: argparse.ArgumentParser) -> None:
         default=os.environ.get("TAVUS_MEETING_TOKEN"),
         help="the meeting token of a private room (default: $TAVUS_MEETING_TOKEN; never printed)",
     )
+    p.add_argument("--replica-id", help="the conversation's replica id (informational)")
     p.add_argument(
-        "--replica-id",
-        help="the conversation's replica (how a Daily room's replica is recognised by name)",
+        "--replica-name",
+        action="append",
+        metavar="USER_NAME",
+        help="opt in: a Daily user name that also identifies the replica (repeatable); by "
+        "default only a participant whose userId contains 'tavus-replica' is",
     )
     p.add_argument("--name", default="tavus-async-cli", help="our display name in the room")
     p.add_argument(

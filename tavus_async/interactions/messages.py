@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Union
 
 import msgspec
 
+from tavus_async.errors import MessageTooLargeError
+
 if TYPE_CHECKING:
     from tavus_async.interactions.events import ToolCall
 
@@ -57,7 +59,8 @@ __all__ = [
 ]
 
 DEFAULT_MAX_MESSAGE_BYTES: Final = 4096
-"""Daily's documented limit for one app-message."""
+"""Daily's documented limit for one app-message: the one definition every transport, the
+simulator and the message encoder enforce."""
 
 ECHO_SAMPLE_RATES: Final = (16000, 24000)
 """Sample rates Tavus accepts for audio echo (24000 recommended, 16000 the wire default)."""
@@ -72,30 +75,6 @@ RESAMPLE_HINT: Final = (
     "soxr.resample(samples, in_rate, 24000) or scipy.signal.resample_poly, or with "
     "`ffmpeg -i in.wav -ac 1 -ar 24000 -f s16le out.pcm`."
 )
-
-
-class MessageTooLargeError(ValueError):
-    """The encoded message is larger than the app-message size limit.
-
-    Attributes:
-        size: the encoded size in bytes.
-        limit: the limit it exceeded.
-        event_type: the message's event type.
-    """
-
-    def __init__(self, event_type: str, size: int, limit: int) -> None:
-        self.event_type = event_type
-        self.size = size
-        self.limit = limit
-        hint = (
-            "send shorter audio chunks (see interactions.audio)"
-            if event_type == "conversation.echo"
-            else "shorten the text, or split it over several messages"
-        )
-        super().__init__(
-            f"{event_type} message is {size} bytes encoded, over the {limit}-byte app-message "
-            f"limit (max_size); {hint}"
-        )
 
 
 def _require_text(field: str, value: object) -> None:

@@ -15,30 +15,67 @@ from typing import Any
 import msgspec
 
 from .._logging import logger
-from ..errors import JoinError, SendError
-from .transport import MAX_MESSAGE_BYTES, EventSink, Participant, TransportEvent
+from ..errors import JoinError, MessageTooLargeError, SendError
+from ..interactions.messages import DEFAULT_MAX_MESSAGE_BYTES
+from .transport import EventSink, Participant, TransportEvent
 
-__all__ = ["TransportBase", "encode_app_message"]
+__all__ = ["TransportBase", "prepare_app_message"]
 
 _encoder = msgspec.json.Encoder()
 
+#: daily-python refuses integers outside JSON's 64-bit range ("JSON number out of range").
+_INT_MIN, _INT_MAX = -(2**63), 2**64 - 1
 
-def encode_app_message(message: Any) -> bytes:
-    """Encode ``message`` as JSON, within the app-message size limit.
+
+def _check_ints(value: Any) -> None:
+    if type(value) is int:  # bool is not checked: it is always in range
+        if not _INT_MIN <= value <= _INT_MAX:
+            raise SendError(
+                f"the message holds the integer {value}, outside the 64-bit range JSON "
+                "carries; send it as a string"
+            )
+    elif isinstance(value, dict):
+        for item in value.values():
+            _check_ints(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_ints(item)
+
+
+def prepare_app_message(message: Any) -> tuple[Any, bytes]:
+    """Normalise ``message`` to JSON-native types once, and encode it within the size limit.
+
+    Every transport sends what this returns: the builtins object (``dict``, ``list``, ``str``,
+    numbers, ``bool``, ``None``) to a library that serialises it (daily-python), or its JSON
+    bytes to a socket. ``datetime`` becomes an ISO 8601 string, ``UUID``/``Decimal`` strings,
+    ``Enum`` its value, ``bytes`` base64, Structs and dataclasses dicts, non-string keys
+    strings: the same JSON on every transport, so a payload that works against the simulator
+    works on Daily.
+
+    Returns:
+        ``(payload, data)``: the normalised object and its compact JSON encoding.
 
     Raises:
-        SendError: The message is not JSON, or is over :data:`MAX_MESSAGE_BYTES` encoded.
+        SendError: ``None``, or something JSON cannot carry (an arbitrary object, an integer
+            over 64 bits, a lone surrogate); raised before any I/O.
+        MessageTooLargeError: Over :data:`DEFAULT_MAX_MESSAGE_BYTES` encoded.
     """
+    if message is None:
+        raise SendError("the message is None: send a dict (or another JSON value)")
     try:
-        data = _encoder.encode(message)
+        payload = msgspec.to_builtins(message, str_keys=True)
+        data = _encoder.encode(payload)
     except (TypeError, ValueError, OverflowError) as exc:
         raise SendError(f"the message is not JSON-serialisable: {exc}") from None
-    if len(data) > MAX_MESSAGE_BYTES:
-        raise SendError(
-            f"message too large: {len(data)} bytes encoded, the limit is {MAX_MESSAGE_BYTES}; "
-            "split it (for audio, use shorter chunks)"
+    _check_ints(payload)
+    if len(data) > DEFAULT_MAX_MESSAGE_BYTES:
+        event_type = payload.get("event_type") if isinstance(payload, dict) else None
+        raise MessageTooLargeError(
+            event_type if isinstance(event_type, str) else "app-message",
+            len(data),
+            DEFAULT_MAX_MESSAGE_BYTES,
         )
-    return data
+    return payload, data
 
 
 class TransportBase:

@@ -38,8 +38,9 @@ import anyio
 from .._logging import logger, redact
 from ..errors import JoinError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
-from ._transport_base import TransportBase, encode_app_message
+from ._transport_base import TransportBase, prepare_app_message
 from .transport import (
+    REPLICA_USER_ID_HINT,
     AppMessage,
     CallState,
     EventSink,
@@ -50,12 +51,17 @@ from .transport import (
     TransportDisconnected,
 )
 
-__all__ = ["CallClientLike", "DailyTransport", "ensure_daily_initialized", "import_daily"]
+__all__ = [
+    "MEDIA_KINDS",
+    "CallClientLike",
+    "DailyTransport",
+    "ensure_daily_initialized",
+    "import_daily",
+    "subscription_profiles",
+]
 
 _INSTALL_HINT = "DailyTransport needs daily-python: pip install 'tavus-async[daily]'"
 _DUPLICATE_ERROR_PREFIX = "Error handling "
-#: Tavus's replica participant carries this in its Daily ``userId`` (cvi-ui's filter).
-_REPLICA_USER_ID_HINT = "tavus-replica"
 
 _init_lock = threading.Lock()
 _initialized = False
@@ -105,9 +111,38 @@ class CallClientLike(Protocol):
         completion: Callable[[Any], None] | None = None,
     ) -> None: ...
 
+    def update_subscription_profiles(
+        self,
+        profile_settings: Mapping[str, Any],
+        completion: Callable[[Any], None] | None = None,
+    ) -> None: ...
+
     def participants(self) -> Mapping[str, Any]: ...
 
     def release(self) -> None: ...
+
+
+#: The media kinds a Daily subscription profile names (daily-python ``subscription_profiles()``).
+MEDIA_KINDS = ("camera", "microphone", "screenVideo", "screenAudio")
+
+
+def subscription_profiles(subscribe_media: Collection[str]) -> dict[str, Any]:
+    """The ``base`` profile: ``subscribed`` for the kinds asked for, ``unsubscribed`` otherwise.
+
+    Raises:
+        ValueError: A kind that is not one of :data:`MEDIA_KINDS`.
+    """
+    unknown = sorted(set(subscribe_media) - set(MEDIA_KINDS))
+    if unknown:
+        raise ValueError(
+            f"subscribe_media: unknown media kind(s) {unknown}; choose from {list(MEDIA_KINDS)}"
+        )
+    return {
+        "base": {
+            kind: "subscribed" if kind in subscribe_media else "unsubscribed"
+            for kind in MEDIA_KINDS
+        }
+    }
 
 
 ClientFactory = Callable[[Any], CallClientLike]
@@ -138,19 +173,22 @@ class _BridgeMixin:
     def _post(self, *item: Any) -> None:
         if self.closed:
             return
+        # Append first, then test the flag: `_drain` clears the flag before it pops, so either
+        # it takes this item, or the flag is already clear here and a new drain is scheduled.
+        # (Checking the flag first could strand the item until the next event: a final `left`
+        # would never be seen.)
+        self._pending.append(item)
         if self._scheduled:
             if self._loop.is_closed():  # the drain will never run: stop collecting
                 self.closed = True
                 self._pending.clear()
-                return
-            self._pending.append(item)
-            return  # a drain is already on its way and will take this item too
-        self._pending.append(item)
+            return  # a drain is on its way and will take this item too
         self._scheduled = True
         try:
             self._loop.call_soon_threadsafe(self._drain)
         except RuntimeError:  # the loop closed: nobody is listening any more
             self.closed = True
+            self._pending.clear()
 
     def _drain(self) -> None:
         """On the loop thread: deliver what arrived, in order, a batch at a time."""
@@ -219,10 +257,21 @@ class DailyTransport(TransportBase):
     Args:
         client_factory: Builds the call client from the event handler. Defaults to
             ``daily.CallClient`` (after ``Daily.init()``); tests pass a fake.
-        replica_names: Daily user names that identify the replica (Tavus names the replica's
-            participant after the ``replica_id``). A participant whose ``userId`` contains
-            ``tavus-replica`` is the replica too.
+        replica_names: Opt-in: Daily user names that also identify the replica (for example
+            the persona's name). By default only a participant whose ``userId`` contains
+            ``tavus-replica`` is the replica (Tavus sets it through the meeting token; any
+            client chooses its own user name). A name match is marked ``replica_rule=
+            "user_name"`` and never outranks a ``userId`` match.
         client_settings: Passed to ``CallClient.join``; by default camera and microphone off.
+        subscribe_media: The media to receive from the other participants, any of
+            :data:`MEDIA_KINDS`. By default none: before the join the transport unsubscribes
+            from every participant's camera, microphone and screen, since a bot that reads
+            app messages only would otherwise receive and decode the replica's HD video
+            (daily-python subscribes to everything by default). Each kind subscribed costs
+            its bandwidth and decoding CPU for every remote participant (camera: the most,
+            up to the sender's high layer; microphone: one Opus stream each); subscribe only
+            to what you read, for example ``("microphone",)`` for the replica's voice with
+            ``set_audio_renderer``.
         join_timeout: Outer bound on the join completion. daily-python itself takes about 19 s
             to give up on an unreachable room, so keep this above 20 s.
         send_timeout: Bound on each app message's completion.
@@ -236,12 +285,14 @@ class DailyTransport(TransportBase):
         client_factory: ClientFactory | None = None,
         replica_names: Collection[str] = (),
         client_settings: Mapping[str, Any] | None = None,
+        subscribe_media: Collection[str] = (),
         join_timeout: float = 30.0,
         send_timeout: float = 10.0,
         leave_timeout: float = 25.0,
         release_timeout: float = 30.0,
     ) -> None:
         super().__init__()
+        self._subscriptions = subscription_profiles(subscribe_media)
         if client_factory is None:
             daily = ensure_daily_initialized()
             self._handler_base: type = daily.EventHandler
@@ -267,6 +318,7 @@ class DailyTransport(TransportBase):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._secrets: tuple[str, ...] = ()
         self._join_future: asyncio.Future[tuple[Any, ...]] | None = None
+        self._left_while_joining = False
         self._release_thread: threading.Thread | None = None
         self.standalone_errors = 0
         self.duplicate_errors = 0
@@ -280,15 +332,22 @@ class DailyTransport(TransportBase):
         name = str(info.get("userName") or "")
         user_id = info.get("userId")
         user_id = str(user_id) if user_id is not None else None
-        is_replica = name in self._replica_names or (
-            user_id is not None and _REPLICA_USER_ID_HINT in user_id
-        )
+        is_local = bool(info.get("isLocal", False))
+        # The userId comes from Tavus's meeting token; a user name is whatever a client chose,
+        # so it counts only when the caller opted in, and only below a userId match.
+        rule: str | None = None
+        if not is_local:
+            if user_id is not None and REPLICA_USER_ID_HINT in user_id:
+                rule = "user_id"
+            elif name and name in self._replica_names:
+                rule = "user_name"
         return Participant(
             id=str(raw.get("id", "")),
             name=name,
-            is_local=bool(info.get("isLocal", False)),
-            is_replica=is_replica,
+            is_local=is_local,
+            is_replica=rule is not None,
             user_id=user_id,
+            replica_rule=rule,
         )
 
     def _on_item(self, item: tuple[Any, ...]) -> None:
@@ -308,9 +367,10 @@ class DailyTransport(TransportBase):
             # The user name (which identifies the replica) may be set after the join.
             p = self._participant(item[1])
             known = self._participants.get(p.id)
-            if known is not None and p.is_replica and not known.is_replica:
+            if known is not None and p.replica_rule != known.replica_rule:
                 self._participants[p.id] = p
-                self._emit(PeerJoined(p))
+                if p.is_replica:  # the Room decides whether it may become the replica
+                    self._emit(PeerJoined(p))
         elif kind == "participant-left":
             p = self._participant(item[1])
             known = self._participants.pop(p.id, p)
@@ -318,7 +378,11 @@ class DailyTransport(TransportBase):
         elif kind == "call-state":
             state = str(item[1])
             self._emit(CallState(state))
-            if state == "left" and self._state == "joined":
+            if state == "left" and self._state == "joining":
+                # Daily left the call before the join coroutine saw its completion (the
+                # completion can even reach the loop after this event): join() decides.
+                self._left_while_joining = True
+            elif state == "left" and self._state == "joined":
                 # Not initiated by us: ejected, room expired or ended, network lost.
                 self._state = "disconnected"
                 self._emit(TransportDisconnected("left", "Daily reported that the call was left"))
@@ -384,20 +448,13 @@ class DailyTransport(TransportBase):
         self._state = "joining"
         self._open_client()
         assert self._client is not None
-        fut, completion = self._request()
-        self._join_future = fut
-        try:
-            set_user_name = getattr(self._client, "set_user_name", None)
-            if set_user_name is not None:
-                set_user_name(display_name)
-            self._client.join(url, meeting_token, self._client_settings, completion=completion)
-        except Exception as exc:
-            await self._teardown()
-            raise JoinError(f"Daily refused the join: {self._clean(str(exc))}") from None
+        client = self._client
         try:
             with anyio.fail_after(self._join_timeout):
-                # shield: a cancelled wait must not mark the join settled (Daily still runs it)
-                data, error = await asyncio.shield(fut)
+                data, error = await self._join_call(client, url, meeting_token, display_name)
+        except JoinError:
+            await self._teardown()
+            raise
         except TimeoutError:
             await self._teardown()
             raise JoinError(
@@ -411,6 +468,10 @@ class DailyTransport(TransportBase):
             raise JoinError(f"Daily join failed: {self._clean(str(error))}")
         if self._state != "joining":  # left while the join was in flight
             raise RoomClosedError("the room was left while joining")
+        if self._left_while_joining:  # joined, and Daily left the call at once
+            self._emit(TransportDisconnected("left", "Daily left the call right after joining"))
+            await self._teardown()
+            raise JoinError("Daily left the call right after joining (ejected, or the room ended)")
         participants = (data or {}).get("participants") or {}
         local = participants.get("local") or {}
         self._local_id = str(local.get("id", "")) or None
@@ -425,13 +486,39 @@ class DailyTransport(TransportBase):
         self._state = "joined"
         return JoinInfo(local_id=self._local_id or "", participants=tuple(joined))
 
+    async def _join_call(
+        self, client: CallClientLike, url: str, meeting_token: str | None, display_name: str
+    ) -> tuple[Any, ...]:
+        """Set the name and the media subscriptions, then join; return the join completion."""
+        try:
+            set_user_name = getattr(client, "set_user_name", None)
+            if set_user_name is not None:
+                set_user_name(display_name)
+            # Before the join, so no media flows in: daily-python subscribes to all by default.
+            subscribed, completion = self._request()
+            client.update_subscription_profiles(self._subscriptions, completion=completion)
+        except Exception as exc:
+            raise JoinError(f"Daily refused the join settings: {self._clean(str(exc))}") from None
+        (error,) = await subscribed
+        if error is not None:
+            raise JoinError(f"Daily refused the media subscriptions: {self._clean(str(error))}")
+        fut, completion = self._request()
+        self._join_future = fut
+        try:
+            client.join(url, meeting_token, self._client_settings, completion=completion)
+        except Exception as exc:
+            raise JoinError(f"Daily refused the join: {self._clean(str(exc))}") from None
+        # shield: a cancelled wait must not mark the join settled (Daily still runs it)
+        return await asyncio.shield(fut)
+
     async def send(self, message: Any, recipient: str | None = None) -> None:
         """Send an app message to everyone, or to one participant id, and await its completion.
 
         Raises:
             RoomClosedError: Not joined, or already left or disconnected.
-            SendError: Not JSON, over 4096 bytes, a recipient that is not a participant id,
-                Daily's completion error (text kept), or no completion within ``send_timeout``.
+            MessageTooLargeError: Over the app-message limit, encoded (before any I/O).
+            SendError: Not JSON, a recipient that is not a participant id, Daily's completion
+                error (text kept), or no completion within ``send_timeout``.
         """
         if self._state != "joined":
             raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
@@ -441,12 +528,15 @@ class DailyTransport(TransportBase):
         client = self._client
         if client is None:
             raise RoomClosedError("cannot send: the Daily client was released")
-        encode_app_message(message)
+        # Daily gets the normalised builtins, the object whose JSON size was checked: it refuses
+        # datetime, UUID, Decimal, Enum, bytes and int keys that msgspec (and so the simulator)
+        # would accept.
+        payload, _ = prepare_app_message(message)
         if recipient is not None and not _is_uuid(recipient):
             raise SendError(f"participant not found: {recipient!r} is not a Daily participant id")
         fut, completion = self._request()
         try:
-            client.send_app_message(message, recipient, completion=completion)
+            client.send_app_message(payload, recipient, completion=completion)
         except RuntimeError as exc:
             raise RoomClosedError(f"the Daily client is gone: {exc}") from None
         except Exception as exc:

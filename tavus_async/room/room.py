@@ -33,7 +33,15 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+)
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit
@@ -41,7 +49,7 @@ from urllib.parse import urlsplit
 import anyio
 import msgspec
 
-from .._logging import logger
+from .._logging import logger, redact
 from ..errors import JoinError, RoomClosedError, RoomError, SendError
 from ..interactions._ordering import DuplicateFilter, SeqReorderBuffer
 from ..interactions.audio import echo_audio_messages, echo_audio_messages_async
@@ -81,6 +89,7 @@ from .events import (
     RoomEvent,
 )
 from .transport import (
+    REPLICA_USER_ID_HINT,
     AppMessage,
     CallState,
     Participant,
@@ -99,6 +108,11 @@ F = TypeVar("F", bound=ToolHandler)
 RoomStreamEvent = Event | RoomEvent
 
 _PCM = bytes | bytearray | memoryview
+
+#: Audio chunks awaiting their delivery at once in :meth:`Room.echo_audio`: 8 x ~61 ms keeps
+#: a room whose completions take up to ~480 ms at real time, and bounds what an interrupt can
+#: no longer stop to ~0.5 s of audio (32 KB).
+_AUDIO_IN_FLIGHT = 8
 
 
 @dataclass(slots=True)
@@ -160,6 +174,19 @@ def _conversation_id_from_url(url: str) -> str | None:
     return None
 
 
+def _transport_options(
+    url: str, join_timeout: float, send_timeout: float | None, replica_names: Collection[str]
+) -> dict[str, Any]:
+    """The Room's deadlines (and replica rules) in the words of the transport it will make."""
+    daily = urlsplit(url).scheme.lower() in ("http", "https")
+    options: dict[str, Any] = {"join_timeout" if daily else "connect_timeout": join_timeout}
+    if send_timeout is not None:
+        options["send_timeout"] = send_timeout
+    if daily and replica_names:
+        options["replica_names"] = tuple(replica_names)
+    return options
+
+
 def _as_text(output: Any) -> str:
     if isinstance(output, str):
         return output
@@ -178,12 +205,20 @@ class Room:
         transport: The transport to use; by default chosen from the URL.
         conversation_id: The conversation id (sent with every message, and the filter for
             inbound ones). Derived from Tavus and simulator URLs when omitted.
-        replica_id: The conversation's replica id: Tavus names the replica's participant after
-            it, which is how a Daily room's replica is recognised.
+        replica_id: The conversation's replica id (informational: it does not identify the
+            replica's participant; see ``replica_names``).
+        replica_names: Daily rooms only, opt-in: user names that also identify the replica
+            (for example the persona's name, as pipecat matches it). By default the replica is
+            only the participant whose Daily ``userId`` contains ``tavus-replica``, which comes
+            from Tavus's meeting token; user names are chosen by each client, so a name rule
+            never overrides a ``userId`` match and never takes over a replica already present.
         display_name: Our name in the room.
         join_timeout: Seconds for the join and the replica's arrival together; then
-            :class:`~tavus_async.errors.JoinError`.
-        send_timeout: Seconds each send may take before :class:`SendError`.
+            :class:`~tavus_async.errors.JoinError`. The transport the Room makes gets the same
+            bound for its own join.
+        send_timeout: Seconds each send may take before :class:`SendError`; given to the
+            transport the Room makes, which owns it (default: the transport's, 10 s). With
+            ``transport=``, set it on that transport instead.
         client: An ``AsyncTavus`` (anything with ``conversations.end(id)``), for
             ``end_conversation``.
         end_conversation: End the conversation through ``client`` when the room is left, once,
@@ -225,9 +260,10 @@ class Room:
         transport: Transport | None = None,
         conversation_id: str | None = None,
         replica_id: str | None = None,
+        replica_names: Collection[str] = (),
         display_name: str = "tavus-async",
         join_timeout: float = 30.0,
-        send_timeout: float = 10.0,
+        send_timeout: float | None = None,
         client: Any = None,
         end_conversation: bool = False,
         wait_for_replica: bool = True,
@@ -258,7 +294,7 @@ class Room:
             ("send_timeout", send_timeout),
             ("tool_timeout", tool_timeout),
         ):
-            if not value > 0:
+            if value is not None and not value > 0:
                 raise ValueError(f"{name} must be positive, got {value}")
         if reorder is not None and not reorder > 0:
             raise ValueError(f"reorder must be a positive number of seconds or None, got {reorder}")
@@ -267,10 +303,14 @@ class Room:
         if end_conversation and client is None:
             raise ValueError("end_conversation=True needs client= (an AsyncTavus) to end it with")
         if transport is None:
-            options: dict[str, Any] = {}
-            if urlsplit(url).scheme.lower() in ("http", "https") and replica_id:
-                options["replica_names"] = (replica_id,)
-            transport = transport_for_url(url, **options)
+            transport = transport_for_url(
+                url, **_transport_options(url, join_timeout, send_timeout, replica_names)
+            )
+        elif send_timeout is not None or replica_names:
+            raise ValueError(
+                "send_timeout= and replica_names= configure the transport the Room makes; "
+                "with transport=, pass them to that transport instead"
+            )
         self._url = url
         self._token = meeting_token
         self._transport: Transport = transport
@@ -278,7 +318,6 @@ class Room:
         self.replica_id = replica_id
         self._display_name = display_name
         self._join_timeout = join_timeout
-        self._send_timeout = send_timeout
         self._client = client
         self._end_conversation = end_conversation
         self._wait_for_replica = wait_for_replica
@@ -402,10 +441,12 @@ class Room:
                             f"the room closed before the replica joined ({self._close_reason})"
                         )
         except TimeoutError:
+            # Described before the shutdown: leaving clears the transport's participants.
+            seen = self._replica_hint() if step == "wait for the replica to join" else ""
             await self._shutdown("join timed out")
             raise JoinError(
                 f"could not {step} within {self._join_timeout:g} s "
-                f"(conversation {self.conversation_id or 'unknown'})"
+                f"(conversation {self.conversation_id or 'unknown'}){seen}"
             ) from None
         except RoomClosedError as exc:
             await self._shutdown("join failed")
@@ -413,6 +454,27 @@ class Room:
         except BaseException:
             await self._shutdown("join failed")
             raise
+
+    def _replica_hint(self) -> str:
+        """Who was in the room, and how to opt in to another replica rule (secrets masked)."""
+        token = self._token
+
+        def clean(text: str) -> str:
+            if token:
+                text = text.replace(token, "[REDACTED]")
+            return redact(text)[:80]
+
+        seen = [
+            f"{clean(p.name) or '(no name)'} (id {clean(p.id)}, userId {clean(p.user_id or '-')})"
+            for p in list(self._transport.participants().values())[:10]
+        ]
+        present = "; ".join(seen) if seen else "nobody else"
+        return (
+            f". Present: {present}. The replica is the participant whose Daily userId contains "
+            f"{REPLICA_USER_ID_HINT!r}; if yours is named instead, opt in with "
+            "Room(..., replica_names=[<its user name>]) (for example the persona's name), or "
+            "pass wait_for_replica=False"
+        )
 
     async def leave(self) -> None:
         """Leave the room: stop tool handlers, leave, release, end the conversation if asked.
@@ -531,7 +593,14 @@ class Room:
     def _on_peer_joined(self, participant: Participant) -> None:
         # A replica that rejoins comes back with a new participant id: trust the new one once
         # the old one has left (never two at once, so a second "replica" cannot take over).
-        if participant.is_replica and (self._replica is None or not self._replica_present):
+        # The one exception: a userId match (set by Tavus's token) replaces a replica that only
+        # an opt-in user-name rule found, since any client can choose its name.
+        current = self._replica
+        if participant.is_replica and (
+            current is None
+            or not self._replica_present
+            or (participant.replica_rule == "user_id" and current.replica_rule == "user_name")
+        ):
             self._replica = participant
             self._replica_present = True
             self._buffer.put(ReplicaParticipantJoined(participant))
@@ -730,13 +799,8 @@ class Room:
 
     async def _send_payload(self, payload: Any, recipient: str | None) -> None:
         await self._ready_to_send()
-        try:
-            with anyio.fail_after(self._send_timeout):
-                await self._transport.send(payload, recipient)
-        except TimeoutError:
-            raise SendError(
-                f"the message was not delivered within {self._send_timeout:g} s"
-            ) from None
+        # The transport owns the send deadline (it got the Room's send_timeout).
+        await self._transport.send(payload, recipient)
         self.stats.sent += 1
 
     async def send(
@@ -845,10 +909,12 @@ class Room:
     ) -> EchoAudioResult:
         """Stream PCM16 mono audio for the replica to speak, as one utterance.
 
-        Chunks are sized to fit one app message and sent in order, each awaiting delivery; a
-        40 ms silence with ``done: true`` closes the utterance. By default chunks go out as fast
-        as the room accepts them (Tavus buffers); ``realtime=True`` paces them at playback speed.
-        :meth:`interrupt` (or cancelling this call) stops it: nothing queued is sent after that.
+        Chunks are sized to fit one app message and handed to the room in order, with up to 8
+        awaiting their delivery at once (so a slow acknowledgement does not slow the stream
+        below real time); a 40 ms silence with ``done: true`` closes the utterance. By default
+        chunks go out as fast as the room accepts them (Tavus buffers); ``realtime=True`` paces
+        them at playback speed. :meth:`interrupt` (or cancelling this call) stops it: nothing
+        queued is sent after that, and chunks in flight are no longer awaited.
 
         Args:
             audio: The whole utterance as bytes, or an (async) iterable of PCM pieces (e.g. a
@@ -882,29 +948,62 @@ class Room:
                 f"got {type(audio).__name__}"
             )
         generation = self._audio_generation
-        sent = 0
+        # Pipelined, not serialised: up to _AUDIO_IN_FLIGHT chunks await their delivery at
+        # once, so a room whose completions take longer than a chunk's playtime (~61 ms) still
+        # gets audio at real time or faster. Each send reaches the transport in order (a task
+        # runs up to its first await, where the transport has handed the message over, in the
+        # order the tasks were created).
+        window: deque[asyncio.Task[bool]] = deque()
+        loop = asyncio.get_running_loop()
+        delivered = 0
         started = time.monotonic()
         played = 0.0
+
+        async def settle_oldest() -> None:
+            nonlocal delivered
+            # Raises the send's error (the task stays in the window, to be gathered below).
+            sent = await window[0]
+            window.popleft()
+            delivered += sent
+
         try:
             async for message in messages:
                 if self._audio_generation != generation:
-                    return EchoAudioResult(iid, sent, completed=False)
+                    return EchoAudioResult(iid, delivered, completed=False)
+                while window and (window[0].done() or len(window) >= _AUDIO_IN_FLIGHT):
+                    await settle_oldest()
                 if realtime:
                     # Stay at most 200 ms ahead of playback.
                     ahead = played - (time.monotonic() - started) - 0.2
                     if ahead > 0:
                         await anyio.sleep(ahead)
-                    if self._audio_generation != generation:
-                        return EchoAudioResult(iid, sent, completed=False)
-                await self.send(message)
-                sent += 1
+                if self._audio_generation != generation:
+                    return EchoAudioResult(iid, delivered, completed=False)
+                window.append(loop.create_task(self._send_chunk(message, generation)))
                 played += len(message.audio) / 2 / sample_rate
+            while window:
+                await settle_oldest()
+            if self._audio_generation != generation:
+                return EchoAudioResult(iid, delivered, completed=False)
         finally:
-            aclose = getattr(messages, "aclose", None)
-            if aclose is not None:
-                with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
-                    await aclose()
-        return EchoAudioResult(iid, sent, completed=True)
+            # Interrupted, cancelled or failed: nothing still waiting is sent or awaited.
+            for task in window:
+                task.cancel()
+            with anyio.CancelScope(shield=True):
+                if window:
+                    await asyncio.gather(*window, return_exceptions=True)
+                aclose = getattr(messages, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
+        return EchoAudioResult(iid, delivered, completed=True)
+
+    async def _send_chunk(self, message: EchoAudio, generation: int) -> bool:
+        # An interrupt() may run before this task starts: then the chunk must not follow it.
+        if self._audio_generation != generation:
+            return False
+        await self.send(message)
+        return True
 
     # -- tools ---------------------------------------------------------------------------------
 

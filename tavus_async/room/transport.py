@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 __all__ = [
-    "MAX_MESSAGE_BYTES",
+    "REPLICA_USER_ID_HINT",
     "AppMessage",
     "CallState",
     "EventSink",
@@ -33,9 +33,9 @@ __all__ = [
     "transport_for_url",
 ]
 
-#: Daily documents a 4 KB limit per app message; every transport enforces it the same way so
-#: code that works against the simulator does not break in a real room.
-MAX_MESSAGE_BYTES = 4096
+#: Tavus's replica joins with a Daily ``userId`` containing this (``@tavus/cvi-ui``'s
+#: ``useReplicaIDs`` filter): it comes from Tavus's meeting token, so a guest cannot choose it.
+REPLICA_USER_ID_HINT = "tavus-replica"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +44,12 @@ class Participant:
 
     Attributes:
         id: The transport's participant id (a UUID on Daily).
-        name: The display name (``user_name``); for Tavus's replica, the replica id.
+        name: The display name (``user_name``), chosen by that participant's own client.
         is_local: True for this client itself.
         is_replica: True when the transport identified this participant as the Tavus replica.
         user_id: Daily's ``userId`` when known (Tavus's replica carries ``tavus-replica``).
+        replica_rule: Which rule identified the replica: ``"user_id"`` (the default, and the
+            strongest), ``"user_name"`` (opt-in), or None when it is not the replica.
     """
 
     id: str
@@ -55,6 +57,7 @@ class Participant:
     is_local: bool = False
     is_replica: bool = False
     user_id: str | None = None
+    replica_rule: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +133,10 @@ class Transport(Protocol):
     - ``join`` completes once, returns :class:`JoinInfo`, or raises
       :class:`~tavus_async.errors.JoinError` keeping the remote error text. After it returns,
       the sink receives events on the loop thread, in arrival order.
-    - ``send`` resolves when the room accepted the message, or raises
-      :class:`~tavus_async.errors.SendError` (refused, too large, unknown recipient, timeout).
+    - ``send`` normalises the message to JSON types once (``prepare_app_message``: the object
+      it hands over is the one whose size was checked), resolves when the room accepted it, or
+      raises :class:`~tavus_async.errors.SendError` (refused, not JSON, unknown recipient,
+      timeout; :class:`~tavus_async.errors.MessageTooLargeError` when too large, before I/O).
       Before ``join`` completed or after ``leave`` it raises
       :class:`~tavus_async.errors.RoomClosedError`. A broadcast is never echoed to the sender.
     - ``leave`` is idempotent, never raises, and releases everything the transport holds

@@ -21,7 +21,7 @@ import msgspec
 from .._logging import logger
 from ..errors import JoinError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
-from ._transport_base import TransportBase, encode_app_message
+from ._transport_base import TransportBase, prepare_app_message
 from .transport import (
     AppMessage,
     CallState,
@@ -244,13 +244,15 @@ class WebSocketTransport(TransportBase):
 
         Raises:
             RoomClosedError: Not joined, already left, or the connection dropped.
-            SendError: The message is not JSON, is over 4096 bytes, the recipient is unknown,
-                or no acknowledgement came within ``send_timeout``.
+            MessageTooLargeError: Over the app-message limit, encoded (before any I/O).
+            SendError: The message is not JSON (see
+                :func:`~tavus_async.room._transport_base.prepare_app_message`), the recipient is
+                unknown, or no acknowledgement came within ``send_timeout``.
         """
         ws = self._ws
         if self._state != "joined" or ws is None or ws.closed:
             raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
-        data = encode_app_message(message)
+        _, data = prepare_app_message(message)
         msg_id = str(next(self._ids))
         frame = b'{"type":"app-message","id":%s,"recipient":%s,"data":%s}' % (
             _encoder.encode(msg_id),

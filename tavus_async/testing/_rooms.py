@@ -78,10 +78,10 @@ from typing import Any, Protocol
 import msgspec
 from aiohttp import WSMsgType, web
 
+from ..interactions.messages import DEFAULT_MAX_MESSAGE_BYTES
 from ._brain import Action, CallTool, Emit, Replica, Say, Turn
 
 __all__ = [
-    "MAX_APP_MESSAGE_BYTES",
     "REASON_ABSENT",
     "REASON_LEFT",
     "REASON_MAX_DURATION",
@@ -92,8 +92,6 @@ __all__ = [
 
 _log = logging.getLogger("tavus_async.testing.rooms")
 
-#: Daily's documented app-message limit, applied to the encoded ``data``.
-MAX_APP_MESSAGE_BYTES = 4096
 #: ``shutdown_reason`` values Tavus documents for the ends a room decides on its own.
 REASON_MAX_DURATION = "max_call_duration reached"
 REASON_LEFT = "participant_left_timeout reached"
@@ -583,7 +581,7 @@ class Room:
             return
         data = frame["data"]
         size = len(_encode(data))
-        if size > MAX_APP_MESSAGE_BYTES:
+        if size > DEFAULT_MAX_MESSAGE_BYTES:  # Daily's limit, on the encoded ``data``
             self.stats["refused_too_large"] += 1
             self._ack(sender, msg_id, "message too large")
             return

@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from aiohttp import WSMsgType, web
 
-MAX_BYTES = 4096
+from tavus_async.interactions.messages import DEFAULT_MAX_MESSAGE_BYTES
 
 
 class FakeWsRoomServer:
@@ -156,7 +156,7 @@ class FakeWsRoomServer:
         data = frame.get("data")
         recipient = frame.get("recipient") or "*"
         error = None
-        if len(json.dumps(data, separators=(",", ":")).encode()) > MAX_BYTES:
+        if len(json.dumps(data, separators=(",", ":")).encode()) > DEFAULT_MAX_MESSAGE_BYTES:
             error = "message too large"
         elif recipient != "*" and recipient not in self.clients and recipient not in self.remotes:
             error = "participant not found"
