@@ -86,8 +86,7 @@ _decode_request = msgspec.json.Decoder(_Request).decode
 _encode = msgspec.json.Encoder().encode
 
 
-@dataclass(frozen=True, slots=True)
-class ToolHTTPResponse:
+class ToolHTTPResponse(msgspec.Struct, frozen=True):
     """What to answer: hand these three to your framework's response type.
 
     Attributes:

@@ -54,8 +54,9 @@ TOOL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]{0,63}$")
 OutcomeReason = Literal["ok", "unknown_tool", "bad_arguments", "timeout", "failed"]
 
 
-@dataclass(frozen=True, slots=True)
-class ToolContext:
+# The per-call records are msgspec Structs: their constructor costs a fraction of a frozen
+# dataclass's (about 0.2 us against 1.3-1.8 us, measured), and every call builds three.
+class ToolContext(msgspec.Struct, frozen=True):
     """Where a call came from; a parameter annotated ``ToolContext`` receives it.
 
     Attributes:
@@ -73,8 +74,7 @@ class ToolContext:
     event: ToolCall | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ToolOutcome:
+class ToolOutcome(msgspec.Struct, frozen=True):
     """What a call produced, ready for either channel.
 
     Attributes:
@@ -102,26 +102,6 @@ def tool_output(result: Any) -> Any:
         return msgspec.to_builtins(result)
     except (TypeError, ValueError):
         return str(result)
-
-
-def parse_arguments(tool: str, arguments: Any) -> dict[str, Any]:
-    """A call's ``arguments`` (JSON string, object, ``""`` or None) as a dict.
-
-    Raises:
-        ArgumentsError: The string is not JSON, or the value is not an object.
-    """
-    if arguments is None or arguments == "":
-        return {}
-    if isinstance(arguments, (str, bytes)):
-        try:
-            arguments = msgspec.json.decode(arguments)
-        except msgspec.DecodeError:
-            raise ArgumentsError(tool, f"tool {tool}: the arguments are not valid JSON") from None
-    if not isinstance(arguments, dict):
-        raise ArgumentsError(
-            tool, f"tool {tool}: the arguments must be an object, got {type(arguments).__name__}"
-        )
-    return arguments
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +154,7 @@ class ToolSpec:
         Raises:
             ArgumentsError: They do not fit; the message names the argument.
         """
-        return self.model.decode(self.name, parse_arguments(self.name, arguments))
+        return self.model.decode(self.name, arguments)
 
     async def run(self, arguments: Any, context: ToolContext | None = None) -> Any:
         """Decode ``arguments`` and call the function (no deadline; see :meth:`ToolRegistry.call`).

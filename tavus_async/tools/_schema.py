@@ -20,7 +20,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import docstring_parser
@@ -69,24 +69,61 @@ class ParamsModel:
     var_keyword: bool
     schema: dict[str, Any]
     description: str
+    decoder: msgspec.json.Decoder[Any] = field(repr=False)
 
-    def decode(self, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Validate ``arguments`` into the annotated types; the keyword arguments of the call.
+    def decode(self, tool: str, arguments: Any) -> dict[str, Any]:
+        """A call's ``arguments`` (a JSON string, an object, ``""`` or None) validated into the
+        annotated types: the keyword arguments of the call.
 
         Raises:
-            ArgumentsError: An argument is missing or has the wrong type; names the argument.
+            ArgumentsError: The arguments are not a JSON object, or an argument is missing or
+                has the wrong type (the message names it).
         """
+        if arguments is None or arguments == "":
+            arguments = {}
+        elif isinstance(arguments, (str, bytes)):
+            if not self.var_keyword:
+                # One pass from JSON text to the Struct: no dict in between.
+                try:
+                    return self._kwargs(self.decoder.decode(arguments), {})
+                except msgspec.ValidationError as exc:
+                    raise _arguments_error(tool, str(exc)) from None
+                except msgspec.DecodeError:
+                    raise ArgumentsError(
+                        tool, f"tool {tool}: the arguments are not valid JSON"
+                    ) from None
+            try:
+                arguments = msgspec.json.decode(arguments)
+            except msgspec.DecodeError:
+                raise ArgumentsError(
+                    tool, f"tool {tool}: the arguments are not valid JSON"
+                ) from None
+        if not isinstance(arguments, dict):
+            raise ArgumentsError(
+                tool,
+                f"tool {tool}: the arguments must be an object, got {type(arguments).__name__}",
+            )
         try:
             value = msgspec.convert(arguments, self.struct)
         except msgspec.ValidationError as exc:
             raise _arguments_error(tool, str(exc)) from None
+        return self._kwargs(value, arguments if self.var_keyword else {})
+
+    def _kwargs(self, value: Any, extra: dict[str, Any]) -> dict[str, Any]:
         kwargs = {name: getattr(value, name) for name in self.fields}
-        if self.var_keyword:
-            kwargs.update({k: v for k, v in arguments.items() if k not in kwargs})
+        if extra:
+            kwargs.update({k: v for k, v in extra.items() if k not in kwargs})
         return kwargs
 
 
+def _not_json(tool: str) -> ArgumentsError:
+    return ArgumentsError(tool, f"tool {tool}: the arguments are not valid JSON")
+
+
 def _arguments_error(tool: str, text: str) -> ArgumentsError:
+    if text.startswith("Expected `object`, got `") and " - at " not in text:
+        got = text.removeprefix("Expected `object`, got `").rstrip("`")
+        return ArgumentsError(tool, f"tool {tool}: the arguments must be an object, got {got}")
     missing = _MISSING_RE.match(text)
     if missing:
         name = missing["name"]
@@ -189,7 +226,8 @@ def build_params_model(
         if isinstance(prop, dict) and "description" not in prop:
             prop["description"] = text
     description = "\n\n".join(p for p in (doc.short_description, doc.long_description) if p)
-    return ParamsModel(struct, tuple(names), injected, var_keyword, schema, description)
+    decoder = msgspec.json.Decoder(struct)
+    return ParamsModel(struct, tuple(names), injected, var_keyword, schema, description, decoder)
 
 
 def _mentions(annotation: Any, target: type) -> bool:
