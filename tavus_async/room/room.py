@@ -237,7 +237,8 @@ class Room:
         transcript_max_turns: Turns :attr:`transcript` keeps; older ones are dropped and
             counted in ``transcript.dropped`` (None keeps every turn).
         tools: A :class:`~tavus_async.tools.ToolRegistry` to answer tool calls from (the same
-            one can serve the HTTP channel); default: a new, empty one.
+            one can serve the HTTP channel); default: a new, empty one. ``@room.tool``
+            registers into it.
         tool_timeout: Default seconds a tool handler may run (a tool's own ``timeout`` wins).
         legacy_tool_reply: How to answer a tool call that has no ``tool_call_id``: ``"echo"``
             (the replica speaks the result), ``"append_context"``, or ``"none"``.
