@@ -133,7 +133,7 @@ class ConversationBook:
             return
         record.webhooks.append(getattr(event, "event_type", None) or type(event).__name__)
         match event:
-            case webhooks.Shutdown():
+            case webhooks.ShutdownWebhook():
                 record.status = "ended"
                 record.shutdown_reason = event.shutdown_reason
                 record.shutdown_kind = event.reason_kind.value

@@ -29,7 +29,7 @@ PATH = "/webhooks/tavus"
 def describe(event: webhooks.WebhookEvent) -> str:
     """One line about an event: the interesting part first, then its (secret-free) repr."""
     match event:
-        case webhooks.Shutdown():
+        case webhooks.ShutdownWebhook():
             note = f"conversation ended: {event.shutdown_reason} [{event.reason_kind.name}]"
         case webhooks.TranscriptionReady():
             note = f"transcript ready: {len(event.turns())} turns"

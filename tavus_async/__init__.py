@@ -8,103 +8,115 @@ Example::
         page = await tavus.personas.list(limit=10)
 """
 
-from ._client import DEFAULT_BASE_URL, AsyncTavus
-from ._http import APIResponse, ResponseCapture
-from ._pagination import AsyncPage, AsyncPaginator
-from ._version import __version__
-from ._waiters import Progress
-from .errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConcurrencyLimitError,
-    ConfigurationError,
-    ConflictError,
-    InternalServerError,
-    JobFailedError,
-    JoinError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RoomClosedError,
-    RoomError,
-    SendError,
-    TavusError,
-    UnprocessableEntityError,
-    WaitTimeoutError,
-)
-from .interactions import (
-    AppendContext,
-    Echo,
-    EchoAudio,
-    Event,
-    Interrupt,
-    MalformedEvent,
-    MessageTooLargeError,
-    ObjectiveConfirm,
-    OverwriteContext,
-    RawMessage,
-    Respond,
-    Sensitivity,
-    ToolResult,
-    UnknownEvent,
-    decode,
-)
-from .interactions.events import (
-    GuardrailTriggered,
-    ObjectiveCompleted,
-    PerceptionAnalysis,
-    PerceptionToolCall,
-    ReplicaJoined,
-    ReplicaStartedSpeaking,
-    ReplicaStoppedSpeaking,
-    Shutdown,
-    StartedSpeaking,
-    StoppedSpeaking,
-    ToolCall,
-    UserStartedSpeaking,
-    UserStoppedSpeaking,
-    Utterance,
-    UtteranceStreaming,
-)
-from .models import (
-    Conversation,
-    Document,
-    GuardrailSet,
-    Layers,
-    LLMLayer,
-    ObjectiveSet,
-    Patch,
-    PatchOp,
-    PatchResult,
-    Persona,
-    PersonaCreate,
-    PronunciationDictionary,
-    Replica,
-    Tool,
-    ToolFunction,
-    Video,
-    Voice,
-    parse_timestamp,
-)
-from .room import (
-    CallStateChanged,
-    Disconnected,
-    EchoAudioResult,
-    EventsDropped,
-    ForeignMessage,
-    ParticipantJoined,
-    ParticipantLeft,
-    ReplicaParticipantJoined,
-    Room,
-    RoomStats,
-    Transcript,
-    Transport,
-)
+from typing import TYPE_CHECKING
+
+from ._lazy import exports
+
+# The exports, read by type checkers and editors as written, imported at run time on first use
+# (see tavus_async._lazy: the pytest plugin must not pay for aiohttp in every pytest run).
+if TYPE_CHECKING:
+    from ._client import DEFAULT_BASE_URL, AsyncTavus
+    from ._http import APIResponse, ResponseCapture
+    from ._pagination import AsyncPage, AsyncPaginator
+    from ._version import __version__
+    from ._waiters import Progress
+    from .errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConcurrencyLimitError,
+        ConfigurationError,
+        ConflictError,
+        InternalServerError,
+        InvalidInputError,
+        InvalidTypeError,
+        JobFailedError,
+        JoinError,
+        MissingExtraError,
+        NotAvailableError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RoomClosedError,
+        RoomError,
+        SendError,
+        StateError,
+        TavusError,
+        UnprocessableEntityError,
+        WaitTimeoutError,
+    )
+    from .interactions import (
+        AppendContext,
+        Echo,
+        EchoAudio,
+        Event,
+        Interrupt,
+        MalformedEvent,
+        MessageTooLargeError,
+        ObjectiveConfirm,
+        OverwriteContext,
+        RawMessage,
+        Respond,
+        Sensitivity,
+        ToolResult,
+        UnknownEvent,
+        decode,
+    )
+    from .interactions.events import (
+        GuardrailTriggered,
+        ObjectiveCompleted,
+        PerceptionAnalysis,
+        PerceptionToolCall,
+        ReplicaJoined,
+        ReplicaStartedSpeaking,
+        ReplicaStoppedSpeaking,
+        Shutdown,
+        StartedSpeaking,
+        StoppedSpeaking,
+        ToolCall,
+        UserStartedSpeaking,
+        UserStoppedSpeaking,
+        Utterance,
+        UtteranceStreaming,
+    )
+    from .models import (
+        Conversation,
+        Document,
+        GuardrailSet,
+        Layers,
+        LLMLayer,
+        ObjectiveSet,
+        Patch,
+        PatchOp,
+        PatchResult,
+        Persona,
+        PersonaCreate,
+        PronunciationDictionary,
+        Replica,
+        Tool,
+        ToolFunction,
+        Video,
+        Voice,
+        parse_timestamp,
+    )
+    from .room import (
+        CallStateChanged,
+        Disconnected,
+        EchoAudioResult,
+        EventsDropped,
+        ForeignMessage,
+        ParticipantJoined,
+        ParticipantLeft,
+        ReplicaParticipantJoined,
+        Room,
+        RoomStats,
+        Transcript,
+        Transport,
+    )
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -137,12 +149,16 @@ __all__ = [
     "GuardrailTriggered",
     "InternalServerError",
     "Interrupt",
+    "InvalidInputError",
+    "InvalidTypeError",
     "JobFailedError",
     "JoinError",
     "LLMLayer",
     "Layers",
     "MalformedEvent",
     "MessageTooLargeError",
+    "MissingExtraError",
+    "NotAvailableError",
     "NotFoundError",
     "ObjectiveCompleted",
     "ObjectiveConfirm",
@@ -177,6 +193,7 @@ __all__ = [
     "Sensitivity",
     "Shutdown",
     "StartedSpeaking",
+    "StateError",
     "StoppedSpeaking",
     "TavusError",
     "Tool",
@@ -198,3 +215,7 @@ __all__ = [
     "decode",
     "parse_timestamp",
 ]
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that a misspelt import stays an error for them.
+    __getattr__, __dir__ = exports(__name__, __file__, __all__)

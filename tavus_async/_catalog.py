@@ -20,24 +20,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
+from .errors import InvalidInputError
 from .models.conversations import Conversation, ConversationCreate
 from .models.documents import Document, DocumentCreate
+from .models.faces import Face, FaceCreate
 from .models.guardrails import GuardrailsCreate, GuardrailSet
 from .models.objectives import ObjectivesCreate, ObjectiveSet
+from .models.pals import Pal, PalCreate
 from .models.personas import Persona, PersonaCreate
 from .models.pronunciation_dictionaries import (
     PronunciationDictionary,
     PronunciationDictionaryCreate,
 )
 from .models.replicas import Replica, ReplicaCreate
+from .models.skills import Skill, SkillAttachment
 from .models.tools import AccountTool, ToolCreate
 from .models.videos import Video, VideoCreate
 from .models.voices import Voice
 from .resources._base import AsyncAPIResource
+from .resources._verbs import ReadOnlyResource
 from .resources.conversations import Conversations
 from .resources.documents import Documents
+from .resources.faces import Faces
 from .resources.guardrails import Guardrails
 from .resources.objectives import Objectives
+from .resources.pals import Pals, PalSkills
 from .resources.personas import Personas
 from .resources.pronunciation_dictionaries import PronunciationDictionaries
 from .resources.replicas import Replicas
@@ -50,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATALOG",
+    "NESTED",
     "VERBS",
     "CliFlag",
     "CliView",
@@ -74,6 +82,12 @@ VERBS: dict[str, tuple[str, str]] = {
     "rename": ("PATCH", "/{id}/name"),
     "end": ("POST", "/{id}/end"),
     "recrawl": ("POST", "/{id}/recrawl"),
+    "publish": ("POST", "/{id}/publish"),
+    "check_username": ("GET", "/check-username"),
+    # Attachments (``tavus.pals.skills``): PUT one, DELETE one, PUT the whole set.
+    "attach": ("PUT", "/{id}"),
+    "detach": ("DELETE", "/{id}"),
+    "replace": ("PUT", ""),
 }
 
 
@@ -108,6 +122,7 @@ class CliView:
         create_flags: The convenience flags of ``create`` (``--set`` reaches any field).
         delete_hard: ``delete`` has ``--hard``.
         verbose_get: ``get`` has ``--verbose``.
+        update_flags: The flags of ``update`` (each sets one keyword argument).
     """
 
     singular: str
@@ -115,6 +130,7 @@ class CliView:
     create_flags: tuple[CliFlag, ...] = ()
     delete_hard: bool = False
     verbose_get: bool = False
+    update_flags: tuple[CliFlag, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,8 +159,12 @@ class ResourceDef:
             :mod:`tavus_async.resources._verbs` parametrized by ``model`` for plain resources.
         cli: How the CLI shows it.
         list_filters: The filters of ``list`` the CLI offers (parameters of ``cls.list``).
-        aliases: Other paths serving the same records in Tavus's 2026 vocabulary
-            (``/v2/pals`` for personas).
+        aliases: Other paths serving the same records.
+        table: The simulator's table of its records, when they are another row's
+            (``pals`` are ``personas``); defaults to ``name``.
+        parent: For a namespace inside another (``tavus.pals.skills``), the parent row's name;
+            ``path`` then holds the parent's id (``/v2/pals/{pal_id}/skills``).
+        attr: The attribute on the parent (``skills``); defaults to ``name``.
     """
 
     name: str
@@ -158,19 +178,39 @@ class ResourceDef:
     cli: CliView
     list_filters: tuple[CliFlag, ...] = ()
     aliases: tuple[str, ...] = ()
+    table: str | None = None
+    parent: str | None = None
+    attr: str | None = None
 
     def __post_init__(self) -> None:
         unknown = [v for v in self.verbs if v not in VERBS]
         if unknown:
-            raise ValueError(f"catalog row {self.name!r}: unknown verbs {unknown}")
+            raise InvalidInputError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
-            raise ValueError(f"catalog row {self.name!r}: page_base must be 0 or 1")
+            raise InvalidInputError(f"catalog row {self.name!r}: page_base must be 0 or 1")
 
     @property
     def resource_class(self) -> type[AsyncAPIResource]:
         """The class of ``tavus.<name>`` (``cls`` without its type parameter, if any)."""
         origin = get_origin(self.cls)
         return origin if isinstance(origin, type) else self.cls
+
+    @property
+    def table_name(self) -> str:
+        """The simulator table holding this resource's records."""
+        return self.table or self.name
+
+    @property
+    def attribute(self) -> str:
+        """``tavus.<attribute>``, or ``tavus.<parent>.<attribute>`` for a nested namespace."""
+        return self.attr or self.name
+
+    @property
+    def parent_id(self) -> str | None:
+        """The parent's id parameter in ``path`` (``pal_id``), for a nested namespace."""
+        if self.parent is None:
+            return None
+        return self.path.rsplit("{", 1)[1].split("}", 1)[0]
 
     @property
     def cli_name(self) -> str:
@@ -190,6 +230,11 @@ class ResourceDef:
                 template = base + suffix.replace("{id}", "{" + self.id_field + "}")
                 out.append(Route(method, template, self.operation(verb), verb))
         return out
+
+    def namespace(self, client: Any) -> Any:
+        """This resource's namespace on ``client`` (``client.pals.skills`` for a nested row)."""
+        owner = getattr(client, by_name(self.parent).attribute) if self.parent else client
+        return getattr(owner, self.attribute)
 
 
 class _Entry(Generic[R]):
@@ -223,6 +268,69 @@ class ResourceNamespaces:
 
     _http: HTTPCore
 
+    # The 2026 vocabulary first (what Tavus documents now); the older names follow.
+    pals = _Entry(
+        Pals,
+        path="/v2/pals",
+        id_field="pal_id",
+        page_base=1,
+        model=Pal,
+        create_model=PalCreate,
+        verbs=("create", "list", "get", "patch", "delete", "publish", "check_username"),
+        list_filters=(
+            CliFlag("--pal-type", "pal_type", "user or system"),
+            CliFlag("--sort", "sort", "asc or desc"),
+        ),
+        table="personas",
+        cli=CliView(
+            singular="PAL",
+            columns=("pal_id", "pal_name", "pipeline_mode", "default_face_id", "created_at"),
+            create_flags=(
+                CliFlag("--name", "pal_name", "the PAL's name"),
+                CliFlag("--face-id", "default_face_id", "the face it uses by default (required)"),
+                CliFlag("--system-prompt", "system_prompt", "the LLM system prompt"),
+                CliFlag("--greeting", "greeting", "what the PAL says first"),
+                CliFlag(
+                    "--pipeline-mode", "pipeline_mode", "full (default), echo or speech-to-speech"
+                ),
+                CliFlag("--tool-id", "tool_ids", "a tool from the registry (repeatable)", "list"),
+                CliFlag("--layers", "layers", "the layers object, as JSON", "json"),
+            ),
+        ),
+    )
+    faces = _Entry(
+        Faces,
+        path="/v2/faces",
+        id_field="face_id",
+        page_base=1,
+        model=Face,
+        create_model=FaceCreate,
+        verbs=("create", "list", "get", "update", "delete", "rename"),
+        list_filters=(
+            CliFlag("--face-type", "face_type", "user or system"),
+            CliFlag("--model-name", "model_name", "only faces of this model"),
+        ),
+        table="replicas",
+        cli=CliView(
+            singular="face",
+            columns=("face_id", "face_name", "status", "training_progress", "created_at"),
+            create_flags=(
+                CliFlag("--name", "face_name", "the face's name"),
+                CliFlag("--train-video-url", "train_video_url", "training video (download URL)"),
+                CliFlag("--train-image-url", "train_image_url", "train from one image instead"),
+                CliFlag("--voice-name", "voice_name", "a stock voice (with an image)"),
+                CliFlag("--consent-video-url", "consent_video_url", "consent video URL"),
+                CliFlag("--model-name", "model_name", "phoenix-3, phoenix-4..."),
+                CliFlag("--callback-url", "callback_url", "webhook for training updates"),
+            ),
+            update_flags=(
+                CliFlag("--name", "face_name", "the new name"),
+                CliFlag("--voice-id", "default_voice_id", "the voice it speaks with"),
+            ),
+            delete_hard=True,
+            verbose_get=True,
+        ),
+    )
     conversations = _Entry(
         Conversations,
         path="/v2/conversations",
@@ -242,8 +350,10 @@ class ResourceNamespaces:
                 "created_at",
             ),
             create_flags=(
-                CliFlag("--persona-id", "persona_id", "the persona to talk to"),
-                CliFlag("--replica-id", "replica_id", "the replica (face) to use"),
+                CliFlag("--pal-id", "pal_id", "the PAL to talk to"),
+                CliFlag("--face-id", "face_id", "the face (replica) to use"),
+                CliFlag("--persona-id", "persona_id", "the persona (the PAL's old name)"),
+                CliFlag("--replica-id", "replica_id", "the replica to use (the face's old name)"),
                 CliFlag("--name", "conversation_name", "the conversation's name"),
                 CliFlag("--context", "conversational_context", "context for this conversation"),
                 CliFlag("--greeting", "custom_greeting", "what the replica says first"),
@@ -265,7 +375,6 @@ class ResourceNamespaces:
         create_model=PersonaCreate,
         verbs=("create", "list", "get", "patch", "delete"),
         list_filters=(CliFlag("--persona-type", "persona_type", "user or system"),),
-        aliases=("/v2/pals",),
         cli=CliView(
             singular="persona",
             columns=(
@@ -297,7 +406,6 @@ class ResourceNamespaces:
             CliFlag("--replica-type", "replica_type", "user or system"),
             CliFlag("--model-name", "model_name", "only replicas of this model"),
         ),
-        aliases=("/v2/faces",),
         cli=CliView(
             singular="replica",
             columns=("replica_id", "replica_name", "status", "training_progress", "created_at"),
@@ -379,6 +487,10 @@ class ResourceNamespaces:
                 CliFlag("--tag", "tags", "a tag (repeatable)", "list"),
                 CliFlag("--callback-url", "callback_url", "webhook for processing updates"),
             ),
+            update_flags=(
+                CliFlag("--name", "document_name", "the new name"),
+                CliFlag("--tag", "tags", "a tag (repeatable; replaces the list)", "list"),
+            ),
         ),
     )
     videos = _Entry(
@@ -457,13 +569,47 @@ class ResourceNamespaces:
                 CliFlag("--delivery", "delivery", "app_message or api delivery, as JSON", "json"),
                 CliFlag("--on-resolve", "on_resolve", "generate_response, fire_and_forget..."),
             ),
+            update_flags=(
+                CliFlag("--name", "name", "the new name"),
+                CliFlag("--description", "description", "the new description"),
+                CliFlag("--delivery", "delivery", "the new delivery, as JSON", "json"),
+            ),
         ),
+    )
+    skills = _Entry(
+        ReadOnlyResource[Skill],
+        path="/v2/skills",
+        id_field="skill_id",
+        page_base=1,
+        model=Skill,
+        create_model=None,
+        verbs=("list", "get"),
+        cli=CliView(singular="skill", columns=("skill_id", "display_name", "description")),
     )
 
 
-#: Every catalog row, in declaration order.
-CATALOG: tuple[ResourceDef, ...] = tuple(
-    entry.row for entry in vars(ResourceNamespaces).values() if isinstance(entry, _Entry)
+#: Namespaces inside another one (``tavus.pals.skills``): declared here, built by the parent.
+NESTED: tuple[ResourceDef, ...] = (
+    ResourceDef(
+        name="pal_skills",
+        parent="pals",
+        attr="skills",
+        path="/v2/pals/{pal_id}/skills",
+        id_field="skill_id",
+        page_base=1,
+        model=SkillAttachment,
+        create_model=None,
+        verbs=("list", "get", "attach", "update", "detach", "replace"),
+        table="personas",
+        cls=PalSkills,
+        cli=CliView(singular="PAL skill", columns=("skill_id", "config", "attached_at")),
+    ),
+)
+
+#: Every catalog row, in declaration order (top-level namespaces, then nested ones).
+CATALOG: tuple[ResourceDef, ...] = (
+    *(entry.row for entry in vars(ResourceNamespaces).values() if isinstance(entry, _Entry)),
+    *NESTED,
 )
 
 _BY_NAME = {row.name: row for row in CATALOG}

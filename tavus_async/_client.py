@@ -93,6 +93,12 @@ class AsyncTavus(ResourceNamespaces):
             ),
             sessions=SessionProvider(session),
             default_headers=MappingProxyType(dict(default_headers or {})),
+            # Named in a 401's message (never the key itself), so the user knows what to fix.
+            api_key_source=(
+                "the api_key argument"
+                if api_key is not None
+                else "the TAVUS_API_KEY environment variable"
+            ),
         )
         self._setup(config, is_copy=False)
 
@@ -103,9 +109,11 @@ class AsyncTavus(ResourceNamespaces):
         self._init_resources()
 
     def _init_resources(self) -> None:
-        # One namespace per catalog row, bound to this client's request core.
+        # One namespace per catalog row, bound to this client's request core; nested ones
+        # (tavus.pals.skills) on their parent's namespace.
         for row in CATALOG:
-            setattr(self, row.name, row.cls(self._http, row))
+            owner = self if row.parent is None else getattr(self, row.parent)
+            setattr(owner, row.attribute, row.cls(self._http, row))
 
     @property
     def base_url(self) -> str:

@@ -23,6 +23,7 @@ import msgspec
 from . import _version, errors
 from ._logging import get_logger
 from ._retry import RetryPolicy, parse_retry_after
+from .errors import InvalidInputError, NotAvailableError, StateError
 
 __all__ = [
     "APIResponse",
@@ -105,7 +106,7 @@ class ResponseCapture:
             LookupError: No call completed inside the block.
         """
         if not self.responses:
-            raise LookupError("no API call completed inside capture_response()")
+            raise NotAvailableError("no API call completed inside capture_response()")
         return self.responses[-1]
 
 
@@ -139,9 +140,9 @@ def require_id(name: str, value: object) -> str:
         ValueError: ``value`` is not a non-empty string, or contains a ``/``.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        raise InvalidInputError(f"{name} must be a non-empty string, got {value!r}")
     if "/" in value or "?" in value or "#" in value:
-        raise ValueError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
+        raise InvalidInputError(f"{name} must be a bare id without '/', '?' or '#', got {value!r}")
     return value
 
 
@@ -202,7 +203,7 @@ def _server_message(body: Any) -> str | None:
     return None
 
 
-def _status_error(resp: APIResponse) -> errors.APIStatusError:
+def _status_error(resp: APIResponse, key_source: str | None = None) -> errors.APIStatusError:
     try:
         body: Any = msgspec.json.decode(resp.content) if resp.content else None
     except msgspec.DecodeError:
@@ -220,12 +221,18 @@ def _status_error(resp: APIResponse) -> errors.APIStatusError:
         cls = _STATUS_ERRORS.get(status, errors.APIStatusError)
     text = f"{resp.method} {resp.path} failed with {status}"
     text += f": {said}" if said else " (the server gave no message)"
+    if status == 401:
+        text += (
+            f". The API key came from {key_source or 'the client'}: check it is a current key "
+            "from https://platform.tavus.io/api-keys (and that TAVUS_BASE_URL, if set, is the "
+            "API it belongs to)"
+        )
     return cls(
         text,
         status_code=status,
         body=body,
         server_message=said,
-        headers=dict(resp.headers),
+        headers=resp.headers,
         method=resp.method,
         path=resp.path,
     )
@@ -275,7 +282,7 @@ class SessionProvider:
             RuntimeError: The client was closed.
         """
         if self.closed:
-            raise RuntimeError("this AsyncTavus client was closed; create a new one")
+            raise StateError("this AsyncTavus client was closed; create a new one")
         session = self._session
         if not self.owned:
             assert session is not None
@@ -325,6 +332,7 @@ class HTTPConfig:
         retry: The retry policy.
         default_headers: Extra headers sent with every request.
         sessions: Where the aiohttp session comes from (shared by copies).
+        api_key_source: Where the key came from, named in a 401's message (never the key).
     """
 
     api_key: str = field(repr=False)
@@ -334,6 +342,7 @@ class HTTPConfig:
     retry: RetryPolicy
     sessions: SessionProvider = field(compare=False)
     default_headers: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    api_key_source: str = "the client's api_key"
 
     def headers(self, *, has_body: bool) -> dict[str, str]:
         """The headers of a request with or without a JSON body."""
@@ -456,7 +465,7 @@ class HTTPCore:
                     if capture is not None:
                         capture.responses.append(resp)
                     return resp
-                error: errors.APIError = _status_error(resp)
+                error: errors.APIError = _status_error(resp, self.config.api_key_source)
                 may_retry = policy.should_retry_status(resp.status_code, idempotent=idempotent)
                 retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             else:

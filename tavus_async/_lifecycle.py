@@ -16,7 +16,7 @@ from typing import TypeVar
 import anyio
 
 from ._logging import get_logger
-from .errors import APIError, NotFoundError
+from .errors import APIError, NotFoundError, WaitTimeoutError
 
 __all__ = ["ended_on_exit"]
 
@@ -61,7 +61,7 @@ async def ended_on_exit(
         if scope.cancelled_caught:
             log.warning("ending conversation %s timed out after %gs", cid, end_timeout)
             if not failed:
-                raise TimeoutError(
+                raise WaitTimeoutError(
                     f"ending conversation {cid} took longer than {end_timeout:g}s; "
                     "it may still be running: end it with conversations.end()"
                 )

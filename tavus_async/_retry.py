@@ -5,7 +5,7 @@ that makes a resource) is retried only when the request provably never reached t
 connection was not established) or the server said it did not process it (429, 503). Reads,
 deletes, patches and ``end`` are retried on every transient failure.
 
-Delays come from python-backoff's exponential generator with full jitter; a ``Retry-After`` the
+Delays come from backoff's exponential generator with full jitter; a ``Retry-After`` the
 server sends wins over the computed delay, unless it asks for more than ``max_retry_after``.
 """
 
@@ -78,10 +78,10 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def delays(self) -> Iterator[float]:
-        """Yield one jittered delay per retry, from python-backoff's exponential generator."""
+        """Yield one jittered delay per retry, from backoff's exponential generator."""
         gen = backoff.expo(base=2, factor=self.initial_delay, max_value=self.max_delay)
         first = next(gen)
-        # Older backoff releases prime the generator with a None or 0; skip it either way.
+        # backoff 2.x primes the generator with a None (its fork python-backoff 3 may not): skip it.
         if first is not None and first > 0:
             yield backoff.full_jitter(first)
         for value in gen:

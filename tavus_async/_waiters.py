@@ -1,7 +1,7 @@
 """Waiters: poll long-running work (replica training, video generation, document processing,
 conversation status) until it finishes, with progress reports and typed failures.
 
-Polling starts fast and slows down (python-backoff's exponential generator, with jitter, capped
+Polling starts fast and slows down (backoff's exponential generator, with jitter, capped
 at ``max_interval``), so a short job is seen done quickly and a long one is not hammered. A
 transient API failure while polling is already retried by the request path; what reaches the
 waiter is final and propagates.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
@@ -22,15 +21,13 @@ import backoff
 
 from ._logging import get_logger
 from .errors import JobFailedError, WaitTimeoutError
+from .models._common import parse_progress
 
-__all__ = ["Progress", "ProgressCallback", "parse_progress", "poll_until"]
+__all__ = ["Progress", "ProgressCallback", "poll_until"]
 
 M = TypeVar("M")
 
 log: logging.Logger = get_logger("waiters")
-
-_FRACTION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
-_PERCENT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +37,8 @@ class Progress:
     Attributes:
         resource_id: The replica, video, document or conversation id.
         status: The status Tavus reported (``started``, ``generating``, ``processing``...).
-        percent: Progress from 0 to 100 when Tavus reported it, else None.
+        fraction: Progress from 0 to 1 when Tavus reported it, else None (the unit of the
+            models' ``progress`` properties: the same parser reads both).
         raw: The progress value as Tavus sent it (``"45/100"``, ``45``...).
         elapsed: Seconds since the waiter started.
         model: The model the waiter just fetched.
@@ -48,30 +46,18 @@ class Progress:
 
     resource_id: str
     status: str | None
-    percent: float | None
+    fraction: float | None
     raw: Any
     elapsed: float
     model: Any
 
+    @property
+    def percent(self) -> float | None:
+        """:attr:`fraction` as a percentage (0-100), for display."""
+        return None if self.fraction is None else 100.0 * self.fraction
+
 
 ProgressCallback = Callable[[Progress], "Awaitable[None] | None"]
-
-
-def parse_progress(value: Any) -> float | None:
-    """Turn Tavus's progress values (``"45/100"``, ``"45%"``, ``45``) into a percentage."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return max(0.0, min(100.0, float(value)))
-    if isinstance(value, str):
-        m = _FRACTION_RE.match(value)
-        if m:
-            total = float(m.group(2))
-            return max(0.0, min(100.0, 100.0 * float(m.group(1)) / total)) if total else None
-        m = _PERCENT_RE.match(value)
-        if m:
-            return max(0.0, min(100.0, float(m.group(1))))
-    return None
 
 
 async def poll_until(
@@ -127,7 +113,7 @@ async def poll_until(
                     report = Progress(
                         resource_id=resource_id,
                         status=status,
-                        percent=100.0 if status in done else parse_progress(raw),
+                        fraction=1.0 if status in done else parse_progress(raw),
                         raw=raw,
                         elapsed=time.monotonic() - started,
                         model=model,

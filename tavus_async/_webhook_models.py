@@ -10,64 +10,35 @@ Payload shapes: ``/work/shared/tavus-docs/rest-api-notes.md`` §6 and §7.
 
 from __future__ import annotations
 
-import datetime as _dt
 import enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
 from ._logging import redact
+from .models import ConversationEvent, TranscriptEntry
 
 __all__ = [
-    "ConversationEvent",
+    "CanvasInteraction",
+    "ConversationWebhook",
     "DocumentCallback",
     "GuardrailCallback",
     "ObjectiveCallback",
     "PalJoined",
-    "PerceptionAnalysis",
+    "PerceptionAnalysisWebhook",
     "PerceptionUnavailable",
     "PostCallActionExecuted",
     "RecordingCopyFailed",
     "RecordingReady",
-    "ReplicaJoined",
+    "ReplicaJoinedWebhook",
     "ReplicaTrainingCallback",
-    "Shutdown",
     "ShutdownReason",
-    "TranscriptEntry",
+    "ShutdownWebhook",
     "TranscriptionReady",
     "UnknownWebhook",
     "VideoCallback",
     "WebhookEvent",
-    "parse_time",
 ]
-
-
-def parse_time(value: object) -> _dt.datetime | None:
-    """Read a Tavus time as an aware UTC datetime; None when absent or unreadable.
-
-    Accepts ISO 8601 (``2025-07-11T06:48:37.564961Z``), the video shape
-    (``2024-08-28 15:27:40.824457``) and Unix seconds (int or float).
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        try:
-            return _dt.datetime.fromtimestamp(value, tz=_dt.timezone.utc)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    # Python 3.10's fromisoformat does not read a trailing "Z".
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = _dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=_dt.timezone.utc)
-    return parsed
 
 
 class WebhookEvent(msgspec.Struct, kw_only=True, dict=True):
@@ -126,8 +97,11 @@ class WebhookEvent(msgspec.Struct, kw_only=True, dict=True):
 # --------------------------------------------------------------------------------------------
 
 
-class ConversationEvent(WebhookEvent):
+class ConversationWebhook(WebhookEvent, ConversationEvent):
     """A conversation callback: the common envelope; event data is under ``properties``.
+
+    A :class:`~tavus_async.models.ConversationEvent` (what ``events`` of a verbose conversation
+    hold) delivered as a webhook: same fields, plus ``webhook_url``, ``raw`` and ``issues``.
 
     ``webhook_url`` is the URL Tavus posted to with any ``token``/``key`` query values replaced by
     ``[REDACTED]`` (``raw["webhook_url"]`` keeps the original). The same classes read the
@@ -152,17 +126,12 @@ class ConversationEvent(WebhookEvent):
     timestamp: str | float | None = None
     properties: dict[str, Any] = msgspec.field(default_factory=dict)
 
-    @property
-    def occurred_at(self) -> _dt.datetime | None:
-        """``timestamp`` as an aware UTC datetime, or None when absent or unreadable."""
-        return parse_time(self.timestamp)
 
-
-class ReplicaJoined(ConversationEvent):
+class ReplicaJoinedWebhook(ConversationWebhook):
     """``system.replica_joined``: the replica is ready in the room.
 
     :class:`PalJoined` is a subclass: Tavus sends both names for the same moment, so
-    ``isinstance(event, ReplicaJoined)`` matches either (expect two deliveries).
+    ``isinstance(event, ReplicaJoinedWebhook)`` matches either (expect two deliveries).
     """
 
     EVENT_TYPE: ClassVar[str] = "system.replica_joined"
@@ -172,19 +141,19 @@ class ReplicaJoined(ConversationEvent):
     face_id: str | None = None
 
 
-class PalJoined(ReplicaJoined):
-    """``system.pal_joined``: the 2026 name of :class:`ReplicaJoined` (sent alongside it)."""
+class PalJoined(ReplicaJoinedWebhook):
+    """``system.pal_joined``: the 2026 name of :class:`ReplicaJoinedWebhook` (sent alongside it)."""
 
     EVENT_TYPE: ClassVar[str] = "system.pal_joined"
 
 
 class ShutdownReason(str, enum.Enum):
-    """The documented ``shutdown_reason`` families (see :attr:`Shutdown.reason_kind`).
+    """The documented ``shutdown_reason`` families (see :attr:`ShutdownWebhook.reason_kind`).
 
     Tavus sends free-form strings ("participant_left_timeout" and "participant_left_timeout
-    reached" both occur), so :attr:`Shutdown.shutdown_reason` stays a ``str`` and this enum is
-    only a lenient classification of it. ``OTHER`` is any reason not listed; ``MISSING`` is a
-    shutdown without a reason.
+    reached" both occur), so :attr:`ShutdownWebhook.shutdown_reason` stays a ``str`` and this
+    enum is only a lenient classification of it. ``OTHER`` is any reason not listed;
+    ``MISSING`` is a shutdown without a reason.
     """
 
     MAX_CALL_DURATION = "max_call_duration"
@@ -223,7 +192,7 @@ _ERROR_REASONS = frozenset(
 )
 
 
-class Shutdown(ConversationEvent):
+class ShutdownWebhook(ConversationWebhook):
     """``system.shutdown``: the room shut down; ``shutdown_reason`` says why (free-form).
 
     The 2026 verbose example names the field ``reason``; either spelling fills
@@ -267,28 +236,7 @@ class Shutdown(ConversationEvent):
         return self.reason_kind in _ERROR_REASONS
 
 
-class TranscriptEntry(msgspec.Struct, kw_only=True, repr_omit_defaults=True):
-    """One turn of an end-of-call transcript.
-
-    ``role`` is ``system``, ``user``, ``assistant`` or (2026) ``tool``; the first entry is often
-    the whole system prompt. ``timestamp`` is Unix seconds (float) in 2026 payloads; a string is
-    kept as sent. The timing fields are present only "where available".
-    """
-
-    role: str = ""
-    content: str | None = None
-    timestamp: float | str | None = None
-    seconds_from_start: float | None = None
-    duration: float | None = None
-    inference_id: str | None = None
-
-    @property
-    def occurred_at(self) -> _dt.datetime | None:
-        """``timestamp`` as an aware UTC datetime, or None."""
-        return parse_time(self.timestamp)
-
-
-class TranscriptionReady(ConversationEvent):
+class TranscriptionReady(ConversationWebhook):
     """``application.transcription_ready``: the whole transcript, after the call ended."""
 
     EVENT_TYPE: ClassVar[str] = "application.transcription_ready"
@@ -304,7 +252,7 @@ class TranscriptionReady(ConversationEvent):
         return [t for t in self.transcript if t.role != "system"]
 
 
-class RecordingReady(ConversationEvent):
+class RecordingReady(ConversationWebhook):
     """``application.recording_ready``: the recording landed in your bucket.
 
     Two payload generations exist: legacy ``bucket_name`` + ``s3_key`` + ``duration`` (seconds)
@@ -336,7 +284,7 @@ class RecordingReady(ConversationEvent):
         return None
 
 
-class RecordingCopyFailed(ConversationEvent):
+class RecordingCopyFailed(ConversationWebhook):
     """``application.recording_copy_failed``: copying the recording to your bucket failed.
 
     The payload is undocumented beyond the name; ``error_message`` is read when present and
@@ -349,7 +297,7 @@ class RecordingCopyFailed(ConversationEvent):
     error_message: str | None = None
 
 
-class PerceptionAnalysis(ConversationEvent):
+class PerceptionAnalysisWebhook(ConversationWebhook):
     """``application.perception_analysis``: Raven's end-of-call visual summary (markdown-ish)."""
 
     EVENT_TYPE: ClassVar[str] = "application.perception_analysis"
@@ -358,7 +306,7 @@ class PerceptionAnalysis(ConversationEvent):
     analysis: str | None = None
 
 
-class PerceptionUnavailable(ConversationEvent):
+class PerceptionUnavailable(ConversationWebhook):
     """``application.perception_unavailable``: perception was on but produced no analysis.
 
     ``reason`` is one of ``no_vision_history``, ``empty_summary``, ``summary_error`` (as
@@ -371,7 +319,7 @@ class PerceptionUnavailable(ConversationEvent):
     reason: str | None = None
 
 
-class PostCallActionExecuted(ConversationEvent):
+class PostCallActionExecuted(ConversationWebhook):
     """``application.post_call_action_executed``: one post-call action ran."""
 
     EVENT_TYPE: ClassVar[str] = "application.post_call_action_executed"
@@ -383,7 +331,22 @@ class PostCallActionExecuted(ConversationEvent):
     response: Any = None
 
 
-class ObjectiveCallback(ConversationEvent):
+class CanvasInteraction(ConversationWebhook):
+    """``canvas.interaction``: a participant used a Magic Canvas component (an answer, a form,
+    a booking). Sent once per interaction, when first recorded; retries never re-send it.
+
+    Tavus has not published the ``properties`` schema (it matches the items of
+    ``GET /v2/conversations/{id}/canvas/interactions``), so they are kept as received in
+    :attr:`properties`; ``component`` is read when present.
+    """
+
+    EVENT_TYPE: ClassVar[str] = "canvas.interaction"
+    PROPERTY_FIELDS: ClassVar[tuple[str, ...]] = ("component",)
+
+    component: str | None = None
+
+
+class ObjectiveCallback(ConversationWebhook):
     """An objective's ``callback_url`` fired (the objective completed). Best effort.
 
     Tavus has not published this payload. Any delivery whose ``event_type`` mentions
@@ -405,7 +368,7 @@ class ObjectiveCallback(ConversationEvent):
     status: str | None = None
 
 
-class GuardrailCallback(ConversationEvent):
+class GuardrailCallback(ConversationWebhook):
     """A guardrail's ``callback_url`` fired (the guardrail was triggered). Best effort.
 
     Tavus has not published this payload. Any delivery whose ``event_type`` mentions
@@ -427,16 +390,17 @@ class GuardrailCallback(ConversationEvent):
     reason: str | None = None
 
 
-CONVERSATION_EVENT_CLASSES: tuple[type[ConversationEvent], ...] = (
-    ReplicaJoined,
+CONVERSATION_EVENT_CLASSES: tuple[type[ConversationWebhook], ...] = (
+    ReplicaJoinedWebhook,
     PalJoined,
-    Shutdown,
+    ShutdownWebhook,
     TranscriptionReady,
     RecordingReady,
     RecordingCopyFailed,
-    PerceptionAnalysis,
+    PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
+    CanvasInteraction,
 )
 
 

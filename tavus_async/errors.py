@@ -3,6 +3,12 @@
 Every error the SDK raises on purpose derives from :class:`TavusError`::
 
     TavusError
+    ├── InvalidInputError (ValueError)  a value passed to the SDK is wrong: fix the call
+    │   ├── InvalidTypeError (TypeError)    ... of the wrong type
+    │   └── ConfigurationError          ... in the client's configuration (no API key...)
+    ├── MissingExtraError (ImportError) an optional extra is not installed: pip install it
+    ├── StateError (RuntimeError)       the object cannot do that now (closed, not started)
+    ├── NotAvailableError (LookupError) what was asked for is not there (no open room...)
     ├── APIError                        something went wrong talking to the REST API
     │   ├── APIStatusError              the server answered with an error status
     │   │   ├── BadRequestError         400
@@ -17,20 +23,26 @@ Every error the SDK raises on purpose derives from :class:`TavusError`::
     │   ├── APIConnectionError          the request did not complete
     │   │   └── APITimeoutError         ... because a timeout expired
     │   └── APIResponseValidationError  a 2xx body that does not decode
-    ├── WaitTimeoutError / JobFailedError   long-running work (waiters)
+    ├── WaitTimeoutError (TimeoutError) a wait gave up: says what was awaited, for how long
+    ├── JobFailedError                  long-running work (training, generation) failed
     └── RoomError                       the room connector
         ├── JoinError
         ├── SendError
         │   └── MessageTooLargeError    (also a ValueError) over the app-message limit
         └── RoomClosedError
 
-No message built here ever contains the API key or a meeting token: messages are made from the
-method, the path (ids only) and the server's own error text.
+Each error that stands for a mistake in the call also subclasses the builtin that fits, so
+``except ValueError`` (or ``TypeError``, ``ImportError``, ``RuntimeError``, ``TimeoutError``)
+keeps working. No message built here ever contains the API key or a meeting token: messages are
+made from the method, the path (ids only) and the server's own error text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from multidict import CIMultiDict, CIMultiDictProxy
 
 __all__ = [
     "APIConnectionError",
@@ -44,15 +56,20 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "InternalServerError",
+    "InvalidInputError",
+    "InvalidTypeError",
     "JobFailedError",
     "JoinError",
     "MessageTooLargeError",
+    "MissingExtraError",
+    "NotAvailableError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RoomClosedError",
     "RoomError",
     "SendError",
+    "StateError",
     "TavusError",
     "UnprocessableEntityError",
     "WaitTimeoutError",
@@ -63,8 +80,31 @@ class TavusError(Exception):
     """Base class of every error raised by tavus-async."""
 
 
-class ConfigurationError(TavusError, ValueError):
+class InvalidInputError(TavusError, ValueError):
+    """A value passed to the SDK is invalid (a misspelt field, a bad id, an out-of-range option).
+
+    Raised before any I/O; the message names the value and what is accepted.
+    """
+
+
+class InvalidTypeError(InvalidInputError, TypeError):
+    """A value passed to the SDK has the wrong type (also a :class:`TypeError`)."""
+
+
+class ConfigurationError(InvalidInputError):
     """The client was configured wrongly (for example, no API key)."""
+
+
+class MissingExtraError(TavusError, ImportError):
+    """An optional extra is not installed; the message says which ``pip install`` adds it."""
+
+
+class StateError(TavusError, RuntimeError):
+    """The object cannot do this in its current state (closed, or not started yet)."""
+
+
+class NotAvailableError(TavusError, LookupError):
+    """What was asked for is not there: no open room for that conversation, no captured call."""
 
 
 class APIError(TavusError):
@@ -90,7 +130,8 @@ class APIStatusError(APIError):
         status_code: The HTTP status.
         body: The decoded JSON body (or the raw text when it was not JSON).
         server_message: The server's own error text (from ``error`` or ``message``).
-        headers: The response headers (no request headers, so no key).
+        headers: The response headers, case-insensitive (``e.headers.get("retry-after")``
+            finds ``Retry-After``); no request headers, so no key.
     """
 
     def __init__(
@@ -100,7 +141,7 @@ class APIStatusError(APIError):
         status_code: int,
         body: Any,
         server_message: str | None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         method: str | None = None,
         path: str | None = None,
     ) -> None:
@@ -108,7 +149,7 @@ class APIStatusError(APIError):
         self.status_code = status_code
         self.body = body
         self.server_message = server_message
-        self.headers = headers or {}
+        self.headers: CIMultiDictProxy[str] = _ci_headers(headers)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not pickle by default; errors cross process pools.
@@ -120,7 +161,8 @@ class APIStatusError(APIError):
                 self.status_code,
                 self.body,
                 self.server_message,
-                self.headers,
+                # A proxy does not pickle; the (name, value) pairs keep repeated headers.
+                list(self.headers.items()),
                 self.method,
                 self.path,
             ),
@@ -133,7 +175,7 @@ def _rebuild_status_error(
     status_code: int,
     body: Any,
     server_message: str | None,
-    headers: dict[str, str],
+    headers: list[tuple[str, str]],
     method: str | None,
     path: str | None,
 ) -> APIStatusError:
@@ -146,6 +188,15 @@ def _rebuild_status_error(
         method=method,
         path=path,
     )
+
+
+def _ci_headers(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None,
+) -> CIMultiDictProxy[str]:
+    """A read-only, case-insensitive view of ``headers`` (aiohttp's own type, reused as is)."""
+    if isinstance(headers, CIMultiDictProxy):
+        return headers
+    return CIMultiDictProxy(CIMultiDict(headers or ()))
 
 
 class BadRequestError(APIStatusError):

@@ -6,7 +6,7 @@ Parse a delivery you received some other way::
 
     event = webhooks.parse(body)        # bytes, str or a dict; raises only WebhookParseError
     match event:
-        case webhooks.Shutdown() if event.ended_by_max_duration: ...
+        case webhooks.ShutdownWebhook() if event.ended_by_max_duration: ...
         case webhooks.TranscriptionReady(): save(event.conversation_id, event.turns())
         case webhooks.VideoCallback(status="ready"): publish(event.hosted_url)
         case webhooks.UnknownWebhook(): log.info("unhandled delivery: %s", event.reason)
@@ -26,7 +26,8 @@ JSON object, 405 to anything but POST, 503 while ``max_pending`` callbacks are s
 after ``aclose()``, and 200 otherwise, duplicates included (so Tavus has nothing to retry). It
 runs ``on_event`` in a task after answering. Redeliveries (same body) within ``dedupe_ttl`` are
 dropped; pass ``dedupe_key`` to also fold Tavus's ``system.pal_joined`` / ``system.replica_joined``
-twins. Every outcome is counted in ``receiver.stats``.
+twins, and ``dedupe=RedisDedupe(redis)`` to drop them across every backend instance. Every
+outcome is counted in ``receiver.stats``.
 
 Parsing is tolerant: an unknown shape gives :class:`UnknownWebhook` (with ``reason``), and a
 non-essential field of an unexpected type is left at its default and reported in
@@ -47,8 +48,6 @@ import inspect
 import json
 import re
 import secrets as _secrets
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
@@ -59,48 +58,61 @@ from aiohttp.abc import AbstractAccessLogger
 from yarl import URL
 
 from ._logging import get_logger, redact, register_secret
+from ._webhook_dedupe import (
+    DedupeError,
+    DedupeStore,
+    MemoryDedupe,
+    RedisDedupe,
+    delivery_key,
+    key_text,
+)
 from ._webhook_models import (
     CONVERSATION_EVENT_CLASSES,
-    ConversationEvent,
+    CanvasInteraction,
+    ConversationWebhook,
     DocumentCallback,
     GuardrailCallback,
     ObjectiveCallback,
     PalJoined,
-    PerceptionAnalysis,
+    PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
     RecordingCopyFailed,
     RecordingReady,
-    ReplicaJoined,
+    ReplicaJoinedWebhook,
     ReplicaTrainingCallback,
-    Shutdown,
     ShutdownReason,
-    TranscriptEntry,
+    ShutdownWebhook,
     TranscriptionReady,
     UnknownWebhook,
     VideoCallback,
     WebhookEvent,
-    parse_time,
 )
-from .errors import TavusError
+from .errors import InvalidInputError, InvalidTypeError, TavusError, WaitTimeoutError
+from .models import TranscriptEntry
 
 __all__ = [
     "CONVERSATION_EVENT_CLASSES",
-    "ConversationEvent",
+    "CanvasInteraction",
+    "ConversationWebhook",
+    "DedupeError",
+    "DedupeStore",
     "DocumentCallback",
     "GuardrailCallback",
+    "MemoryDedupe",
     "ObjectiveCallback",
     "PalJoined",
-    "PerceptionAnalysis",
+    "PerceptionAnalysisWebhook",
     "PerceptionUnavailable",
     "PostCallActionExecuted",
     "RecordingCopyFailed",
     "RecordingReady",
-    "ReplicaJoined",
+    "RedisDedupe",
+    "ReplicaJoinedWebhook",
     "ReplicaTrainingCallback",
     "SafeAccessLogger",
-    "Shutdown",
     "ShutdownReason",
+    "ShutdownWebhook",
     "TranscriptEntry",
     "TranscriptionReady",
     "UnknownWebhook",
@@ -111,9 +123,9 @@ __all__ = [
     "WebhookStats",
     "aiohttp_handler",
     "callback_url",
+    "delivery_key",
     "generate_secret",
     "parse",
-    "parse_time",
 ]
 
 _log = get_logger("webhooks")
@@ -131,15 +143,15 @@ class WebhookParseError(TavusError, ValueError):
 # Parsing
 # --------------------------------------------------------------------------------------------
 
-_BY_EVENT_TYPE: dict[str, type[ConversationEvent]] = {
+_BY_EVENT_TYPE: dict[str, type[ConversationWebhook]] = {
     cls.EVENT_TYPE: cls for cls in CONVERSATION_EVENT_CLASSES
 }
 _ENVELOPE = ("event_type", "message_type", "conversation_id", "webhook_url", "timestamp")
 # Fields read from the top level too when ``properties`` lacks them (payloads not documented).
 _TOP_LEVEL_FALLBACK = (ObjectiveCallback, GuardrailCallback)
-_ALIASES: dict[type[ConversationEvent], dict[str, str]] = {
+_ALIASES: dict[type[ConversationWebhook], dict[str, str]] = {
     # The 2026 verbose example spells it "reason".
-    Shutdown: {"shutdown_reason": "reason"},
+    ShutdownWebhook: {"shutdown_reason": "reason"},
     # The in-room guardrail event says "guardrail".
     GuardrailCallback: {"guardrail_name": "guardrail"},
 }
@@ -242,7 +254,7 @@ def _classify(obj: dict[str, Any]) -> WebhookEvent:
     )
 
 
-def _conversation(cls: type[ConversationEvent], obj: dict[str, Any]) -> WebhookEvent:
+def _conversation(cls: type[ConversationWebhook], obj: dict[str, Any]) -> WebhookEvent:
     props = obj.get("properties")
     if props is None:
         props = {}
@@ -341,7 +353,7 @@ def generate_secret(nbytes: int = 32) -> str:
 def _check_secret(secret: object) -> str:
     if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
         # Never echo the value: it is a secret even when it is a bad one.
-        raise ValueError(
+        raise InvalidInputError(
             f"a webhook secret must be a string of at least {MIN_SECRET_LENGTH} characters; "
             "make one with tavus_async.webhooks.generate_secret()"
         )
@@ -368,9 +380,11 @@ def callback_url(base_url: str, secret: str, *, param: str = "token") -> str:
     try:
         url = URL(base_url)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"base_url is not a URL: {redact(str(base_url))!r} ({exc})") from None
+        raise InvalidInputError(
+            f"base_url is not a URL: {redact(str(base_url))!r} ({exc})"
+        ) from None
     if not url.absolute or url.scheme not in ("http", "https") or not url.host:
-        raise ValueError(
+        raise InvalidInputError(
             f"base_url must be an absolute http(s) URL such as "
             f"'https://api.example.com/webhooks/tavus', got {redact(base_url)!r}"
         )
@@ -413,54 +427,15 @@ class WebhookStats:
     cancelled: int = 0
     #: Remembered deliveries forgotten early because the dedupe memory was full.
     dedupe_evicted: int = 0
+    #: 503: the dedupe store (Redis) could not be reached, so the delivery was not taken.
+    dedupe_errors: int = 0
+    #: Claims given back (``on_event`` raised, was cancelled, or never ran: 503 busy), so a
+    #: later copy of the delivery runs.
+    dedupe_released: int = 0
 
     def as_dict(self) -> dict[str, int]:
         """The counters as a plain dict (for metrics or logs)."""
         return asdict(self)
-
-
-class _RecentKeys:
-    """Keys seen in the last ``ttl`` seconds, at most ``maxsize`` of them (oldest go first)."""
-
-    def __init__(
-        self, maxsize: int, ttl: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._maxsize = maxsize
-        self._ttl = ttl
-        self._clock = clock
-        # Insertion order is expiry order, because every key lives for the same ttl.
-        self._expiry: OrderedDict[Hashable, float] = OrderedDict()
-        self.evicted = 0
-
-    def __len__(self) -> int:
-        return len(self._expiry)
-
-    def _expire(self, now: float) -> None:
-        expiry = self._expiry
-        while expiry:
-            key, deadline = next(iter(expiry.items()))
-            if deadline > now:
-                break
-            del expiry[key]
-
-    def seen(self, key: Hashable) -> bool:
-        """True when ``key`` was added less than ``ttl`` seconds ago."""
-        if self._maxsize <= 0:
-            return False
-        self._expire(self._clock())
-        return key in self._expiry
-
-    def add(self, key: Hashable) -> None:
-        """Remember ``key`` for ``ttl`` seconds, forgetting the oldest key when full."""
-        if self._maxsize <= 0:
-            return
-        now = self._clock()
-        self._expire(now)
-        self._expiry[key] = now + self._ttl
-        self._expiry.move_to_end(key)
-        while len(self._expiry) > self._maxsize:
-            self._expiry.popitem(last=False)
-            self.evicted += 1
 
 
 def _body_key(body: bytes, _event: WebhookEvent) -> Hashable:
@@ -484,27 +459,38 @@ class WebhookHandler:
         dedupe_size: int = 10_000,
         dedupe_ttl: float = 3600.0,
         dedupe_key: DedupeKey | None = None,
+        dedupe: DedupeStore | None = None,
         max_pending: int = 10_000,
         token_param: str = "token",
     ) -> None:
         if not callable(on_event):
-            raise TypeError("on_event must be a function (sync or async) taking one event")
+            raise InvalidTypeError("on_event must be a function (sync or async) taking one event")
         secret_list = [secret] if isinstance(secret, str) else list(secret)
         if not secret_list:
-            raise ValueError("at least one webhook secret is required; see generate_secret()")
+            raise InvalidInputError(
+                "at least one webhook secret is required; see generate_secret()"
+            )
         for item in secret_list:
             _check_secret(item)
             register_secret(item)  # the tavus_async logger masks it from now on
         if max_body_bytes < 1:
-            raise ValueError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
+            raise InvalidInputError(f"max_body_bytes must be at least 1, got {max_body_bytes}")
         if dedupe_size < 0 or dedupe_ttl < 0:
-            raise ValueError("dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)")
+            raise InvalidInputError(
+                "dedupe_size and dedupe_ttl must be >= 0 (0 turns deduping off)"
+            )
         if max_pending < 1:
-            raise ValueError(f"max_pending must be at least 1, got {max_pending}")
+            raise InvalidInputError(f"max_pending must be at least 1, got {max_pending}")
         self._on_event = on_event
         self._secrets = [s.encode() for s in secret_list]
         self._max_body = max_body_bytes
-        self._recent = _RecentKeys(dedupe_size if dedupe_ttl > 0 else 0, dedupe_ttl)
+        if dedupe is not None and not isinstance(dedupe, DedupeStore):
+            raise InvalidTypeError(
+                "dedupe must be a tavus_async.webhooks.DedupeStore (MemoryDedupe, RedisDedupe "
+                f"or a subclass), not {type(dedupe).__name__}"
+            )
+        self._dedupe = dedupe if dedupe is not None else MemoryDedupe(dedupe_size)
+        self._dedupe_ttl = dedupe_ttl
         self._dedupe_key = dedupe_key or _body_key
         self._max_pending = max_pending
         self._token_param = token_param
@@ -586,21 +572,31 @@ class WebhookHandler:
             # A broken dedupe_key must not cost the delivery; fall back to the body's hash.
             _log.exception("dedupe_key raised for %s; using the body hash", _label(event))
             key = _body_key(body, event)
-        if self._recent.seen(key):
+        name = key_text(key)
+        try:
+            fresh = await self._dedupe.claim(name, self._dedupe_ttl)
+        except DedupeError as exc:
+            stats.dedupe_errors += 1
+            _log.warning("webhook rejected (503): %s", exc)
+            return web.Response(
+                status=503, text="webhook dedupe store unavailable", headers={"Retry-After": "5"}
+            )
+        if not fresh:
             stats.duplicates += 1
             _log.info("duplicate webhook dropped: %s", _label(event))
             return web.Response(status=200, text="duplicate ignored")
         if len(self._tasks) >= self._max_pending:
+            await self._release(name, event)  # not taken: a retry must find it unclaimed
             stats.rejected_busy += 1
             _log.warning("webhook rejected (503): %d callbacks still running", len(self._tasks))
             return web.Response(
                 status=503, text="too many webhooks in progress", headers={"Retry-After": "1"}
             )
-        self._recent.add(key)
-        stats.dedupe_evicted = self._recent.evicted
+        if isinstance(self._dedupe, MemoryDedupe):
+            stats.dedupe_evicted = self._dedupe.evicted
         stats.accepted += 1
         # Scheduled, not awaited: the 200 goes out before on_event runs.
-        task = asyncio.get_running_loop().create_task(self._run(event), name=_label(event))
+        task = asyncio.get_running_loop().create_task(self._run(event, name), name=_label(event))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return web.Response(status=200, text="ok")
@@ -619,19 +615,34 @@ class WebhookHandler:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    async def _run(self, event: WebhookEvent) -> None:
+    async def _run(self, event: WebhookEvent, key: str) -> None:
         try:
             result = self._on_event(event)
             if inspect.isawaitable(result):
                 await result
         except asyncio.CancelledError:
             self.stats.cancelled += 1
+            await asyncio.shield(self._release(key, event))
             raise
         except Exception:
             self.stats.callback_errors += 1
             _log.exception("webhook callback raised while handling %s", _label(event))
+            await self._release(key, event)
         else:
             self.stats.handled += 1
+            try:
+                await self._dedupe.done(key)
+            except DedupeError:  # the claim stands either way; nothing to undo
+                _log.warning("dedupe store failed to record %s as done", _label(event))
+
+    async def _release(self, key: str, event: WebhookEvent) -> None:
+        """Give the claim back (callback failed or never ran), so a later copy runs."""
+        try:
+            await self._dedupe.release(key)
+        except DedupeError as exc:
+            _log.warning("could not release the dedupe claim of %s: %s", _label(event), exc)
+        else:
+            self.stats.dedupe_released += 1
 
     async def join(self, timeout: float | None = None) -> None:
         """Wait until every scheduled ``on_event`` call has finished.
@@ -647,7 +658,7 @@ class WebhookHandler:
         try:
             await asyncio.wait_for(_all(), timeout)
         except asyncio.TimeoutError:
-            raise TimeoutError(
+            raise WaitTimeoutError(
                 f"{self.pending} webhook callbacks still running after {timeout}s"
             ) from None
 
@@ -683,7 +694,7 @@ def _mark_coroutine_function(obj: object) -> None:
 
 def _label(event: WebhookEvent) -> str:
     """A short, secret-free description of an event for logs and task names."""
-    if isinstance(event, ConversationEvent | UnknownWebhook):
+    if isinstance(event, ConversationWebhook | UnknownWebhook):
         kind = event.event_type or type(event).__name__
         cid = event.conversation_id
         return f"{kind} (conversation {cid})" if cid else kind
@@ -702,6 +713,7 @@ def aiohttp_handler(
     dedupe_size: int = 10_000,
     dedupe_ttl: float = 3600.0,
     dedupe_key: DedupeKey | None = None,
+    dedupe: DedupeStore | None = None,
     max_pending: int = 10_000,
     token_param: str = "token",
 ) -> WebhookHandler:
@@ -718,6 +730,11 @@ def aiohttp_handler(
         dedupe_ttl: How long (seconds) a delivery is remembered.
         dedupe_key: Identity of a delivery, from the raw body and the event; by default the
             SHA-256 of the body, so only byte-identical redeliveries are dropped.
+        dedupe: Where claims are kept: a :class:`MemoryDedupe` of ``dedupe_size`` by default
+            (this process only); :class:`RedisDedupe` shares them between every instance
+            behind your load balancer. A delivery whose ``on_event`` raises is released, so a
+            later copy of it runs (see :class:`DedupeStore`). When the store cannot be reached
+            the delivery gets 503 and is counted in ``stats.dedupe_errors``.
         max_pending: With this many ``on_event`` calls still running, answer 503.
         token_param: The query parameter carrying the token.
 
@@ -734,6 +751,7 @@ def aiohttp_handler(
         dedupe_size=dedupe_size,
         dedupe_ttl=dedupe_ttl,
         dedupe_key=dedupe_key,
+        dedupe=dedupe,
         max_pending=max_pending,
         token_param=token_param,
     )

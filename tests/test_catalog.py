@@ -38,9 +38,9 @@ def test_rows_are_unique_and_well_formed() -> None:
 def test_client_has_one_namespace_per_row_and_no_other() -> None:
     tavus = AsyncTavus(api_key="tk_test_catalog_0000")
     found = {name for name, value in vars(tavus).items() if isinstance(value, AsyncAPIResource)}
-    assert found == {row.name for row in CATALOG}
+    assert found == {row.name for row in CATALOG if row.parent is None}
     for row in CATALOG:
-        resource = getattr(tavus, row.name)
+        resource = row.namespace(tavus)
         assert type(resource) is row.resource_class
         assert resource._path == row.path
         assert resource._page_base == row.page_base
@@ -50,8 +50,8 @@ def test_with_options_copies_get_their_own_namespaces() -> None:
     tavus = AsyncTavus(api_key="tk_test_catalog_0000")
     patient = tavus.with_options(timeout=5)
     for row in CATALOG:
-        assert getattr(patient, row.name)._http is patient._http
-        assert getattr(tavus, row.name)._http is tavus._http
+        assert row.namespace(patient)._http is patient._http
+        assert row.namespace(tavus)._http is tavus._http
     assert patient._http is not tavus._http
 
 
@@ -62,11 +62,11 @@ def test_every_verb_is_a_method_of_the_resource_class(row: ResourceDef) -> None:
     for verb in row.verbs:
         method = getattr(row.cls, verb, None)
         assert callable(method), f"{row.cls.__name__} has no {verb}()"
-        if verb == "list":
+        if verb == "list" and row.parent is None:
             params = inspect.signature(method).parameters
             for flag in row.list_filters:
                 assert flag.field in params, f"{row.name}.list() has no {flag.field}"
-        else:
+        elif verb != "list":
             assert inspect.iscoroutinefunction(method), f"{row.name}.{verb} is not async"
 
 
@@ -86,7 +86,8 @@ def test_the_cli_has_every_resource_and_exactly_its_verbs(row: ResourceDef) -> N
     actions = _cli_actions()
     assert row.cli_name in actions, f"the CLI has no {row.cli_name} command"
     waits = callable(getattr(row.cls, "wait_until_ready", None))
-    assert actions[row.cli_name] == set(row.verbs) | ({"wait"} if waits else set())
+    cli_verbs = {verb.replace("_", "-") for verb in row.verbs}
+    assert actions[row.cli_name] == cli_verbs | ({"wait"} if waits else set())
     for column in row.cli.columns:
         fields = getattr(row.model, "__struct_fields__", ())
         assert column in fields, f"{row.name}: the column {column} is not a field of the model"
@@ -101,7 +102,8 @@ def test_the_cli_resource_commands_are_the_catalog() -> None:
 def test_the_api_docs_cover_every_row_and_verb() -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     for row in CATALOG:
-        heading = f"### `tavus.{row.name}`"
+        where = row.name if row.parent is None else f"{row.parent}.{row.attribute}"
+        heading = f"### `tavus.{where}`"
         assert heading in text, f"docs/api.md has no section for {row.name}"
         section = text.split(heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
         for verb in row.verbs:
@@ -134,7 +136,8 @@ async def test_client_and_simulator_name_each_operation_the_same_way() -> None:
     # sides (it was documents.update in the client and "documents.patch" in the simulator).
     async with TavusSimulator() as sim, sim.client() as tavus:
         for row in CATALOG:
-            await getattr(tavus, row.name).list()
+            parent_ids = ("pdced222244b",) if row.parent else ()  # a stock PAL
+            await row.namespace(tavus).list(*parent_ids)
             assert sim.counts[row.operation("list")] == 1, row.name
         doc = await tavus.documents.create(document_url="https://example.com/a.pdf")
         await tavus.documents.update(doc.document_id, document_name="Renamed")
@@ -149,7 +152,9 @@ def test_the_store_has_a_table_per_row() -> None:
     sim = TavusSimulator()
     for row in CATALOG:
         if row.name != "voices":  # stock data, a list
-            assert sim.store.table(row.name) is getattr(sim.store, row.name)
+            assert sim.store.table(row.name) is sim.store.tables[row.table_name]
+            assert sim.store.table(row.table_name) is getattr(sim.store, row.table_name)
+    assert sim.store.table("pals") is sim.store.personas  # one store, two vocabularies
     with pytest.raises(AttributeError):
         _ = sim.store.nothing_here
 

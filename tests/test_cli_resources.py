@@ -383,3 +383,71 @@ async def test_objectives_and_guardrails_from_flags(cli: CLI) -> None:
     bad = await cli("guardrails", "create", "--guardrail", "no-prompt")
     assert bad.code == 2
     assert "NAME=PROMPT" in bad.err
+
+
+async def test_pals_in_the_2026_vocabulary(cli: CLI) -> None:
+    created = await cli.json(
+        "pals", "create", "--name", "Desk", "--face-id", STOCK_REPLICA, "--system-prompt", "Hi."
+    )
+    pid = created["pal_id"]
+    got = await cli.json("pals", "get", pid)
+    assert (got["pal_name"], got["default_face_id"]) == ("Desk", STOCK_REPLICA)
+    listed = await cli.json("pals", "list", "--pal-type", "user", "--sort", "asc")
+    assert [p["pal_id"] for p in listed["data"]] == [pid]
+    patched = await cli.json("pals", "patch", pid, "--replace", "/pal_name=Front desk")
+    assert patched["pal_name"] == "Front desk"
+    published = await cli.json("pals", "publish", pid)
+    assert published["status"] == "success"
+    assert (await cli.json("pals", "check-username", "frontdesk"))["available"] is True
+    table = await cli("pals", "list", "--pal-type", "system")
+    assert "pipecat0" in table.out
+    assert (await cli("pals", "create", "--name", "No face", "--system-prompt", "x")).code == 2
+    await cli.json("pals", "delete", pid)
+    assert (await cli("pals", "get", pid)).code == 1
+
+
+async def test_faces_in_the_2026_vocabulary(cli: CLI) -> None:
+    face = await cli.json("faces", "create", "--train-video-url", "https://example.com/me.mp4")
+    fid = face["face_id"]
+    ready = await cli.json("faces", "wait", fid, "--interval", "0.01", "--timeout", "10")
+    assert ready["status"] == "completed"
+    assert (await cli.json("faces", "get", fid, "--verbose"))["face_type"] == "user"
+    assert fid in [
+        f["face_id"] for f in (await cli.json("faces", "list", "--face-type", "user"))["data"]
+    ]
+    updated = await cli.json("faces", "update", fid, "--name", "Me", "--voice-id", "v0a1b2c3d4e5f")
+    assert (updated["face_name"], updated["default_voice_id"]) == ("Me", "v0a1b2c3d4e5f")
+    assert (await cli("faces", "update", fid)).code == 2
+    await cli.json("faces", "rename", fid, "Me again")
+    assert (await cli.json("faces", "get", fid))["face_name"] == "Me again"
+    await cli.json("faces", "delete", fid, "--hard")
+    assert (await cli("faces", "get", fid)).code == 1
+
+
+async def test_skills_and_pal_skills(cli: CLI) -> None:
+    registry = await cli.json("skills", "list")
+    assert "presentation" in [s["skill_id"] for s in registry["data"]]
+    assert (await cli.json("skills", "get", "memory"))["skill_id"] == "memory"
+    pal = await cli.json(
+        "pals", "create", "--face-id", STOCK_REPLICA, "--pipeline-mode", "echo", "--name", "S"
+    )
+    pid = pal["pal_id"]
+    attached = await cli.json(
+        "pal-skills", "attach", pid, "presentation", "--config", '{"document_ids": ["d1"]}'
+    )
+    assert attached["config"] == {"document_ids": ["d1"]}
+    await cli.json("pal-skills", "attach", pid, "internet_search")
+    merged = await cli.json(
+        "pal-skills", "update", pid, "presentation", "--config", '{"prompt": "Go"}'
+    )
+    assert merged["config"] == {"document_ids": ["d1"], "prompt": "Go"}
+    got = await cli.json("pal-skills", "get", pid, "presentation")
+    assert got["config"]["prompt"] == "Go"
+    table = await cli("pal-skills", "list", pid)
+    assert "internet_search" in table.out
+    assert "presentation" in table.out
+    replaced = await cli.json("pal-skills", "replace", pid, "--skills", '{"memory": null}')
+    assert [s["skill_id"] for s in replaced["data"]] == ["memory"]
+    await cli.json("pal-skills", "detach", pid, "memory")
+    assert (await cli.json("pal-skills", "list", pid))["data"] == []
+    assert (await cli("pal-skills", "update", pid, "memory")).code == 2

@@ -15,8 +15,9 @@ from tavus_async import JobFailedError, WaitTimeoutError
 from tavus_async._lifecycle import ended_on_exit
 from tavus_async._logging import REDACTED, redact, register_secret
 from tavus_async._retry import RetryPolicy, parse_retry_after
-from tavus_async._waiters import Progress, parse_progress, poll_until
+from tavus_async._waiters import Progress, poll_until
 from tavus_async.errors import InternalServerError, NotFoundError
+from tavus_async.models import parse_progress
 
 
 def test_redact_masks_headers_tokens_and_registered_secrets() -> None:
@@ -81,22 +82,25 @@ def test_retry_delays_are_jittered_within_the_exponential_envelope() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "percent"),
+    ("raw", "fraction"),
     [
-        ("45/100", 45.0),
-        ("100/100", 100.0),
-        ("3/4", 75.0),
-        ("12%", 12.0),
-        (60, 60.0),
+        ("45/100", 0.45),
+        ("100/100", 1.0),
+        ("3/4", 0.75),
+        ("12%", 0.12),
+        (60, 0.6),
         ("0/0", None),
         ("soon", None),
         (None, None),
         (True, None),
-        (150, 100.0),
+        (150, 1.0),
+        ({"odd": 1}, None),
+        (float("nan"), None),
     ],
 )
-def test_parse_progress(raw: object, percent: float | None) -> None:
-    assert parse_progress(raw) == percent
+def test_parse_progress(raw: object, fraction: float | None) -> None:
+    # One parser, one unit (a fraction), for the models and the waiters alike (issue 12).
+    assert parse_progress(raw) == fraction
 
 
 @dataclass

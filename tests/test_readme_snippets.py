@@ -66,6 +66,8 @@ async def _namespace(tavus: AsyncTavus, code: str) -> AsyncIterator[dict[str, An
     ns: dict[str, Any] = {
         "tavus": tavus,
         "persona_id": persona.persona_id,
+        "pal_id": persona.persona_id,  # one id under both names
+        "face_id": replica.replica_id,
         "conv": conv,
         "conversation_id": ended.conversation_id,
         "replica_id": replica.replica_id,
@@ -92,7 +94,9 @@ async def _namespace(tavus: AsyncTavus, code: str) -> AsyncIterator[dict[str, An
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("index", range(len(BLOCKS)), ids=lambda i: f"block{i + 1}")
-async def test_readme_block_runs(index: int, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_readme_block_runs(
+    index: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = BLOCKS[index]
     async with TavusSimulator() as sim:
         if "asyncio.run(" in code:
@@ -108,3 +112,7 @@ async def test_readme_block_runs(index: int, monkeypatch: pytest.MonkeyPatch) ->
             exec(compile(wrapped, f"README.md block {index + 1}", "exec"), ns)
             with anyio.fail_after(30):
                 await ns["__snippet"]()
+    if 'room.respond("What can you do?")' in code:
+        # The rooms example sees the reply to its own question, not just the greeting.
+        printed = capsys.readouterr().out.splitlines()
+        assert printed == ["replica: You said: What can you do?"], printed

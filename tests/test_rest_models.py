@@ -62,7 +62,7 @@ def test_parse_timestamp_formats(raw: str | float, expected: datetime) -> None:
 
 @pytest.mark.parametrize("raw", [None, "", "  ", "yesterday", "2025-13-45T99:99:99Z", True])
 def test_parse_timestamp_unreadable_is_none(raw: object) -> None:
-    assert parse_timestamp(raw) is None  # type: ignore[arg-type]
+    assert parse_timestamp(raw) is None
 
 
 @property_test()
@@ -96,7 +96,7 @@ def test_model_timestamp_properties() -> None:
     [("42/100", 0.42), ("100/100", 1.0), (50, 0.5), ("75", 0.75), ("10%", 0.1), (None, None)],
 )
 def test_parse_progress(raw: object, expected: float | None) -> None:
-    assert parse_progress(raw) == expected  # type: ignore[arg-type]
+    assert parse_progress(raw) == expected
     assert Replica(replica_id="r", training_progress="42/100").progress == 0.42
 
 

@@ -404,3 +404,18 @@ async def test_a_cancelled_leave_completes_and_still_propagates_the_cancellation
             assert isinstance(outcome, asyncio.CancelledError)
             assert not reached
     assert mid_leave > 0
+
+
+async def test_a_pal_conversation_announces_pal_joined_in_the_room(tavus: Any) -> None:
+    # Created in the 2026 vocabulary, the room sends system.pal_joined beside the legacy event.
+    pal = await tavus.pals.create(
+        default_face_id="rfe12d8b9597", system_prompt="Be brief.", pal_name="Room PAL"
+    )
+    conv = await tavus.conversations.create(pal_id=pal.pal_id, custom_greeting="Hi")
+    async with connect(conv, client=tavus) as room:
+        seen = await _until(room, StoppedSpeaking)
+    kinds = [getattr(e, "event_type", None) for e in seen]
+    assert "system.replica_joined" in kinds
+    assert kinds.index("system.pal_joined") == kinds.index("system.replica_joined") + 1
+    joined = next(e for e in seen if getattr(e, "event_type", None) == "system.pal_joined")
+    assert joined.properties["face_id"] == "rfe12d8b9597"

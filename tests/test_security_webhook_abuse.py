@@ -163,7 +163,7 @@ async def test_a_storm_of_mixed_abuse_gets_the_right_answers_and_the_server_surv
     good = count["good"] + 1  # + the final delivery
     # One event per distinct good delivery; duplicates and hang-ups never reach the callback.
     assert len(received) == good
-    joined = [e for e in received if isinstance(e, webhooks.ReplicaJoined)]
+    joined = [e for e in received if isinstance(e, webhooks.ReplicaJoinedWebhook)]
     assert len(joined) == good
     assert len({e.conversation_id for e in joined}) == good
     stats = handler.stats

@@ -11,7 +11,7 @@ from _sim_rooms_kit import Frame, room_server
 from tavus_async.testing._brain import (
     CallTool,
     Say,
-    Turn,
+    ScriptedTurn,
     guardrail,
     objective,
     perception_tool_call,
@@ -180,10 +180,10 @@ async def test_rule_validation() -> None:
 
 
 async def test_a_custom_async_brain_sees_the_turn() -> None:
-    seen: list[Turn] = []
+    seen: list[ScriptedTurn] = []
 
     class Brain:
-        async def reply(self, turn: Turn) -> list[Say | CallTool | str]:
+        async def reply(self, turn: ScriptedTurn) -> list[Say | CallTool | str]:
             seen.append(turn)
             return ["First sentence.", Say("Second sentence.")]
 

@@ -435,6 +435,11 @@ async def test_documents_filters_and_zero_based_pages(http: aiohttp.ClientSessio
     assert [d["document_name"] for d in page1["data"]] == ["gamma"]
     _, desc = await call(http, "GET", "/v2/documents?sort=descending")
     assert desc["data"][0]["document_name"] == "gamma"
+    # The official CLI's spelling (and its default): sort=desc.
+    _, short = await call(http, "GET", "/v2/documents?sort=desc")
+    assert [d["document_name"] for d in short["data"]] == [d["document_name"] for d in desc["data"]]
+    _, asc = await call(http, "GET", "/v2/documents?sort=asc")
+    assert asc["data"][0]["document_name"] == "alpha"
     _, tagged = await call(http, "GET", "/v2/documents?tags=a")
     assert {d["document_name"] for d in tagged["data"]} == {"alpha", "gamma"}
     _, named = await call(http, "GET", "/v2/documents?name_or_uuid=bet")

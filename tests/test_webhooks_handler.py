@@ -18,9 +18,10 @@ from aiohttp.test_utils import TestServer
 from yarl import URL
 
 from tavus_async import webhooks
+from tavus_async._webhook_dedupe import _RecentKeys
 from tavus_async.webhooks import (
     ReplicaTrainingCallback,
-    Shutdown,
+    ShutdownWebhook,
     TranscriptionReady,
     WebhookEvent,
     WebhookHandler,
@@ -83,7 +84,7 @@ async def test_correct_token_gets_200_and_typed_event() -> None:
             assert resp.status == 200
         await rec.wait_for(2)
     first, second = rec.events
-    assert isinstance(first, Shutdown)
+    assert isinstance(first, ShutdownWebhook)
     assert first.conversation_id == "c123456"
     assert first.ended_by_participant_left
     assert isinstance(second, TranscriptionReady)
@@ -239,7 +240,7 @@ async def test_duplicate_deliveries_are_dropped_and_counted() -> None:
             async with session.post(with_token(url), data=fixture(name)) as resp:
                 assert resp.status == 200  # a duplicate is acknowledged, so Tavus stops
         await handler.join(timeout=5)
-    assert [type(e).__name__ for e in rec.events] == ["Shutdown", "VideoCallback"]
+    assert [type(e).__name__ for e in rec.events] == ["ShutdownWebhook", "VideoCallback"]
     assert handler.stats.duplicates == 2
     assert handler.stats.accepted == 2
 
@@ -260,7 +261,7 @@ async def test_dedupe_can_be_turned_off() -> None:
 async def test_custom_dedupe_key_drops_pal_joined_twin() -> None:
     # Tavus sends system.replica_joined and system.pal_joined for the same moment.
     def identity(_body: bytes, event: WebhookEvent) -> object:
-        if isinstance(event, webhooks.ReplicaJoined):
+        if isinstance(event, webhooks.ReplicaJoinedWebhook):
             return ("joined", event.conversation_id)
         return _body
 
@@ -285,7 +286,7 @@ async def test_callback_that_raises_does_not_break_the_server(
 
     async def explode(event: WebhookEvent) -> None:
         calls.append(type(event).__name__)
-        if isinstance(event, Shutdown):
+        if isinstance(event, ShutdownWebhook):
             raise RuntimeError("database is down")
 
     def explode_sync(event: WebhookEvent) -> None:
@@ -303,7 +304,7 @@ async def test_callback_that_raises_does_not_break_the_server(
         async with session.post(with_token(url), data=fixture("video_ready")) as resp:
             assert resp.status == 200
         await sync_handler.join(timeout=5)
-    assert calls == ["Shutdown", "VideoCallback", "VideoCallback"]
+    assert calls == ["ShutdownWebhook", "VideoCallback", "VideoCallback"]
     assert handler.stats.callback_errors == 1
     assert handler.stats.handled == 2
     assert sync_handler.stats.callback_errors == 1
@@ -351,7 +352,9 @@ async def test_flood_of_distinct_deliveries_all_handled() -> None:
             statuses = await asyncio.gather(*(post(i) for i in range(300)))
         await handler.join(timeout=10)
     assert statuses == [200] * 300
-    ids = [str(e.conversation_id) for e in rec.events if isinstance(e, webhooks.ReplicaJoined)]
+    ids = [
+        str(e.conversation_id) for e in rec.events if isinstance(e, webhooks.ReplicaJoinedWebhook)
+    ]
     assert sorted(ids) == sorted(f"c{i}" for i in range(300))
 
 
@@ -377,7 +380,7 @@ async def test_busy_handler_answers_503_and_accepts_the_retry_later() -> None:
         async with session.post(with_token(url), data=fixture("video_ready")) as resp:
             assert resp.status == 200
         await handler.join(timeout=5)
-    assert [type(e).__name__ for e in seen] == ["Shutdown", "VideoCallback"]
+    assert [type(e).__name__ for e in seen] == ["ShutdownWebhook", "VideoCallback"]
     assert handler.stats.rejected_busy == 1
     assert handler.stats.duplicates == 0
 
@@ -429,14 +432,14 @@ async def test_secret_never_reaches_logs(caplog: pytest.LogCaptureFixture) -> No
             assert resp.status == 400
         await handler.join(timeout=5)
     assert "/hook" in caplog.text  # the access log line is there, without its query
-    assert "got Shutdown(" in caplog.text
+    assert "got ShutdownWebhook(" in caplog.text
     assert SECRET not in caplog.text
     assert SECRET not in repr(handler)
 
 
 def test_recent_keys_expire_and_stay_bounded() -> None:
     now = [0.0]
-    keys = webhooks._RecentKeys(maxsize=3, ttl=10.0, clock=lambda: now[0])
+    keys = _RecentKeys(maxsize=3, ttl=10.0, clock=lambda: now[0])
     keys.add("a")
     now[0] = 5.0
     keys.add("b")

@@ -19,15 +19,15 @@ from tavus_async.webhooks import (
     GuardrailCallback,
     ObjectiveCallback,
     PalJoined,
-    PerceptionAnalysis,
+    PerceptionAnalysisWebhook,
     PerceptionUnavailable,
     PostCallActionExecuted,
     RecordingCopyFailed,
     RecordingReady,
-    ReplicaJoined,
+    ReplicaJoinedWebhook,
     ReplicaTrainingCallback,
-    Shutdown,
     ShutdownReason,
+    ShutdownWebhook,
     TranscriptionReady,
     UnknownWebhook,
     VideoCallback,
@@ -40,12 +40,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "webhooks"
 # fixture name -> (class, fields it must have)
 EXPECTED: dict[str, tuple[type[webhooks.WebhookEvent], dict[str, Any]]] = {
     "system_replica_joined": (
-        ReplicaJoined,
+        ReplicaJoinedWebhook,
         {"replica_id": "r79e1c033f", "conversation_id": "c123456", "message_type": "system"},
     ),
     "system_pal_joined": (PalJoined, {"face_id": "r79e1c033f", "event_type": "system.pal_joined"}),
     "system_shutdown": (
-        Shutdown,
+        ShutdownWebhook,
         {
             "shutdown_reason": "participant_left_timeout",
             "reason_kind": ShutdownReason.PARTICIPANT_LEFT_TIMEOUT,
@@ -55,14 +55,14 @@ EXPECTED: dict[str, tuple[type[webhooks.WebhookEvent], dict[str, Any]]] = {
         },
     ),
     "system_shutdown_max_duration": (
-        Shutdown,
+        ShutdownWebhook,
         {"shutdown_reason": "max_call_duration reached", "ended_by_max_duration": True},
     ),
     "verbose_shutdown_2026": (
-        Shutdown,
+        ShutdownWebhook,
         {"shutdown_reason": "participant_left_timeout", "conversation_id": None},
     ),
-    "verbose_replica_joined_2026": (ReplicaJoined, {"replica_id": None, "properties": {}}),
+    "verbose_replica_joined_2026": (ReplicaJoinedWebhook, {"replica_id": None, "properties": {}}),
     "transcription_ready_faq": (TranscriptionReady, {"conversation_id": ""}),
     "transcription_ready_minimal": (TranscriptionReady, {"replica_id": "r1"}),
     "verbose_transcription_ready_2026": (TranscriptionReady, {}),
@@ -88,8 +88,8 @@ EXPECTED: dict[str, tuple[type[webhooks.WebhookEvent], dict[str, Any]]] = {
         RecordingCopyFailed,
         {"error_message": "Access denied writing to bucket my-bucket"},
     ),
-    "perception_analysis_faq": (PerceptionAnalysis, {"message_type": "application"}),
-    "perception_analysis_raven": (PerceptionAnalysis, {}),
+    "perception_analysis_faq": (PerceptionAnalysisWebhook, {"message_type": "application"}),
+    "perception_analysis_raven": (PerceptionAnalysisWebhook, {}),
     "perception_unavailable": (PerceptionUnavailable, {"reason": "no_vision_history"}),
     "post_call_action_executed": (
         PostCallActionExecuted,
@@ -157,7 +157,7 @@ def test_documented_payload_parses_to_its_class(name: str) -> None:
         for attr, want in fields.items():
             assert getattr(event, attr) == want, attr
         assert event.raw == original
-        if isinstance(event, webhooks.ConversationEvent):
+        if isinstance(event, webhooks.ConversationWebhook):
             assert event.event_type == original.get("event_type", event.event_type)
             assert event.properties == original.get("properties", {})
 
@@ -214,7 +214,7 @@ def test_transcript_timestamp_may_be_a_string() -> None:
 
 def test_pal_joined_is_a_replica_joined() -> None:
     event = parse(_load("system_pal_joined"))
-    assert isinstance(event, ReplicaJoined)
+    assert isinstance(event, ReplicaJoinedWebhook)
     match event:
         case PalJoined(face_id=face):
             assert face == "r79e1c033f"
@@ -253,7 +253,7 @@ def test_pal_joined_is_a_replica_joined() -> None:
 )
 def test_shutdown_reason_helpers(reason: str, kind: ShutdownReason, flag: str | None) -> None:
     event = parse({"event_type": "system.shutdown", "properties": {"shutdown_reason": reason}})
-    assert isinstance(event, Shutdown)
+    assert isinstance(event, ShutdownWebhook)
     assert event.shutdown_reason == reason  # kept verbatim
     assert event.reason_kind is kind
     flags = ("ended_by_max_duration", "ended_by_participant_absent", "ended_by_api", "is_error")
@@ -263,7 +263,7 @@ def test_shutdown_reason_helpers(reason: str, kind: ShutdownReason, flag: str | 
 
 def test_shutdown_without_reason() -> None:
     event = parse({"event_type": "system.shutdown", "properties": None})
-    assert isinstance(event, Shutdown)
+    assert isinstance(event, ShutdownWebhook)
     assert event.shutdown_reason is None
     assert event.reason_kind is ShutdownReason.MISSING
 
@@ -274,7 +274,7 @@ def test_webhook_url_token_is_redacted_but_raw_is_verbatim() -> None:
     body = json.loads(_load("system_shutdown"))
     body["webhook_url"] = url
     event = parse(body)
-    assert isinstance(event, Shutdown)
+    assert isinstance(event, ShutdownWebhook)
     assert secret not in (event.webhook_url or "")
     assert event.webhook_url is not None
     assert event.webhook_url.startswith("https://api.example.com/hooks/tavus?tenant=7&token=")
@@ -475,11 +475,11 @@ def test_badly_typed_essential_field_gives_unknown() -> None:
         ),
         pytest.param(
             b'{"event_type": "system.shutdown", "properties": {"shutdown_reason": "\\ud800"}}',
-            Shutdown,
+            ShutdownWebhook,
             id="lone-surrogate",
         ),
         pytest.param(
-            b'{"event_type": "system.shutdown", "timestamp": 1e400}', Shutdown, id="1e400"
+            b'{"event_type": "system.shutdown", "timestamp": 1e400}', ShutdownWebhook, id="1e400"
         ),
     ],
 )

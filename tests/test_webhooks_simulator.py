@@ -77,8 +77,8 @@ async def test_conversation_callbacks_arrive_typed_and_duplicates_are_dropped() 
     assert len(events) == first_round  # the replays were dropped...
     assert handler.stats.duplicates == len(delivered)  # ...and counted
     by_type = {type(e): e for e in events}
-    shutdown = by_type[webhooks.Shutdown]
-    assert isinstance(shutdown, webhooks.Shutdown)
+    shutdown = by_type[webhooks.ShutdownWebhook]
+    assert isinstance(shutdown, webhooks.ShutdownWebhook)
     assert shutdown.conversation_id == conv.conversation_id
     assert shutdown.ended_by_api
     assert shutdown.webhook_url is not None
@@ -86,7 +86,7 @@ async def test_conversation_callbacks_arrive_typed_and_duplicates_are_dropped() 
     transcript = by_type[webhooks.TranscriptionReady]
     assert isinstance(transcript, webhooks.TranscriptionReady)
     assert transcript.transcript[0].role == "system"
-    conversation_events = [e for e in events if isinstance(e, webhooks.ConversationEvent)]
+    conversation_events = [e for e in events if isinstance(e, webhooks.ConversationWebhook)]
     assert len(conversation_events) == len(events)
     assert {e.conversation_id for e in conversation_events} == {conv.conversation_id}
     assert not any(isinstance(e, webhooks.UnknownWebhook) for e in events)
@@ -145,7 +145,7 @@ async def test_verbose_conversation_events_parse_like_callbacks() -> None:
         verbose = await tavus.conversations.get(conv.conversation_id, verbose=True)
     parsed = [webhooks.parse(e) for e in verbose.events or []]
     kinds = {type(e) for e in parsed}
-    assert {webhooks.Shutdown, webhooks.TranscriptionReady} <= kinds
+    assert {webhooks.ShutdownWebhook, webhooks.TranscriptionReady} <= kinds
     assert not any(isinstance(e, webhooks.UnknownWebhook) for e in parsed)
-    shutdown = next(e for e in parsed if isinstance(e, webhooks.Shutdown))
+    shutdown = next(e for e in parsed if isinstance(e, webhooks.ShutdownWebhook))
     assert shutdown.shutdown_reason == verbose.ended_reason

@@ -57,7 +57,13 @@ def resources() -> list[tuple[str, type]]:
     """``(attribute, class)`` of every resource namespace of ``AsyncTavus`` (the catalog rows)."""
     from tavus_async._catalog import CATALOG
 
-    return [(row.name, row.resource_class) for row in CATALOG]
+    return [
+        (
+            row.attribute if row.parent is None else f"{row.parent}.{row.attribute}",
+            row.resource_class,
+        )
+        for row in CATALOG
+    ]
 
 
 def plugin_module() -> ModuleType:

@@ -6,7 +6,7 @@ import argparse
 from typing import NoReturn
 
 from .. import _version
-from . import demo, rooms, simulate
+from . import demo, fleet, rooms, simulate
 from .resources import add_resource_parsers
 from .waiting import cmd_wait
 
@@ -73,4 +73,5 @@ def build_parser() -> argparse.ArgumentParser:
     rooms.add_parsers(commands, common)
     simulate.add_parser(commands, common)
     demo.add_parser(commands, common)
+    fleet.add_parser(commands, common)
     return parser

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from .._catalog import CATALOG, CliFlag, ResourceDef
-from ..errors import TavusError
+from ..errors import ConfigurationError
 from .common import CLIUsageError, load_json_file, make_client, parse_assignment
 from .output import Output
 
@@ -44,7 +44,7 @@ Handler = Callable[[argparse.Namespace, Output], Awaitable[int]]
 
 def _method(tavus: Any, spec: ResourceDef, name: str) -> Callable[..., Any]:
     # Each spec lists only actions its resource has, so the attribute always exists.
-    method: Callable[..., Any] = getattr(getattr(tavus, spec.name), name)
+    method: Callable[..., Any] = getattr(spec.namespace(tavus), name)
     return method
 
 
@@ -252,21 +252,68 @@ async def cmd_rename(args: argparse.Namespace, out: Output) -> int:
 
 
 async def cmd_update(args: argparse.Namespace, out: Output) -> int:
-    """``<resource> update ID``: a plain object of fields (``--name``, ``--tag``, ``--set``)."""
+    """``<resource> update ID``: the row's update flags, plus ``--set``/``--file`` where the SDK
+    method takes ``extra_body`` (documents)."""
     spec: ResourceDef = args.spec
-    # --name sets the field the row's create --name sets (document_name, a tool's name).
-    name_field = next((f.field for f in spec.cli.create_flags if f.option == "--name"), "name")
-    body = _file_object(args.file, "fields")
-    if args.name is not None:
-        body[name_field] = args.name
-    if args.tag:
-        body["tags"] = list(args.tag)
-    _apply_assignments(body, args.set, "--set")
-    if not body:
-        raise CLIUsageError("update needs a field: --name, --tag, --set KEY=VALUE or --file")
-    known = {k: body.pop(k) for k in (name_field, "tags") if k in body}
-    out.record(await _call(args, "update", args.id, **known, **_extra_body(body)))
+    known: dict[str, Any] = {}
+    for flag in spec.cli.update_flags:
+        value = getattr(args, _dest(flag.option), None)
+        if value is not None:
+            known[flag.field] = list(value) if flag.kind == "list" else value
+    extra = _file_object(getattr(args, "file", None), "fields")
+    _apply_assignments(extra, getattr(args, "set", None), "--set")
+    for flag in spec.cli.update_flags:
+        if flag.field in extra:
+            known[flag.field] = extra.pop(flag.field)
+    if not known and not extra:
+        options = ", ".join(f.option for f in spec.cli.update_flags)
+        raise CLIUsageError(f"update needs a field: {options}, --set KEY=VALUE or --file")
+    out.record(await _call(args, "update", args.id, **known, **_extra_body(extra)))
     return 0
+
+
+async def cmd_publish(args: argparse.Namespace, out: Output) -> int:
+    """``pals publish ID``: the draft goes live."""
+    out.record(await _call(args, "publish", args.id))
+    return 0
+
+
+async def cmd_check_username(args: argparse.Namespace, out: Output) -> int:
+    """``pals check-username NAME``: whether a conferencing username is free."""
+    out.record(await _call(args, "check_username", args.username))
+    return 0
+
+
+async def cmd_nested(args: argparse.Namespace, out: Output) -> int:
+    """``pal-skills <verb> PAL_ID [SKILL_ID]``: a namespace inside another one."""
+    spec: ResourceDef = args.spec
+    verb: str = args.verb
+    call_args: list[Any] = [args.parent]
+    if getattr(args, "id", None) is not None:
+        call_args.append(args.id)
+    config = getattr(args, "config", None)
+    if verb in ("attach", "update") and (config is not None or verb == "update"):
+        if config is None:
+            raise CLIUsageError("update needs --config JSON (the keys to change)")
+        call_args.append(_json_object(config, "--config"))
+    if verb == "replace":
+        call_args.append(_json_object(args.skills, "--skills"))
+    result = await _call(args, verb, *call_args)
+    if verb == "detach":
+        _done(out, "detached", spec, args.id)
+    elif isinstance(result, dict):
+        items = list(result.values())
+        out.table(items, spec.cli.columns, total_count=len(items))
+    else:
+        out.record(result)
+    return 0
+
+
+def _json_object(text: str, option: str) -> dict[str, Any]:
+    value = _json_flag(option, text)
+    if not isinstance(value, dict):
+        raise CLIUsageError(f"{option} must be a JSON object, got {text!r}")
+    return value
 
 
 async def cmd_recrawl(args: argparse.Namespace, out: Output) -> int:
@@ -287,9 +334,9 @@ def sdk_input(spec: ResourceDef, action: str) -> Iterator[None]:
     usage errors that name the resource and action."""
     try:
         yield
-    except TavusError:
-        raise
-    except (ValueError, TypeError) as exc:
+    except ConfigurationError:
+        raise  # not the command line's fault: reported with exit status 1
+    except (ValueError, TypeError) as exc:  # InvalidInputError and InvalidTypeError included
         # The SDK's hint names its Python escape hatch; on the command line that is --extra.
         text = str(exc).replace("pass it in extra_body={...}", "pass it with --extra KEY=VALUE")
         raise CLIUsageError(f"{spec.name} {action}: {text}") from None
@@ -309,7 +356,10 @@ def add_resource_parsers(
 ) -> None:
     """Add one sub-command group per resource to ``commands``."""
     for spec in RESOURCES:
-        _add_resource_parser(commands, common, wait_handler, spec)
+        if spec.parent is None:
+            _add_resource_parser(commands, common, wait_handler, spec)
+        else:
+            _add_nested_parser(commands, common, spec)
 
 
 def _add_resource_parser(
@@ -397,10 +447,23 @@ def _add_resource_parser(
 
     if "update" in verbs:
         p = action("update", cmd_update, f"change a {singular}")
-        p.add_argument("--name", help="the new name")
-        p.add_argument("--tag", action="append", help="a tag (repeatable; replaces the list)")
-        p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-        p.add_argument("--set", action="append", metavar="KEY=VALUE")
+        for flag in spec.cli.update_flags:
+            p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
+        if _takes_extra_body(spec, "update"):
+            p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
+            p.add_argument("--set", action="append", metavar="KEY=VALUE")
+
+    if "publish" in verbs:
+        action("publish", cmd_publish, f"publish the {singular}'s draft")
+
+    if "check_username" in verbs:
+        p = action(
+            "check-username",
+            cmd_check_username,
+            "whether a conferencing username is free",
+            with_id=False,
+        )
+        p.add_argument("username")
 
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
@@ -421,6 +484,38 @@ def _add_resource_parser(
         p.add_argument(
             "--interval", type=positive_float, default=None, help="seconds between polls"
         )
+
+
+def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
+    import inspect
+
+    method = getattr(spec.resource_class, verb, None)
+    return method is not None and "extra_body" in inspect.signature(method).parameters
+
+
+def _add_nested_parser(
+    commands: argparse._SubParsersAction[Any],
+    common: argparse.ArgumentParser,
+    spec: ResourceDef,
+) -> None:
+    # A namespace inside another (tavus.pals.skills): every action takes the parent's id first.
+    assert spec.parent_id is not None
+    group = commands.add_parser(
+        spec.cli_name, help=f"{spec.cli_name}: {', '.join(spec.verbs)}", parents=[common]
+    )
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for verb in spec.verbs:
+        p = actions.add_parser(verb, help=f"{verb} ({spec.cli.singular})", parents=[common])
+        p.add_argument("parent", metavar=spec.parent_id.upper())
+        if verb not in ("list", "replace"):
+            p.add_argument("id", metavar=spec.id_field.upper())
+        if verb in ("attach", "update"):
+            p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
+        if verb == "replace":
+            p.add_argument(
+                "--skills", required=True, metavar="JSON", help='{"<skill_id>": {config} | null}'
+            )
+        p.set_defaults(handler=cmd_nested, spec=spec, verb=verb)
 
 
 def _flag_kind(flag: CreateFlag) -> dict[str, Any]:

@@ -7,17 +7,16 @@ per change, so logs stay readable. The final resource goes to standard output ei
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from typing import Any, TextIO
 
+from ..models import parse_progress
 from .common import make_client
 from .output import Output
 from .resources import sdk_input
 
 __all__ = ["ProgressReporter", "cmd_wait", "progress_of"]
 
-_FRACTION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")
 # Each resource names its progress differently: replicas "50/100", videos "50/100", documents 50.
 _PROGRESS_FIELDS = ("training_progress", "generation_progress", "progress")
 _BAR_WIDTH = 30
@@ -47,20 +46,9 @@ def _field(obj: Any, name: str) -> Any:
 
 
 def _percent(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return max(0.0, min(100.0, float(value)))
-    if isinstance(value, str):
-        match = _FRACTION_RE.match(value)
-        if match:
-            done, total = float(match.group(1)), float(match.group(2))
-            return max(0.0, min(100.0, 100.0 * done / total)) if total else None
-        try:
-            return max(0.0, min(100.0, float(value.strip().rstrip("%"))))
-        except ValueError:
-            return None
-    return None
+    # The SDK's one progress parser (a fraction), shown here as a percentage.
+    fraction = parse_progress(value)
+    return None if fraction is None else 100.0 * fraction
 
 
 class ProgressReporter:

@@ -21,6 +21,8 @@ from tavus_async.interactions.events import (
     UtteranceStreaming,
 )
 
+from ..errors import InvalidInputError
+
 __all__ = ["DuplicateFilter", "SeqReorderBuffer"]
 
 # The reference (section 4.3) documents copies for streaming and the unified speaking events;
@@ -66,7 +68,7 @@ class DuplicateFilter:
 
     def __init__(self, window: int = 512) -> None:
         if window < 1:
-            raise ValueError(f"window must be at least 1, got {window}")
+            raise InvalidInputError(f"window must be at least 1, got {window}")
         self._window = window
         self._seqs: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._copies: OrderedDict[tuple[Any, ...], str] = OrderedDict()
@@ -124,9 +126,9 @@ class SeqReorderBuffer:
 
     def __init__(self, capacity: int = 32, *, max_delay: float | None = 0.2) -> None:
         if capacity < 1:
-            raise ValueError(f"capacity must be at least 1, got {capacity}")
+            raise InvalidInputError(f"capacity must be at least 1, got {capacity}")
         if max_delay is not None and max_delay < 0:
-            raise ValueError(f"max_delay must be >= 0 or None, got {max_delay}")
+            raise InvalidInputError(f"max_delay must be >= 0 or None, got {max_delay}")
         self._capacity = capacity
         self._max_delay = max_delay
         self._heap: list[tuple[int, int, float | None, Event]] = []

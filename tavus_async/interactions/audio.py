@@ -38,6 +38,8 @@ from tavus_async.interactions.messages import (
     encode,
 )
 
+from ..errors import InvalidInputError, InvalidTypeError
+
 __all__ = [
     "DEFAULT_SILENCE_MS",
     "bytes_for_ms",
@@ -54,7 +56,7 @@ _UNLIMITED_CHUNK_MS: Final = 100
 
 def _check_rate(sample_rate: int) -> None:
     if sample_rate not in ECHO_SAMPLE_RATES:
-        raise ValueError(
+        raise InvalidInputError(
             f"sample_rate {sample_rate} is not supported: Tavus echo takes PCM16 mono at 16000 "
             f"or 24000 Hz. {RESAMPLE_HINT}"
         )
@@ -94,7 +96,7 @@ def max_chunk_bytes(
     size = groups * 3
     size -= size % 2
     if size < 2:
-        raise ValueError(
+        raise InvalidInputError(
             f"max_size {max_size} leaves no room for audio: an echo message for this "
             f"conversation needs {overhead + 4} bytes for one sample"
         )
@@ -113,21 +115,23 @@ def _plan(
     """Validate the options; return (inference_id, chunk size, closing silence)."""
     _check_rate(sample_rate)
     if not isinstance(conversation_id, str) or not conversation_id:
-        raise ValueError("conversation_id must be a non-empty string")
+        raise InvalidInputError("conversation_id must be a non-empty string")
     if inference_id is None:
         inference_id = str(uuid.uuid4())
     elif not isinstance(inference_id, str) or not inference_id:
-        raise ValueError("inference_id must be a non-empty string or None")
+        raise InvalidInputError("inference_id must be a non-empty string or None")
     if chunk_ms is not None and chunk_bytes is not None:
-        raise ValueError("give chunk_ms or chunk_bytes, not both")
+        raise InvalidInputError("give chunk_ms or chunk_bytes, not both")
     if chunk_ms is not None:
         if chunk_ms <= 0:
-            raise ValueError(f"chunk_ms must be positive, got {chunk_ms}")
+            raise InvalidInputError(f"chunk_ms must be positive, got {chunk_ms}")
         chunk_bytes = bytes_for_ms(chunk_ms, sample_rate)
         if chunk_bytes < 2:
-            raise ValueError(f"chunk_ms {chunk_ms} is shorter than one sample at {sample_rate} Hz")
+            raise InvalidInputError(
+                f"chunk_ms {chunk_ms} is shorter than one sample at {sample_rate} Hz"
+            )
     if chunk_bytes is not None and (chunk_bytes < 2 or chunk_bytes % 2):
-        raise ValueError(
+        raise InvalidInputError(
             f"chunk_bytes must be a positive even number (whole PCM16 samples), got {chunk_bytes}"
         )
     if max_size is None:
@@ -142,13 +146,13 @@ def _plan(
             chunk_bytes = limit
         elif chunk_bytes > limit:
             what = f"chunk_ms {chunk_ms}" if chunk_ms is not None else f"chunk_bytes {chunk_bytes}"
-            raise ValueError(
+            raise InvalidInputError(
                 f"{what} does not fit one app-message: at most {limit} bytes "
                 f"({limit / 2 / sample_rate * 1000:.1f} ms) fit in max_size {max_size}; "
                 "send shorter chunks or raise max_size"
             )
     if silence_ms <= 0:
-        raise ValueError(f"silence_ms must be positive, got {silence_ms}")
+        raise InvalidInputError(f"silence_ms must be positive, got {silence_ms}")
     silence = max(2, bytes_for_ms(silence_ms, sample_rate))
     if limit is not None:
         silence = min(silence, limit)
@@ -186,10 +190,10 @@ def echo_audio_messages(
         ValueError: odd byte count, unsupported rate, or a chunk size that does not fit.
     """
     if not isinstance(pcm, (bytes, bytearray, memoryview)):
-        raise TypeError(f"pcm must be bytes, got {type(pcm).__name__}")
+        raise InvalidTypeError(f"pcm must be bytes, got {type(pcm).__name__}")
     data = bytes(pcm)
     if len(data) % 2:
-        raise ValueError(
+        raise InvalidInputError(
             f"pcm has an odd byte count ({len(data)}): PCM16 needs 2 bytes per sample; "
             "is it 8-bit, truncated, or a WAV file with a header?"
         )
@@ -245,7 +249,7 @@ async def _achunks(
     total = 0
     async for piece in chunks:
         if not isinstance(piece, (bytes, bytearray, memoryview)):
-            raise TypeError(f"audio stream yielded {type(piece).__name__}, expected bytes")
+            raise InvalidTypeError(f"audio stream yielded {type(piece).__name__}, expected bytes")
         buffer += piece
         total += len(piece)
         while len(buffer) >= size:
@@ -253,7 +257,7 @@ async def _achunks(
             del buffer[:size]
             yield EchoAudio(out, rate, iid, False)
     if total % 2:
-        raise ValueError(
+        raise InvalidInputError(
             f"audio stream ended with an odd byte count ({total}): PCM16 needs 2 bytes per "
             "sample; the last byte was not sent"
         )

@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Union
 
 import msgspec
 
+from ..errors import InvalidInputError
+
 __all__ = [
     "DROPPABLE_NOTE",
     "EVENT_CLASSES",
@@ -142,7 +144,7 @@ class Frame(msgspec.Struct, omit_defaults=True):
         try:
             return base64.b64decode(self.data, validate=True)
         except binascii.Error as exc:
-            raise ValueError(f"frame data is not valid base64: {exc}") from None
+            raise InvalidInputError(f"frame data is not valid base64: {exc}") from None
 
 
 class UtteranceProperties(Properties):
@@ -157,7 +159,7 @@ class UtteranceProperties(Properties):
 
     def __post_init__(self) -> None:
         if self.speech is None and self.text is None:
-            raise ValueError("utterance has neither properties.speech nor properties.text")
+            raise InvalidInputError("utterance has neither properties.speech nor properties.text")
 
 
 class StreamingProperties(Properties):
@@ -708,7 +710,7 @@ class EchoEvent(KnownEvent, tag="conversation.echo"):
         try:
             return base64.b64decode(data, validate=True)
         except binascii.Error as exc:
-            raise ValueError(f"echo audio is not valid base64: {exc}") from None
+            raise InvalidInputError(f"echo audio is not valid base64: {exc}") from None
 
     @property
     def sample_rate(self) -> int:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Union
 
 import msgspec
 
-from tavus_async.errors import MessageTooLargeError
+from ..errors import InvalidInputError, InvalidTypeError, MessageTooLargeError
 
 if TYPE_CHECKING:
     from tavus_async.interactions.events import ToolCall
@@ -79,9 +79,9 @@ RESAMPLE_HINT: Final = (
 
 def _require_text(field: str, value: object) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"{field} must be a str, got {type(value).__name__}")
+        raise InvalidTypeError(f"{field} must be a str, got {type(value).__name__}")
     if not value.strip():
-        raise ValueError(f"{field} must not be empty")
+        raise InvalidInputError(f"{field} must not be empty")
 
 
 class Message(msgspec.Struct, frozen=True):
@@ -115,7 +115,7 @@ class Echo(Message, frozen=True):
     def __post_init__(self) -> None:
         _require_text("text", self.text)
         if self.inference_id is not None and not self.inference_id:
-            raise ValueError("inference_id must be a non-empty string or None")
+            raise InvalidInputError("inference_id must be a non-empty string or None")
 
     def wire_properties(self) -> dict[str, Any]:
         """The echo properties, with `modality` and a boolean `done`."""
@@ -150,20 +150,20 @@ class EchoAudio(Message, frozen=True):
 
     def __post_init__(self) -> None:
         if not isinstance(self.audio, (bytes, bytearray, memoryview)):
-            raise TypeError(f"audio must be bytes, got {type(self.audio).__name__}")
+            raise InvalidTypeError(f"audio must be bytes, got {type(self.audio).__name__}")
         if len(self.audio) == 0:
-            raise ValueError("audio must not be empty")
+            raise InvalidInputError("audio must not be empty")
         if len(self.audio) % 2:
-            raise ValueError(
+            raise InvalidInputError(
                 f"audio has an odd byte count ({len(self.audio)}); PCM16 needs 2 bytes per sample"
             )
         if self.sample_rate not in ECHO_SAMPLE_RATES:
-            raise ValueError(
+            raise InvalidInputError(
                 f"sample_rate {self.sample_rate} is not supported; Tavus accepts 16000 or 24000 "
                 f"Hz. {RESAMPLE_HINT}"
             )
         if self.inference_id is not None and not self.inference_id:
-            raise ValueError("inference_id must be a non-empty string or None")
+            raise InvalidInputError("inference_id must be a non-empty string or None")
 
     def wire_properties(self) -> dict[str, Any]:
         """The echo properties: base64 audio, `sample_rate`, `inference_id`, boolean `done`."""
@@ -262,7 +262,7 @@ class Sensitivity(Message, frozen=True):
 
     def __post_init__(self) -> None:
         if (self.pause is None) == (self.interrupt is None):
-            raise ValueError(
+            raise InvalidInputError(
                 "give exactly one of pause= or interrupt= (Tavus takes one key per "
                 "sensitivity message; send two messages to change both)"
             )
@@ -270,7 +270,7 @@ class Sensitivity(Message, frozen=True):
             ("pause", self.pause) if self.pause is not None else ("interrupt", self.interrupt)
         )
         if value not in SENSITIVITY_VALUES:
-            raise ValueError(f"{field} must be one of low, medium, high; got {value!r}")
+            raise InvalidInputError(f"{field} must be one of low, medium, high; got {value!r}")
 
     def wire_properties(self) -> dict[str, Any]:
         """The single sensitivity key."""
@@ -296,7 +296,7 @@ class ToolResult(Message, frozen=True):
     def __post_init__(self) -> None:
         _require_text("tool_call_id", self.tool_call_id)
         if self.status not in ("success", "error"):
-            raise ValueError(f"status must be 'success' or 'error'; got {self.status!r}")
+            raise InvalidInputError(f"status must be 'success' or 'error'; got {self.status!r}")
 
     @classmethod
     def for_call(
@@ -313,7 +313,7 @@ class ToolResult(Message, frozen=True):
                 delivery; answer with a text `Echo` instead, the older pattern).
         """
         if not call.tool_call_id:
-            raise ValueError(
+            raise InvalidInputError(
                 f"tool call {call.name!r} has no tool_call_id, so Tavus cannot pair a "
                 "tool_result with it; reply with Echo(...) instead"
             )
@@ -369,13 +369,15 @@ class RawMessage(Message, frozen=True):
     def __post_init__(self) -> None:
         _require_text("event_type", self.event_type)
         if self.properties is not None and not isinstance(self.properties, dict):
-            raise TypeError(f"properties must be a dict, got {type(self.properties).__name__}")
+            raise InvalidTypeError(
+                f"properties must be a dict, got {type(self.properties).__name__}"
+            )
         if self.extra is not None and not isinstance(self.extra, dict):
-            raise TypeError(f"extra must be a dict, got {type(self.extra).__name__}")
+            raise InvalidTypeError(f"extra must be a dict, got {type(self.extra).__name__}")
         if self.event_type == "conversation.echo":
             modality = (self.properties or {}).get("modality")
             if modality not in _ECHO_MODALITIES:
-                raise ValueError(
+                raise InvalidInputError(
                     f"properties.modality must be 'text' or 'audio' on an echo; got {modality!r}"
                 )
 
@@ -418,9 +420,9 @@ def to_dict(msg: Message, conversation_id: str) -> dict[str, Any]:
         TypeError: `msg` is not a message.
     """
     if not isinstance(msg, Message):
-        raise TypeError(f"expected an interactions message, got {type(msg).__name__}")
+        raise InvalidTypeError(f"expected an interactions message, got {type(msg).__name__}")
     if not isinstance(conversation_id, str) or not conversation_id:
-        raise ValueError("conversation_id must be a non-empty string")
+        raise InvalidInputError("conversation_id must be a non-empty string")
     out: dict[str, Any] = {
         "message_type": "conversation",
         "event_type": _event_type(msg),
@@ -457,7 +459,9 @@ def encode(
     try:
         data = msgspec.json.encode(payload)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{_event_type(msg)} message is not JSON-serialisable: {exc}") from None
+        raise InvalidTypeError(
+            f"{_event_type(msg)} message is not JSON-serialisable: {exc}"
+        ) from None
     if max_size is not None and len(data) > max_size:
         raise MessageTooLargeError(_event_type(msg), len(data), max_size)
     return data

@@ -15,6 +15,7 @@ from .conversations import (
     TranscriptEntry,
 )
 from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
+from .faces import Face, FaceCreate, FaceUpdate, FaceVoices
 from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
 from .layers import (
     ConversationalFlowLayer,
@@ -28,6 +29,7 @@ from .layers import (
     TTSLayer,
 )
 from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .pals import Pal, PalCreate, PalPublished, UsernameCheck
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
 from .pronunciation_dictionaries import (
@@ -36,6 +38,7 @@ from .pronunciation_dictionaries import (
     PronunciationRule,
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
+from .skills import Skill, SkillAttachment
 from .tools import (
     AccountTool,
     ApiDelivery,
@@ -76,6 +79,10 @@ __all__ = [
     "DocumentCreate",
     "DocumentRecrawl",
     "DocumentUpdate",
+    "Face",
+    "FaceCreate",
+    "FaceUpdate",
+    "FaceVoices",
     "Guardrail",
     "GuardrailSet",
     "GuardrailsCreate",
@@ -85,6 +92,9 @@ __all__ = [
     "Objective",
     "ObjectiveSet",
     "ObjectivesCreate",
+    "Pal",
+    "PalCreate",
+    "PalPublished",
     "Patch",
     "PatchOp",
     "PatchResult",
@@ -100,6 +110,8 @@ __all__ = [
     "ReplicaProperties",
     "RequestModel",
     "STTLayer",
+    "Skill",
+    "SkillAttachment",
     "TTSLayer",
     "Timestamped",
     "Tool",
@@ -112,6 +124,7 @@ __all__ = [
     "ToolUpdate",
     "TranscriptEntry",
     "TransportLayer",
+    "UsernameCheck",
     "Video",
     "VideoCreate",
     "VideoProperties",

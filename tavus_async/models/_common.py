@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import email.utils
+import math
 import re
 import types
 import typing
@@ -22,6 +23,7 @@ from typing import Any, ClassVar, TypeVar, Union
 import msgspec
 
 from .._logging import redact
+from ..errors import InvalidInputError, InvalidTypeError
 
 __all__ = [
     "Model",
@@ -131,8 +133,10 @@ _ISO_RE = re.compile(
 )
 
 
-def parse_timestamp(value: str | float | int | None) -> datetime | None:
+def parse_timestamp(value: object) -> datetime | None:
     """Parse any timestamp format Tavus sends into a timezone-aware UTC ``datetime``.
+
+    The SDK's one timestamp parser: REST models and webhook payloads both read times with it.
 
     Accepted: ISO 8601 with or without ``T``/``Z``/offset and with any number of fractional
     digits (``2025-05-16T02:09:22.675928Z``, ``2024-01-24T07:14:03.327Z``,
@@ -150,6 +154,8 @@ def parse_timestamp(value: str | float | int | None) -> datetime | None:
         return None
     if isinstance(value, (int, float)):
         return _from_epoch(float(value))
+    if not isinstance(value, str):
+        return None
     text = value.strip()
     if not text:
         return None
@@ -199,16 +205,21 @@ def _from_iso_match(m: re.Match[str]) -> datetime | None:
     return dt
 
 
-def parse_progress(value: str | float | int | None) -> float | None:
-    """Turn a progress value (``"42/100"``, ``42``, ``"42"``) into a fraction between 0 and 1.
+def parse_progress(value: object) -> float | None:
+    """Turn a progress value (``"42/100"``, ``"42%"``, ``42``, ``"42"``) into a fraction 0-1.
+
+    The SDK's one progress parser and unit: models' ``progress`` properties and the waiters'
+    :class:`~tavus_async.Progress` both use it. A bare number is a percentage.
 
     Returns:
-        The fraction, or None when ``value`` is absent or unreadable.
+        The fraction, or None when ``value`` is absent or unreadable (never raises).
     """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return max(0.0, min(1.0, float(value) / 100.0))
+        return max(0.0, min(1.0, float(value) / 100.0)) if math.isfinite(value) else None
+    if not isinstance(value, str):
+        return None
     text = value.strip()
     try:
         if "/" in text:
@@ -255,28 +266,28 @@ def build_request(
     if params is not None:
         if isinstance(params, msgspec.Struct):
             if not isinstance(params, model):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"expected a {model.__name__} or a dict, got a {type(params).__name__}"
                 )
             raw.update(msgspec.to_builtins(params))
         elif isinstance(params, Mapping):
             raw.update(msgspec.to_builtins(dict(params)))
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"expected a {model.__name__} or a dict, got {type(params).__name__}: {params!r}"
             )
     if fields:
         raw.update(msgspec.to_builtins(dict(fields)))
     unknown = _unknown_fields(raw, model, "")
     if unknown:
-        raise ValueError(
+        raise InvalidInputError(
             f"unknown field(s) for {model.__name__}: {'; '.join(unknown)}. "
             "If Tavus accepts a field this SDK does not model yet, pass it in extra_body={...}."
         )
     try:
         checked = msgspec.convert(raw, model)
     except msgspec.ValidationError as exc:
-        raise ValueError(f"invalid {model.__name__}: {exc}") from exc
+        raise InvalidInputError(f"invalid {model.__name__}: {exc}") from exc
     body: dict[str, Any] = msgspec.to_builtins(checked)
     if extra_body:
         _deep_merge(body, msgspec.to_builtins(dict(extra_body)))

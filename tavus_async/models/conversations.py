@@ -6,11 +6,12 @@ in ``repr`` and never logged.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar
 
 import msgspec
 
-from ._common import Model, RequestModel, Timestamped
+from ._common import Model, RequestModel, Timestamped, parse_timestamp
 
 __all__ = [
     "Conversation",
@@ -49,7 +50,9 @@ class ConversationProperties(RequestModel, kw_only=True, omit_defaults=True):
         enable_recording: Allow recording (it is started from the room).
         enable_closed_captions: Show captions in the room.
         apply_greenscreen: Green background behind the replica.
-        language: A full language name (``"spanish"``) or ``"multilingual"``.
+        language: A full language name (``"spanish"``) or ``"multilingual"`` (deprecated:
+            prefer ``languages``).
+        languages: The languages the conversation may use.
         recording_storage: Where recordings are copied.
     """
 
@@ -61,6 +64,7 @@ class ConversationProperties(RequestModel, kw_only=True, omit_defaults=True):
     apply_greenscreen: bool | None = None
     require_auth: bool | None = None
     language: str | None = None
+    languages: list[str] | None = None
     recording_storage: RecordingStorage | None = None
     # Deprecated in favour of recording_storage, still accepted by Tavus.
     recording_s3_bucket_name: str | None = None
@@ -76,6 +80,9 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
     """The body of ``POST /v2/conversations``.
 
     Attributes:
+        pal_id: The PAL that drives the face (the 2026 name of ``persona_id``; give one).
+        face_id: The face; optional when the PAL has a ``default_face_id`` (the 2026 name of
+            ``replica_id``).
         replica_id: The replica; optional when the persona has a ``default_replica_id``.
         persona_id: The persona that drives the replica.
         conversation_name: A name for your records.
@@ -91,6 +98,11 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
         document_tags: Knowledge-base tags.
         document_retrieval_strategy: ``speed``, ``balanced`` or ``quality``.
         properties: Timeouts, recording, language...
+        participant_tags: One tag naming the participant's memory store.
+        meeting_url: A Google Meet, Zoom or Teams meeting the PAL joins instead of a room.
+        chat: Text only: no face video; turns go over the room's data channel.
+        enable_dynamic_greeting: Let the LLM write the greeting.
+        policy: ``eu`` changes the ``auto`` defaults (disclosure, emotion recognition).
     """
 
     replica_id: str | None = None
@@ -111,6 +123,24 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
     # Names the newer PAL/Face surface and LiveKit use; accepted by Tavus as aliases.
     pal_id: str | None = None
     face_id: str | None = None
+    participant_tags: list[str] | None = None
+    meeting_url: str | None = None
+    chat: bool | None = None
+    enable_dynamic_greeting: bool | None = None
+    policy: str | None = None
+
+    def __post_init__(self) -> None:
+        for new, old in (("pal_id", "persona_id"), ("face_id", "replica_id")):
+            mine, theirs = getattr(self, new), getattr(self, old)
+            if mine is not None and theirs is not None and mine != theirs:
+                raise ValueError(
+                    f"{new} and {old} name the same thing and differ ({mine!r} vs {theirs!r}): "
+                    f"give one of them"
+                )
+        if self.meeting_url is not None and not self.meeting_url.startswith("https://"):
+            raise ValueError(
+                f"meeting_url must be an https:// meeting link, got {self.meeting_url!r}"
+            )
 
 
 class TranscriptEntry(Model, kw_only=True, omit_defaults=True):
@@ -123,6 +153,9 @@ class TranscriptEntry(Model, kw_only=True, omit_defaults=True):
         seconds_from_start: Offset from the start of the call.
         duration: Seconds the turn lasted.
         inference_id: The reply's inference id, where available.
+
+    The same class reads a webhook's transcript
+    (:attr:`tavus_async.webhooks.TranscriptionReady.transcript`).
     """
 
     role: str | None = None
@@ -132,9 +165,17 @@ class TranscriptEntry(Model, kw_only=True, omit_defaults=True):
     duration: float | None = None
     inference_id: str | None = None
 
+    @property
+    def occurred_at(self) -> datetime | None:
+        """``timestamp`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_timestamp(self.timestamp)
+
 
 class ConversationEvent(Model, kw_only=True, omit_defaults=True):
     """One entry of ``events`` in a verbose conversation (the same events webhooks deliver).
+
+    Webhook deliveries of these events are subclasses
+    (:class:`tavus_async.webhooks.ConversationWebhook`).
 
     Attributes:
         event_type: e.g. ``system.replica_joined``, ``system.shutdown``,
@@ -148,6 +189,11 @@ class ConversationEvent(Model, kw_only=True, omit_defaults=True):
     properties: dict[str, Any] | None = None
     message_type: str | None = None
     conversation_id: str | None = None
+
+    @property
+    def occurred_at(self) -> datetime | None:
+        """``timestamp`` as an aware UTC datetime, or None when absent or unreadable."""
+        return parse_timestamp(self.timestamp)
 
 
 class Conversation(Timestamped, kw_only=True, omit_defaults=True):

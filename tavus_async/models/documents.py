@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ._common import RequestModel, Timestamped, parse_progress
 
@@ -64,6 +64,11 @@ class Document(Timestamped, kw_only=True, omit_defaults=True):
         crawl_count: How many times it was crawled.
     """
 
+    #: Statuses that end the work well, and that end it for good otherwise: the one definition
+    #: that :attr:`is_ready`, :attr:`is_failed` and ``wait_until_ready`` all use.
+    DONE_STATUSES: ClassVar[frozenset[str]] = frozenset({"ready"})
+    FAILED_STATUSES: ClassVar[frozenset[str]] = frozenset({"error"})
+
     document_id: str
     document_name: str | None = None
     document_url: str | None = None
@@ -85,9 +90,9 @@ class Document(Timestamped, kw_only=True, omit_defaults=True):
     @property
     def is_ready(self) -> bool:
         """The document is processed and usable."""
-        return self.status == "ready"
+        return self.status in self.DONE_STATUSES
 
     @property
     def is_failed(self) -> bool:
         """Processing ended in an error."""
-        return self.status == "error"
+        return self.status in self.FAILED_STATUSES

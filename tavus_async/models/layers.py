@@ -186,6 +186,7 @@ class ConversationalFlowLayer(Model, kw_only=True, omit_defaults=True):
         turn_detection_model: ``sparrow-1`` (default), ``sparrow-0``, older ``time-based``.
         turn_taking_patience: ``low`` / ``medium`` / ``high``.
         replica_interruptibility: ``low`` / ``medium`` / ``high`` (docs also show ``verylow``).
+        pal_interruptibility: The 2026 name of ``replica_interruptibility``.
         voice_isolation: ``off`` / ``near``.
         wake_phrase: A phrase that wakes an idle replica.
         idle_engagement: ``off`` / ``patient`` / ``eager``.
@@ -194,6 +195,7 @@ class ConversationalFlowLayer(Model, kw_only=True, omit_defaults=True):
     turn_detection_model: str | None = None
     turn_taking_patience: str | None = None
     replica_interruptibility: str | None = None
+    pal_interruptibility: str | None = None
     voice_isolation: str | None = None
     wake_phrase: str | None = None
     idle_engagement: str | None = None
@@ -241,3 +243,4 @@ class Layers(Model, kw_only=True, omit_defaults=True):
     conferencing: dict[str, Any] | None = None
     capabilities: dict[str, Any] | None = None
     knowledge_base: dict[str, Any] | None = None
+    mcp: dict[str, Any] | None = None

@@ -20,6 +20,7 @@ import jsonpatch
 import jsonpointer
 import msgspec
 
+from ..errors import InvalidInputError, InvalidTypeError
 from ._common import Model
 
 __all__ = ["OPS", "Patch", "PatchOp", "PatchResult", "normalize_patch", "pointer"]
@@ -74,23 +75,25 @@ def pointer(*parts: str | int) -> str:
 def _check(op: object, path: object, value: Any, from_: object, where: str = "") -> None:
     prefix = f"JSON Patch operation{where}: "
     if not isinstance(op, str) or op not in OPS:
-        raise ValueError(f"{prefix}unknown op {op!r}; use one of {', '.join(sorted(OPS))}")
+        raise InvalidInputError(f"{prefix}unknown op {op!r}; use one of {', '.join(sorted(OPS))}")
     _check_pointer(prefix, "path", path)
     if op in _NEEDS_VALUE and value is msgspec.UNSET:
-        raise ValueError(f"{prefix}{op!r} at {path!r} needs a 'value' (use None to send null)")
+        raise InvalidInputError(
+            f"{prefix}{op!r} at {path!r} needs a 'value' (use None to send null)"
+        )
     if op in _NEEDS_FROM:
         if from_ is msgspec.UNSET:
-            raise ValueError(f"{prefix}{op!r} to {path!r} needs a 'from' pointer")
+            raise InvalidInputError(f"{prefix}{op!r} to {path!r} needs a 'from' pointer")
         _check_pointer(prefix, "from", from_)
 
 
 def _check_pointer(prefix: str, name: str, value: object) -> None:
     if not isinstance(value, str):
-        raise ValueError(f"{prefix}{name!r} must be a JSON Pointer string, got {value!r}")
+        raise InvalidInputError(f"{prefix}{name!r} must be a JSON Pointer string, got {value!r}")
     try:
         jsonpointer.JsonPointer(value)
     except jsonpointer.JsonPointerException as exc:
-        raise ValueError(
+        raise InvalidInputError(
             f"{prefix}{name} {value!r} is not a JSON Pointer ({exc}); pointers start with '/', "
             "e.g. '/layers/llm/model' (escape '~' as '~0' and '/' as '~1', or use pointer())"
         ) from None
@@ -181,7 +184,7 @@ def normalize_patch(
         out = ops.ops
     else:
         if isinstance(ops, (Mapping, str, bytes, msgspec.Struct)):
-            raise TypeError(
+            raise InvalidTypeError(
                 "a JSON Patch is a list of operations, e.g. "
                 '[{"op": "replace", "path": "/persona_name", "value": "New"}]'
             )
@@ -194,7 +197,7 @@ def normalize_patch(
             elif isinstance(item, Mapping):
                 extra = set(item) - _MEMBERS
                 if extra:
-                    raise ValueError(
+                    raise InvalidInputError(
                         f"JSON Patch operation{where}: unknown member(s) "
                         f"{', '.join(sorted(map(str, extra)))}; allowed: op, path, value, from"
                     )
@@ -203,11 +206,11 @@ def normalize_patch(
                 _check(item.get("op"), item.get("path"), value, from_, where)
                 out.append(PatchOp(op=item["op"], path=item["path"], value=value, from_=from_))
             else:
-                raise ValueError(
+                raise InvalidInputError(
                     f"JSON Patch operation{where}: expected a dict or PatchOp, got {item!r}"
                 )
     if not out and not allow_empty:
-        raise ValueError("the JSON Patch is empty: give at least one operation")
+        raise InvalidInputError("the JSON Patch is empty: give at least one operation")
     return out
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ._common import RequestModel, Timestamped, parse_progress
 
 __all__ = ["Replica", "ReplicaCreate", "ReplicaProperties"]
@@ -54,6 +56,11 @@ class Replica(Timestamped, kw_only=True, omit_defaults=True):
         model_name: The Phoenix model it was trained on.
     """
 
+    #: Statuses that end the work well, and that end it for good otherwise: the one definition
+    #: that :attr:`is_ready`, :attr:`is_failed` and ``wait_until_ready`` all use.
+    DONE_STATUSES: ClassVar[frozenset[str]] = frozenset({"completed", "ready"})
+    FAILED_STATUSES: ClassVar[frozenset[str]] = frozenset({"error"})
+
     replica_id: str
     replica_name: str | None = None
     status: str | None = None
@@ -71,9 +78,9 @@ class Replica(Timestamped, kw_only=True, omit_defaults=True):
     @property
     def is_ready(self) -> bool:
         """Training finished successfully (``completed``; webhooks say ``ready``)."""
-        return self.status in ("completed", "ready")
+        return self.status in self.DONE_STATUSES
 
     @property
     def is_failed(self) -> bool:
         """Training ended in an error."""
-        return self.status == "error"
+        return self.status in self.FAILED_STATUSES

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ._common import RequestModel, Timestamped, parse_progress
 
@@ -65,6 +65,11 @@ class Video(Timestamped, kw_only=True, omit_defaults=True):
         data: ``{"script": ...}``; see :attr:`script`.
     """
 
+    #: Statuses that end the work well, and that end it for good otherwise: the one definition
+    #: that :attr:`is_ready`, :attr:`is_failed` and ``wait_until_ready`` all use.
+    DONE_STATUSES: ClassVar[frozenset[str]] = frozenset({"ready"})
+    FAILED_STATUSES: ClassVar[frozenset[str]] = frozenset({"error", "deleted"})
+
     video_id: str
     video_name: str | None = None
     status: str | None = None
@@ -95,9 +100,9 @@ class Video(Timestamped, kw_only=True, omit_defaults=True):
     @property
     def is_ready(self) -> bool:
         """The video is generated."""
-        return self.status == "ready"
+        return self.status in self.DONE_STATUSES
 
     @property
     def is_failed(self) -> bool:
-        """Generation ended in an error."""
-        return self.status == "error"
+        """Generation will not finish: it ended in an error, or the video was deleted."""
+        return self.status in self.FAILED_STATUSES

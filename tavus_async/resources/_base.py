@@ -9,6 +9,7 @@ import msgspec
 
 from .._http import APIResponse, invalid_response, require_id
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
+from ..errors import InvalidInputError
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
 
@@ -138,11 +139,13 @@ class AsyncAPIResource:
             convert: A custom conversion of one raw item, for items with several shapes.
         """
         if limit is not None and (not isinstance(limit, int) or limit < 1):
-            raise ValueError(f"limit must be a positive integer, got {limit!r}")
+            raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
         first_page = self._page_base
         start = first_page if page is None else page
         if not isinstance(start, int) or start < first_page:
-            raise ValueError(f"page must be an integer >= {first_page} for {path}, got {page!r}")
+            raise InvalidInputError(
+                f"page must be an integer >= {first_page} for {path}, got {page!r}"
+            )
         size = limit or DEFAULT_PAGE_SIZE
         extra = dict(params or {})
         http = self._http

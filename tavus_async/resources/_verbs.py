@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.patch import Patch, PatchOp, PatchResult
 from ._base import AsyncAPIResource, require_id
@@ -54,7 +55,9 @@ class Listing(AsyncAPIResource, Generic[T]):
         unknown = sorted(set(filters) - known)
         if unknown:
             allowed = ", ".join(sorted(known)) or "none"
-            raise ValueError(f"{self._row.name}.list() has no filter {unknown}; filters: {allowed}")
+            raise InvalidInputError(
+                f"{self._row.name}.list() has no filter {unknown}; filters: {allowed}"
+            )
         item: type[T] = self._row.model
         return self._paginate(self._path, item_type=item, params=filters, page=page, limit=limit)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.documents import (
     CrawlConfig,
@@ -89,11 +90,11 @@ class Documents(AsyncAPIResource):
             fields["document_name"] = document_name
         if tags is not None:
             if isinstance(tags, str):
-                raise TypeError("tags must be a list of strings, not one string")
+                raise InvalidTypeError("tags must be a list of strings, not one string")
             fields["tags"] = builtins.list(tags)
         body = build_request(DocumentUpdate, None, fields, extra_body=extra_body)
         if not body:
-            raise ValueError("nothing to update: give document_name and/or tags")
+            raise InvalidInputError("nothing to update: give document_name and/or tags")
         return await self._request("PATCH", f"{self._path}/{did}", cast_to=Document, json=body)
 
     async def delete(self, document_id: str) -> None:
@@ -153,7 +154,7 @@ class Documents(AsyncAPIResource):
             limit: Page size.
         """
         if isinstance(tags, str):
-            raise TypeError("tags must be a list of strings, not one string")
+            raise InvalidTypeError("tags must be a list of strings, not one string")
         return self._paginate(
             self._path,
             item_type=Document,
@@ -207,8 +208,8 @@ class Documents(AsyncAPIResource):
             lambda: self.get(rid),
             what="document processing",
             resource_id=rid,
-            done=("ready",),
-            failed=("error",),
+            done=Document.DONE_STATUSES,
+            failed=Document.FAILED_STATUSES,
             progress_field="progress",
             error_fields=("error_message",),
             code_field="error_message",

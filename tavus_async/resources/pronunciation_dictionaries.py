@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.pronunciation_dictionaries import (
@@ -99,7 +100,7 @@ class PronunciationDictionaries(AsyncAPIResource):
             limit: Page size (1-100).
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
-            raise ValueError(f"limit must be between 1 and 100, got {limit}")
+            raise InvalidInputError(f"limit must be between 1 and 100, got {limit}")
         return self._paginate(
             self._path,
             item_type=PronunciationDictionary,

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.replicas import Replica, ReplicaCreate
 from ._base import AsyncAPIResource, require_id
@@ -44,12 +45,12 @@ class Replicas(AsyncAPIResource):
         body = build_request(ReplicaCreate, params, fields, extra_body=extra_body)
         video, image = body.get("train_video_url"), body.get("train_image_url")
         if bool(video) == bool(image):
-            raise ValueError(
+            raise InvalidInputError(
                 "give exactly one of train_video_url (train from a video) or train_image_url "
                 "(train from an image, with voice_name)"
             )
         if image and not body.get("voice_name"):
-            raise ValueError(
+            raise InvalidInputError(
                 "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
             )
         return await self._request("POST", self._path, cast_to=Replica, json=body)
@@ -93,7 +94,9 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         if not isinstance(replica_name, str) or not replica_name.strip():
-            raise ValueError(f"replica_name must be a non-empty string, got {replica_name!r}")
+            raise InvalidInputError(
+                f"replica_name must be a non-empty string, got {replica_name!r}"
+            )
         await self._request_none(
             "PATCH", f"{self._path}/{rid}/name", json={"replica_name": replica_name}
         )
@@ -121,7 +124,7 @@ class Replicas(AsyncAPIResource):
         ids: builtins.list[str] | None = None
         if replica_ids is not None:
             if isinstance(replica_ids, str):
-                raise TypeError("replica_ids must be a list of ids, not one string")
+                raise InvalidTypeError("replica_ids must be a list of ids, not one string")
             ids = [require_id("replica_ids item", r) for r in replica_ids]
         return self._paginate(
             self._path,
@@ -175,8 +178,8 @@ class Replicas(AsyncAPIResource):
             lambda: self.get(rid),
             what="replica training",
             resource_id=rid,
-            done=("completed", "ready"),
-            failed=("error",),
+            done=Replica.DONE_STATUSES,
+            failed=Replica.FAILED_STATUSES,
             progress_field="training_progress",
             error_fields=("error_message",),
             code_field=None,

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.videos import Video, VideoCreate
 from ._base import AsyncAPIResource, require_id
@@ -43,7 +44,7 @@ class Videos(AsyncAPIResource):
         """
         body = build_request(VideoCreate, params, fields, extra_body=extra_body)
         if bool(body.get("script")) == bool(body.get("audio_url")):
-            raise ValueError(
+            raise InvalidInputError(
                 "give exactly one of script (text to speak) or audio_url (a .wav/.mp3)"
             )
         return await self._request("POST", self._path, cast_to=Video, json=body)
@@ -87,7 +88,7 @@ class Videos(AsyncAPIResource):
         """
         vid = require_id("video_id", video_id)
         if not isinstance(video_name, str) or not video_name.strip():
-            raise ValueError(f"video_name must be a non-empty string, got {video_name!r}")
+            raise InvalidInputError(f"video_name must be a non-empty string, got {video_name!r}")
         await self._request_none(
             "PATCH", f"{self._path}/{vid}/name", json={"video_name": video_name}
         )
@@ -140,8 +141,8 @@ class Videos(AsyncAPIResource):
             lambda: self.get(rid),
             what="video generation",
             resource_id=rid,
-            done=("ready",),
-            failed=("error", "deleted"),
+            done=Video.DONE_STATUSES,
+            failed=Video.FAILED_STATUSES,
             progress_field="generation_progress",
             error_fields=("error_details", "status_details"),
             code_field=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models.voices import Voice
 from ._base import AsyncAPIResource
 
@@ -31,7 +32,7 @@ class Voices(AsyncAPIResource):
             limit: Page size (1-100).
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
-            raise ValueError(f"limit must be between 1 and 100 for voices, got {limit}")
+            raise InvalidInputError(f"limit must be between 1 and 100 for voices, got {limit}")
         return self._paginate(
             self._path,
             item_type=Voice,

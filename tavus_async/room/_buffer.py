@@ -24,6 +24,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
+from ..errors import InvalidInputError
+
 __all__ = ["BufferClosed", "EventBuffer"]
 
 T = TypeVar("T")
@@ -55,7 +57,7 @@ class EventBuffer(Generic[T]):
         on_shedding: Callable[[], None] | None = None,
     ) -> None:
         if maxsize < 1:
-            raise ValueError(f"maxsize must be at least 1, got {maxsize}")
+            raise InvalidInputError(f"maxsize must be at least 1, got {maxsize}")
         self.maxsize = maxsize
         self.hard_limit = max(hard_limit if hard_limit is not None else 4 * maxsize, maxsize)
         self._is_droppable = is_droppable

@@ -13,6 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InvalidInputError
 from ..interactions.events import (
     Event,
     ReplicaStoppedSpeaking,
@@ -66,7 +67,7 @@ class Transcript:
 
     def __init__(self, max_turns: int | None = 1000) -> None:
         if max_turns is not None and max_turns < 1:
-            raise ValueError(f"max_turns must be >= 1 or None, got {max_turns!r}")
+            raise InvalidInputError(f"max_turns must be >= 1 or None, got {max_turns!r}")
         self._turns: deque[Turn] = deque()
         self._by_key: dict[tuple[str, str], Turn] = {}
         self.max_turns = max_turns

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 import anyio
 
 from .._logging import logger, redact
-from ..errors import JoinError, RoomClosedError, SendError
+from ..errors import InvalidInputError, JoinError, MissingExtraError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
 from ._transport_base import TransportBase, prepare_app_message
 from .transport import (
@@ -72,7 +72,7 @@ def import_daily() -> ModuleType:
     try:
         import daily
     except ImportError as exc:  # pragma: no cover - the extra is installed in our test env
-        raise ImportError(_INSTALL_HINT) from exc
+        raise MissingExtraError(_INSTALL_HINT) from exc
     return daily
 
 
@@ -134,7 +134,7 @@ def subscription_profiles(subscribe_media: Collection[str]) -> dict[str, Any]:
     """
     unknown = sorted(set(subscribe_media) - set(MEDIA_KINDS))
     if unknown:
-        raise ValueError(
+        raise InvalidInputError(
             f"subscribe_media: unknown media kind(s) {unknown}; choose from {list(MEDIA_KINDS)}"
         )
     return {

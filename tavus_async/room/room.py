@@ -50,7 +50,15 @@ import anyio
 import msgspec
 
 from .._logging import logger, redact
-from ..errors import JoinError, RoomClosedError, RoomError, SendError
+from ..errors import (
+    InvalidInputError,
+    InvalidTypeError,
+    JoinError,
+    RoomClosedError,
+    RoomError,
+    SendError,
+    WaitTimeoutError,
+)
 from ..interactions._ordering import DuplicateFilter, SeqReorderBuffer
 from ..interactions.audio import echo_audio_messages, echo_audio_messages_async
 from ..interactions.events import (
@@ -280,13 +288,15 @@ class Room:
         legacy_tool_reply: Literal["echo", "append_context", "none"] = "echo",
     ) -> None:
         if not isinstance(url, str) or not url:
-            raise ValueError("url must be the conversation's conversation_url (a non-empty str)")
+            raise InvalidInputError(
+                "url must be the conversation's conversation_url (a non-empty str)"
+            )
         if foreign_messages not in ("event", "drop"):
-            raise ValueError(
+            raise InvalidInputError(
                 f"foreign_messages must be 'event' or 'drop', got {foreign_messages!r}"
             )
         if legacy_tool_reply not in ("echo", "append_context", "none"):
-            raise ValueError(
+            raise InvalidInputError(
                 "legacy_tool_reply must be 'echo', 'append_context' or 'none', "
                 f"got {legacy_tool_reply!r}"
             )
@@ -296,19 +306,23 @@ class Room:
             ("tool_timeout", tool_timeout),
         ):
             if value is not None and not value > 0:
-                raise ValueError(f"{name} must be positive, got {value}")
+                raise InvalidInputError(f"{name} must be positive, got {value}")
         if reorder is not None and not reorder > 0:
-            raise ValueError(f"reorder must be a positive number of seconds or None, got {reorder}")
+            raise InvalidInputError(
+                f"reorder must be a positive number of seconds or None, got {reorder}"
+            )
         if buffer_size < 1:
-            raise ValueError(f"buffer_size must be at least 1, got {buffer_size}")
+            raise InvalidInputError(f"buffer_size must be at least 1, got {buffer_size}")
         if end_conversation and client is None:
-            raise ValueError("end_conversation=True needs client= (an AsyncTavus) to end it with")
+            raise InvalidInputError(
+                "end_conversation=True needs client= (an AsyncTavus) to end it with"
+            )
         if transport is None:
             transport = transport_for_url(
                 url, **_transport_options(url, join_timeout, send_timeout, replica_names)
             )
         elif send_timeout is not None or replica_names:
-            raise ValueError(
+            raise InvalidInputError(
                 "send_timeout= and replica_names= configure the transport the Room makes; "
                 "with transport=, pass them to that transport instead"
             )
@@ -764,14 +778,26 @@ class Room:
         ran their tools).
 
         Raises:
-            TimeoutError: Nothing matched within ``timeout`` seconds.
+            WaitTimeoutError: Nothing matched within ``timeout`` seconds (also a
+                :class:`TimeoutError`); the message names the awaited type and the timeout.
             RoomClosedError: The stream ended first.
         """
-        with anyio.fail_after(timeout):
-            while True:
-                event = await self.recv()
-                if isinstance(event, event_type) and (where is None or where(event)):
-                    return event
+        skipped = 0
+        try:
+            with anyio.fail_after(timeout):
+                while True:
+                    event = await self.recv()
+                    if isinstance(event, event_type) and (where is None or where(event)):
+                        return event
+                    skipped += 1
+        except TimeoutError:
+            types = event_type if isinstance(event_type, tuple) else (event_type,)
+            wanted = " or ".join(t.__name__ for t in types)
+            matching = " matching where=" if where is not None else ""
+            raise WaitTimeoutError(
+                f"room.wait_for: no {wanted}{matching} arrived within {timeout:g}s "
+                f"({skipped} other events skipped); raise timeout= or check the filter",
+            ) from None
 
     # -- sending -------------------------------------------------------------------------------
 
@@ -824,7 +850,7 @@ class Room:
         elif isinstance(message, Mapping):
             payload = dict(message)
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 f"send() takes an interactions message or a dict, got {type(message).__name__}"
             )
         await self._send_payload(payload, recipient)
@@ -861,7 +887,7 @@ class Room:
             ValueError: Neither given, or a value other than low/medium/high.
         """
         if pause is None and interrupt is None:
-            raise ValueError("give pause= and/or interrupt= (low, medium or high)")
+            raise InvalidInputError("give pause= and/or interrupt= (low, medium or high)")
         messages = []
         if pause is not None:
             messages.append(Sensitivity(pause=pause))
@@ -944,7 +970,7 @@ class Room:
         elif isinstance(audio, Iterable):
             messages = echo_audio_messages_async(_aiter_sync(audio), **options)
         else:
-            raise TypeError(
+            raise InvalidTypeError(
                 "audio must be PCM bytes or an (async) iterable of bytes, "
                 f"got {type(audio).__name__}"
             )
@@ -1091,7 +1117,7 @@ def connect(
 
     url = field("conversation_url")
     if not url:
-        raise ValueError(
+        raise InvalidInputError(
             "the conversation has no conversation_url (it may have ended); "
             "pass a live conversation or its URL"
         )

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
+from ..errors import InvalidInputError
+
 __all__ = [
     "REPLICA_USER_ID_HINT",
     "AppMessage",
@@ -201,7 +203,7 @@ def transport_for_url(url: str, **options: Any) -> Transport:
         from .daily import DailyTransport
 
         return DailyTransport(**options)
-    raise ValueError(
+    raise InvalidInputError(
         f"cannot join a room at a {scheme or 'scheme-less'} URL: expected a conversation_url "
         "starting with https:// (a Tavus Daily room) or ws:// (a simulator room)"
     )

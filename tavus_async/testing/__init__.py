@@ -8,27 +8,32 @@ it sent over HTTP as Tavus does (``sim.tool_deliveries``) and, with the room sid
 joinable conversation rooms.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from ._brain import (
-    CallTool,
-    DefaultBrain,
-    Emit,
-    Replica,
-    ReplicaBrain,
-    Say,
-    Turn,
-    guardrail,
-    objective,
-    perception_tool_call,
-)
-from ._callbacks import CallbackDispatcher, Delivery
-from ._clock import SimClock, TimeMode
-from ._faults import FaultPlan, FaultRule
-from ._journal import RecordedRequest, RequestJournal
-from ._simulator import SimHooks, TavusSimulator, Timings, serve
-from ._store import Store
-from ._tools import DeliveryAttempt, ToolDeliveryRecord
+from .._lazy import exports
+
+# The exports, read by type checkers and editors as written, imported at run time on first use
+# (see tavus_async._lazy: the pytest plugin must not pay for aiohttp in every pytest run).
+if TYPE_CHECKING:
+    from ._brain import (
+        CallTool,
+        DefaultBrain,
+        Emit,
+        ReplicaBrain,
+        Say,
+        ScriptedReplica,
+        ScriptedTurn,
+        guardrail,
+        objective,
+        perception_tool_call,
+    )
+    from ._callbacks import CallbackDispatcher, Delivery
+    from ._clock import SimClock, TimeMode
+    from ._faults import FaultPlan, FaultRule
+    from ._journal import RecordedRequest, RequestJournal
+    from ._simulator import SimHooks, TavusSimulator, Timings, serve
+    from ._store import Store
+    from ._tools import DeliveryAttempt, ToolDeliveryRecord
 
 __all__ = [
     "CallTool",
@@ -40,10 +45,11 @@ __all__ = [
     "FaultPlan",
     "FaultRule",
     "RecordedRequest",
-    "Replica",
     "ReplicaBrain",
     "RequestJournal",
     "Say",
+    "ScriptedReplica",
+    "ScriptedTurn",
     "SimClock",
     "SimHooks",
     "Store",
@@ -51,9 +57,12 @@ __all__ = [
     "TimeMode",
     "Timings",
     "ToolDeliveryRecord",
-    "Turn",
     "guardrail",
     "objective",
     "perception_tool_call",
     "serve",
 ]
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers, so that a misspelt import stays an error for them.
+    __getattr__, __dir__ = exports(__name__, __file__, __all__)

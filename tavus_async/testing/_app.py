@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from .._catalog import CATALOG, ResourceDef, Route
+from ..errors import NotAvailableError
 from ._control import Control
 from ._faults import FaultRule
 from .rest._plumbing import ApiError, Ctx, Handler, Handlers
@@ -41,7 +42,7 @@ def handlers_of(row: ResourceDef) -> Handlers:
     try:
         module = importlib.import_module(f"{__package__}.rest.{row.name}")
     except ModuleNotFoundError as exc:
-        raise LookupError(
+        raise NotAvailableError(
             f"the catalog row {row.name!r} has no simulator module "
             f"tavus_async/testing/rest/{row.name}.py"
         ) from exc
@@ -60,13 +61,13 @@ def rest_routes() -> list[tuple[ResourceDef, Route, Handler]]:
         handlers = handlers_of(row).by_verb
         extra = set(handlers) - set(row.verbs)
         if extra:
-            raise LookupError(
+            raise NotAvailableError(
                 f"simulator handlers for {row.name} verbs not in the catalog: {extra}"
             )
         for route in row.routes():
             handler = handlers.get(route.verb)
             if handler is None:
-                raise LookupError(f"the simulator has no handler for {route.operation}")
+                raise NotAvailableError(f"the simulator has no handler for {route.operation}")
             out.append((row, route, handler))
     return out
 
@@ -196,7 +197,9 @@ def build_app(sim: TavusSimulator) -> web.Application:
 
     app = web.Application(middlewares=[tavus])
     contexts: dict[str, Ctx] = {}
-    for row, route, handler in rest_routes():
+    # Fixed paths before templated ones, so /v2/pals/check-username is not read as a pal_id.
+    ordered = sorted(rest_routes(), key=lambda r: r[1].template.count("{"))
+    for row, route, handler in ordered:
         ctx = contexts.setdefault(row.name, Ctx(sim, row))
         endpoint = _counted(sim, ctx, route.operation, handler)
         # Both trailing-slash forms: tavus-cli posts to /guardrails/, others to /guardrails.

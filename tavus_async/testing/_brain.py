@@ -1,7 +1,7 @@
 """The simulated replica's brain: what it says on each user turn, and the hooks to script it.
 
 The simulator's rooms (``_rooms.py``) own the mechanics (participants, speech timing, ``seq``);
-this module decides *what* the replica does. ``sim.replica`` is a :class:`Replica`:
+this module decides *what* the replica does. ``sim.replica`` is a :class:`ScriptedReplica`:
 
 - Scripted rules win over the default brain, first match first::
 
@@ -23,8 +23,8 @@ The default brain (:class:`DefaultBrain`), documented so tests can rely on it:
   name (``get_weather {"location": "Paris"}``) becomes the arguments; otherwise every required
   parameter is filled with a simple value (its ``default``, its first ``enum`` value, or
   ``"test"``/``1``/``1.0``/``true``/``[]``/``{}`` by type). The replica then waits for the
-  ``conversation.tool_result`` (``Replica.tool_result_timeout`` seconds of simulator time) and
-  speaks its output.
+  ``conversation.tool_result`` (``ScriptedReplica.tool_result_timeout`` seconds of simulator
+  time) and speaks its output.
 - Context: a text mentioning "context" or "what do you know" is answered with everything the
   replica knows: the persona's ``context`` and the conversation's ``conversational_context``,
   as changed by ``append_llm_context`` and ``overwrite_llm_context``.
@@ -41,17 +41,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
+from ..errors import InvalidInputError, NotAvailableError
+
 __all__ = [
     "Action",
     "CallTool",
     "DefaultBrain",
     "Emit",
-    "Replica",
     "ReplicaBrain",
     "Reply",
     "Rule",
     "Say",
-    "Turn",
+    "ScriptedReplica",
+    "ScriptedTurn",
     "guardrail",
     "objective",
     "perception_tool_call",
@@ -59,7 +61,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Turn:
+class ScriptedTurn:
     """What the brain sees when a user turn (a ``conversation.respond``) arrives.
 
     Attributes:
@@ -178,7 +180,7 @@ def guardrail(
 class ReplicaBrain(Protocol):
     """Decides the replica's reply to a user turn. ``reply`` may be sync or async."""
 
-    def reply(self, turn: Turn) -> Reply | Awaitable[Reply]:
+    def reply(self, turn: ScriptedTurn) -> Reply | Awaitable[Reply]:
         """Return what the replica does in answer to ``turn``."""
         ...
 
@@ -238,7 +240,7 @@ def _arguments_after(text: str, name: str) -> dict[str, Any] | None:
 class DefaultBrain:
     """The documented default behaviour (see the module docstring)."""
 
-    def reply(self, turn: Turn) -> Reply:
+    def reply(self, turn: ScriptedTurn) -> Reply:
         """Call a tool the text names, answer a question about context, or repeat the text."""
         lowered = turn.text.lower()
         for tool in turn.tools:
@@ -255,7 +257,7 @@ class DefaultBrain:
         return f"You said: {turn.text}"
 
 
-Matcher: TypeAlias = "str | re.Pattern[str] | Callable[[Turn], bool]"
+Matcher: TypeAlias = "str | re.Pattern[str] | Callable[[ScriptedTurn], bool]"
 
 
 @dataclass
@@ -263,7 +265,7 @@ class Rule:
     """A scripted reply: when ``match`` matches a user turn, do ``actions`` instead of the brain.
 
     ``match`` is a case-insensitive substring, a compiled regular expression (searched), or a
-    predicate over the :class:`Turn`. ``hits`` counts how often the rule fired.
+    predicate over the :class:`ScriptedTurn`. ``hits`` counts how often the rule fired.
     """
 
     match: Matcher
@@ -271,7 +273,7 @@ class Rule:
     once: bool = False
     hits: int = 0
 
-    def matches(self, turn: Turn) -> bool:
+    def matches(self, turn: ScriptedTurn) -> bool:
         """Whether this rule applies to ``turn`` (a spent ``once`` rule never does)."""
         if self.once and self.hits:
             return False
@@ -299,7 +301,7 @@ def normalize_reply(reply: Reply) -> list[Action]:
 PushFn = Callable[[str, list[Action]], Awaitable[None]]
 
 
-class Replica:
+class ScriptedReplica:
     """The scripting hook for the simulated replica (``sim.replica``); see the module docstring.
 
     Attributes:
@@ -345,7 +347,7 @@ class Replica:
         """Script a reply for user turns that ``match``; returns the :class:`Rule` (see ``hits``).
 
         Args:
-            match: Substring (case-insensitive), compiled regex, or predicate over the Turn.
+            match: Substring (case-insensitive), compiled regex, or predicate over the ScriptedTurn.
             say: Words to speak.
             tool: A function to call (with ``arguments``); its result is then spoken.
             arguments: The tool's arguments (default ``{}``).
@@ -356,7 +358,9 @@ class Replica:
             ValueError: when the rule would do nothing, or ``arguments`` is given without ``tool``.
         """
         if arguments is not None and tool is None:
-            raise ValueError("Replica.when: 'arguments' needs 'tool' (the function to call)")
+            raise InvalidInputError(
+                "ScriptedReplica.when: 'arguments' needs 'tool' (the function to call)"
+            )
         actions: list[Action] = []
         if emit is not None:
             actions.extend([emit] if isinstance(emit, Emit) else list(emit))
@@ -365,7 +369,9 @@ class Replica:
         if say is not None:
             actions.append(Say(say))
         if not actions:
-            raise ValueError("Replica.when: give at least one of say=, tool= or emit=")
+            raise InvalidInputError(
+                "ScriptedReplica.when: give at least one of say=, tool= or emit="
+            )
         rule = Rule(match, tuple(actions), once=once)
         self.rules.append(rule)
         return rule
@@ -374,7 +380,7 @@ class Replica:
         """Forget every scripted rule."""
         self.rules.clear()
 
-    async def decide(self, turn: Turn) -> list[Action]:
+    async def decide(self, turn: ScriptedTurn) -> list[Action]:
         """The actions for ``turn``: the first matching rule's, else the brain's reply."""
         for rule in self.rules:
             if rule.matches(turn):
@@ -392,7 +398,7 @@ class Replica:
             LookupError: when the conversation has no open room.
         """
         if self._push is None:
-            raise LookupError(f"no open room for conversation {conversation_id!r}")
+            raise NotAvailableError(f"no open room for conversation {conversation_id!r}")
         await self._push(conversation_id, normalize_reply(list(actions)))
 
     async def say(self, conversation_id: str, text: str) -> None:

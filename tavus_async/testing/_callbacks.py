@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from ..errors import InvalidInputError
+
 __all__ = ["CallbackDispatcher", "Delivery"]
 
 _log = logging.getLogger("tavus_async.testing")
@@ -62,7 +64,7 @@ class CallbackDispatcher:
         self, timeout: float = 10.0, allow: Literal["loopback", "any"] = "loopback"
     ) -> None:
         if allow not in ("loopback", "any"):
-            raise ValueError(f"allow must be 'loopback' or 'any', got {allow!r}")
+            raise InvalidInputError(f"allow must be 'loopback' or 'any', got {allow!r}")
         self._timeout = timeout
         self.allow = allow
         self._session: aiohttp.ClientSession | None = None

@@ -28,6 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Union
 
+from ..errors import InvalidInputError, InvalidTypeError
+
 __all__ = ["SimClock", "TimeMode", "Timer"]
 
 TimeMode = Union[Literal["instant", "real", "manual"], float]  # noqa: UP007 (a runtime alias on 3.10)
@@ -56,10 +58,12 @@ class Timer:
 def _parse_mode(mode: TimeMode) -> tuple[str, float]:
     """Turn a user's ``time=`` argument into (mode name, scale), rejecting anything else."""
     if isinstance(mode, bool):
-        raise TypeError("time must be 'instant', 'real', 'manual' or a positive float scale")
+        raise InvalidTypeError("time must be 'instant', 'real', 'manual' or a positive float scale")
     if isinstance(mode, (int, float)):
         if mode <= 0:
-            raise ValueError(f"time scale must be positive, got {mode!r}; use 'manual' to freeze")
+            raise InvalidInputError(
+                f"time scale must be positive, got {mode!r}; use 'manual' to freeze"
+            )
         return "scaled", float(mode)
     if mode == "instant":
         return "instant", 1.0
@@ -67,7 +71,7 @@ def _parse_mode(mode: TimeMode) -> tuple[str, float]:
         return "scaled", 1.0
     if mode == "manual":
         return "manual", 0.0
-    raise ValueError(
+    raise InvalidInputError(
         f"unknown time mode {mode!r}: use 'instant', 'real', 'manual' or a float scale"
     )
 
@@ -147,7 +151,7 @@ class SimClock:
         window) has run.
         """
         if seconds < 0:
-            raise ValueError(f"cannot advance time backwards ({seconds!r} seconds)")
+            raise InvalidInputError(f"cannot advance time backwards ({seconds!r} seconds)")
         assert self._lock is not None, "the clock is not running: start the simulator first"
         async with self._lock:
             target = self.now() + seconds

@@ -26,6 +26,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import InvalidInputError
+
 __all__ = ["FaultPlan", "FaultRule"]
 
 DropMode = Literal["before", "after", "mid"]
@@ -60,19 +62,19 @@ class FaultRule:
 
     def __post_init__(self) -> None:
         if self.status is None and not self.latency and self.drop is None:
-            raise ValueError("a fault needs at least one of status=, latency= or drop=")
+            raise InvalidInputError("a fault needs at least one of status=, latency= or drop=")
         if self.status is not None and not 100 <= self.status <= 599:
-            raise ValueError(f"status must be an HTTP status code, got {self.status!r}")
+            raise InvalidInputError(f"status must be an HTTP status code, got {self.status!r}")
         if self.drop is not None and self.drop not in ("before", "after", "mid"):
-            raise ValueError(f"drop must be 'before', 'after' or 'mid', got {self.drop!r}")
+            raise InvalidInputError(f"drop must be 'before', 'after' or 'mid', got {self.drop!r}")
         if self.times is not None and self.times < 1:
-            raise ValueError(f"times must be >= 1 or None (forever), got {self.times!r}")
+            raise InvalidInputError(f"times must be >= 1 or None (forever), got {self.times!r}")
         if self.latency < 0:
-            raise ValueError(f"latency must be >= 0 seconds, got {self.latency!r}")
+            raise InvalidInputError(f"latency must be >= 0 seconds, got {self.latency!r}")
         if (self.raw is not None or self.headers) and self.status is None:
-            raise ValueError("raw= and headers= need a status= to answer with")
+            raise InvalidInputError("raw= and headers= need a status= to answer with")
         if self.raw is not None and self.body is not None:
-            raise ValueError("give a fault body= (JSON) or raw= (bytes), not both")
+            raise InvalidInputError("give a fault body= (JSON) or raw= (bytes), not both")
         self._method, self._pattern = _compile(self.route)
 
     @property
@@ -192,7 +194,9 @@ class FaultPlan:
         allowed = {"route", "status", "times", "retry_after", "latency", "drop", "body", "headers"}
         unknown = set(spec) - allowed
         if unknown:
-            raise ValueError(f"unknown fault fields {sorted(unknown)}; allowed: {sorted(allowed)}")
+            raise InvalidInputError(
+                f"unknown fault fields {sorted(unknown)}; allowed: {sorted(allowed)}"
+            )
         return self.add(**spec)
 
     def remove(self, rule: FaultRule | int) -> None:

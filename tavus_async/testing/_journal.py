@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import NotAvailableError
+
 __all__ = ["RecordedRequest", "RequestJournal"]
 
 _REDACTED = "***"
@@ -84,7 +86,7 @@ class RequestJournal:
             LookupError: No request was received.
         """
         if not self._items:
-            raise LookupError("the simulator has received no API request")
+            raise NotAvailableError("the simulator has received no API request")
         return self._items[-1]
 
     def calls(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:

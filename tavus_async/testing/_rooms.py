@@ -45,7 +45,7 @@ What a room does, following the Tavus Interactions Protocol (``interactions-prot
 - Each spoken text is reported through ``sim_hooks.on_transcript(cid, role, content)`` with
   role ``user`` or ``assistant`` (the words actually spoken, when interrupted).
 
-Scripting: ``hub.replica`` (``sim.replica``) is a :class:`~tavus_async.testing._brain.Replica`.
+Scripting: ``hub.replica`` (``sim.replica``) is a :class:`~tavus_async.testing.ScriptedReplica`.
 
 Time: speech is paced on the simulator clock (instant in ``"instant"`` mode). In ``"manual"``
 mode a room holds the clock while its speech starts and between chunks, so
@@ -78,8 +78,9 @@ from typing import Any, Protocol
 import msgspec
 from aiohttp import WSMsgType, web
 
+from ..errors import InvalidTypeError, NotAvailableError, StateError
 from ..interactions.messages import DEFAULT_MAX_MESSAGE_BYTES
-from ._brain import Action, CallTool, Emit, Replica, Say, Turn
+from ._brain import Action, CallTool, Emit, Say, ScriptedReplica, ScriptedTurn
 
 __all__ = [
     "REASON_ABSENT",
@@ -248,6 +249,8 @@ class Room:
 
         self.conversation_id: str = str(conversation["conversation_id"])
         self.replica_id: str = str(get("replica_id") or "replica")
+        # Created with pal_id/face_id: the room also announces ``system.pal_joined``.
+        self.is_pal = bool(request.get("pal_id") or request.get("face_id"))
         props = get("properties") or conversation.get("_properties")
         self.properties: dict[str, Any] = props if isinstance(props, dict) else {}
         require_auth = get("require_auth") or self.properties.get("require_auth")
@@ -475,6 +478,14 @@ class Room:
             message_type="system",
             turn_idx=None,
         )
+        if self.is_pal:
+            # The 2026 name, sent beside the legacy one with the face's id (§13.2).
+            self._emit(
+                "system.pal_joined",
+                {"replica_id": self.replica_id, "face_id": self.replica_id},
+                message_type="system",
+                turn_idx=None,
+            )
         try:
             self.hub.hooks.on_replica_joined(self.conversation_id)
         except Exception:
@@ -912,7 +923,7 @@ class Room:
 
     async def _turn(self, job: _Job, text: str, user_iid: str, turn_idx: int) -> None:
         context = "\n".join(c for c in (self.persona_context, self.conversational_context) if c)
-        turn = Turn(
+        turn = ScriptedTurn(
             conversation_id=self.conversation_id,
             text=text,
             turn_idx=turn_idx,
@@ -1106,29 +1117,31 @@ class RoomHub:
     Args:
         sim_hooks: The REST half's callbacks (see :class:`SimHooks`).
         clock: The simulator clock (see :class:`RoomClock`).
-        replica: The scripting hook; a fresh :class:`Replica` by default.
+        replica: The scripting hook; a fresh :class:`ScriptedReplica` by default.
     """
 
     def __init__(
         self,
         sim_hooks: SimHooks,
         clock: RoomClock | None = None,
-        replica: Replica | None = None,
+        replica: ScriptedReplica | None = None,
     ) -> None:
         self.hooks = sim_hooks
         if clock is None:
             clock = getattr(sim_hooks, "clock", None)
             if clock is None:
-                raise TypeError("RoomHub needs a clock: pass clock= or give sim_hooks a .clock")
+                raise InvalidTypeError(
+                    "RoomHub needs a clock: pass clock= or give sim_hooks a .clock"
+                )
         self.clock: RoomClock = clock
-        self.replica = replica if replica is not None else Replica()
+        self.replica = replica if replica is not None else ScriptedReplica()
         self.replica._push = self._push
         # Events carry Unix timestamps; simulated seconds are counted from this moment.
         self.epoch = time.time() - clock.now()
         self._rooms: dict[str, Room] = {}
         self._closed = False
 
-    def script(self) -> Replica:
+    def script(self) -> ScriptedReplica:
         """The replica scripting hook (the same object as :attr:`replica`)."""
         return self.replica
 
@@ -1149,7 +1162,7 @@ class RoomHub:
             KeyError: when ``conversation`` has no ``conversation_id``.
         """
         if self._closed:
-            raise RuntimeError("the room hub is closed")
+            raise StateError("the room hub is closed")
         cid = str(conversation["conversation_id"])
         if self.is_open(cid):
             return
@@ -1181,7 +1194,7 @@ class RoomHub:
     async def _push(self, conversation_id: str, actions: list[Action]) -> None:
         room = self._rooms.get(conversation_id)
         if room is None or room.closed:
-            raise LookupError(f"no open room for conversation {conversation_id!r}")
+            raise NotAvailableError(f"no open room for conversation {conversation_id!r}")
         await room.push(actions)
 
     def stats(self, conversation_id: str | None = None) -> dict[str, int]:

@@ -70,6 +70,20 @@ STOCK_PERSONAS: list[tuple[str, str, str, str, str]] = [
         "",
         "echo",
     ),
+    # Stock PALs the 2026 docs list (docs.tavus.io .../pal/stock-pals); their names are not
+    # given there.
+    ("p1af207b8189", "Stock PAL 1", "r95fd27b5a37", "You are a helpful assistant.", "full"),
+    ("paaee96e4f87", "Stock PAL 2", "r18e9aebdc33", "You are a helpful assistant.", "full"),
+    ("pdac61133ac5", "Stock PAL 3", "rf4e9d9790f0", "You are a helpful assistant.", "full"),
+    # pipecat's TavusVideoService creates its conversations with persona_id="pipecat0" (a
+    # stock PAL that streams pipecat's own audio: echo mode).
+    (
+        "pipecat0",
+        "Pipecat",
+        "r4067604db72",
+        "",
+        "echo",
+    ),
 ]
 
 STOCK_VOICES: list[tuple[str, str, list[str]]] = [

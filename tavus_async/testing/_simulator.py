@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 
+from ..errors import InvalidInputError, StateError
 from ._callbacks import CallbackDispatcher
 from ._clock import SimClock, TimeMode
 from ._faults import FaultPlan
@@ -159,7 +160,9 @@ class TavusSimulator:
         allow_private_tool_urls: bool = False,
     ) -> None:
         if concurrency_limit is not None and concurrency_limit < 0:
-            raise ValueError(f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}")
+            raise InvalidInputError(
+                f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}"
+            )
         self.api_key = api_key if api_key is not None else "sim_" + secrets.token_hex(16)
         self.host = host
         self.port = port
@@ -197,7 +200,7 @@ class TavusSimulator:
     def base_url(self) -> str:
         """``http://127.0.0.1:PORT`` (the REST base; paths are under ``/v2``)."""
         if not self._started:
-            raise RuntimeError("the simulator is not running: use `async with` or await start()")
+            raise StateError("the simulator is not running: use `async with` or await start()")
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -281,6 +284,16 @@ class TavusSimulator:
         """
         self._failures["training"].append(error)
 
+    def set_maker_draft(self, pal_id: str, changes: dict[str, Any]) -> None:
+        """Give a PAL a PAL Maker draft holding ``changes`` (persona field names), as editing it
+        in PAL Maker would: API patches then answer 409 ``maker_changes`` unless forced, and
+        ``POST /v2/pals/{id}/publish`` copies the draft to live.
+
+        Raises:
+            KeyError: No such PAL.
+        """
+        self.store.personas[pal_id]["_maker_draft"] = dict(changes)
+
     def fail_next_video(self, error: str | None = None) -> None:
         """Make the next video generation end in status ``error`` with ``status_details``."""
         self._failures["video"].append(error)
@@ -352,6 +365,9 @@ class TavusSimulator:
         if len(timers) > 1:
             timers[1].cancel()
         self._event(conv, "system.replica_joined", {})
+        if conv.get("_pal"):
+            # PAL conversations also record the 2026 event, with the face's id.
+            self._event(conv, "system.pal_joined", {"face_id": conv.get("replica_id")})
 
     def _add_transcript(self, conversation_id: str, role: str, content: str) -> None:
         conv = self.store.conversations.get(conversation_id)

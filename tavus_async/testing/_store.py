@@ -56,17 +56,19 @@ class Store:
 
         self._rng = random.Random(self.seed)
         self._epoch = datetime.now(timezone.utc)
+        # A row whose records are another's (pals are personas) shares that row's table.
+        self._table_of = {row.name: row.table_name for row in CATALOG}
         for row in CATALOG:
             if row.name != "voices":
-                self.tables.setdefault(row.name, {})
+                self.tables.setdefault(row.table_name, {})
 
     def table(self, name: str) -> dict[str, Record]:
-        """The records of one resource, by id.
+        """The records of one resource, by id (``table("pals")`` is the personas' table).
 
         Raises:
             KeyError: No resource of that name in the catalog.
         """
-        return self.tables[name]
+        return self.tables[self._table_of.get(name, name)]
 
     def __getattr__(self, name: str) -> dict[str, Record]:
         # Only reached for names that are not real attributes: the per-resource tables.

@@ -18,6 +18,7 @@ import jsonpatch
 import jsonpointer
 from aiohttp import web
 
+from ...errors import InvalidInputError
 from .._store import Record, public
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class Handlers:
 
         def register(fn: Handler) -> Handler:
             if name in self.by_verb:
-                raise ValueError(f"two handlers for the verb {name!r}")
+                raise InvalidInputError(f"two handlers for the verb {name!r}")
             self.by_verb[name] = fn
             return fn
 

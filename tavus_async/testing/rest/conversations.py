@@ -79,8 +79,13 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
         ("speed", "balanced", "quality"),
         "document_retrieval_strategy",
     )
-    for key in ("document_ids", "document_tags", "memory_stores"):
+    for key in ("document_ids", "document_tags", "memory_stores", "participant_tags"):
         str_list(body.get(key), key)
+    meeting_url = body.get("meeting_url")
+    if meeting_url is not None and (
+        not isinstance(meeting_url, str) or not meeting_url.startswith("https://")
+    ):
+        raise bad("Invalid meeting_url")
     callback_url = body.get("callback_url") or ""
     if callback_url and not is_url(callback_url):
         raise bad("Invalid callback_url")
@@ -115,6 +120,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
         "created_at": now,
         "updated_at": now,
         "_test_mode": test_mode,
+        "_pal": bool(body.get("pal_id") or body.get("face_id")),
         "_properties": props,
         "_request": body,
         "_system_prompt": system_prompt,

@@ -96,7 +96,8 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
 async def list_(ctx: Ctx, request: web.Request) -> web.Response:
     query = ctx.query(request)
     sort = query.get("sort", "ascending")
-    check_enum(sort, ("ascending", "descending"), "sort")
+    # The docs spell it ascending/descending; the official CLI sends asc/desc (its default).
+    check_enum(sort, ("ascending", "descending", "asc", "desc"), "sort")
     status = query.get("status")
     check_enum(status, ("started", "processing", "ready", "error", "recrawling"), "status")
     needle = query.get("name_or_uuid", "").lower()
@@ -110,7 +111,7 @@ async def list_(ctx: Ctx, request: web.Request) -> web.Response:
         )
         and (not tags or tags & set(d["tags"]))
     ]
-    if sort == "descending":
+    if sort in ("descending", "desc"):
         docs.reverse()
     page, number, limit = ctx.page(docs, query)
     out = {"data": page, "total_count": len(docs), "page": number, "limit": limit}
