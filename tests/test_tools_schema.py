@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, TypedDict
 import msgspec
 import pytest
 
-from tavus_async.errors import ConfigurationError, TavusError
+from tavus_async.errors import InvalidInputError, InvalidTypeError, NotAvailableError, TavusError
 from tavus_async.interactions.events import ToolCall
 from tavus_async.tools import ToolContext, ToolRegistry
 
@@ -254,16 +254,20 @@ async def test_failures_and_timeouts_are_safe_error_outcomes() -> None:
 
 def test_registration_errors_are_typed_and_clear() -> None:
     tools = ToolRegistry()
-    with pytest.raises(ConfigurationError, match="reserves"):
+    with pytest.raises(InvalidInputError, match="reserves"):
         tools.register(lambda tavus_conversation_id: 1, name="a")
-    with pytest.raises(ConfigurationError, match="not valid"):
+    with pytest.raises(InvalidInputError, match="not valid"):
         tools.register(lambda: 1, name="has-dash")
-    with pytest.raises(ConfigurationError, match="non-empty name"):
+    with pytest.raises(InvalidInputError, match="non-empty name"):
         tools.register(lambda: 1)
-    with pytest.raises(ConfigurationError, match="keyword arguments only"):
+    with pytest.raises(InvalidInputError, match="keyword arguments only"):
         tools.register(lambda *args: 1, name="b")
-    with pytest.raises(ConfigurationError, match="timeout must be positive"):
+    with pytest.raises(InvalidInputError, match="timeout must be positive"):
         tools.register(lambda: 1, name="c", timeout=0)
+    with pytest.raises(InvalidTypeError, match="callable"):
+        tools.register("nope")  # type: ignore[arg-type]
+    with pytest.raises(NotAvailableError, match="no tool named 'nope'"):
+        tools.tool_params("nope")
 
     class Opaque:
         pass

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from ..errors import ConfigurationError
+from ..errors import InvalidInputError
 from ._common import Model, RequestModel, Timestamped
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ _SECRET_SLOTS = ("token", "password", "value", "secret", "client_secret")
 _NO_BODY_METHODS = ("GET", "HEAD", "DELETE")
 
 
-class ToolDefinitionError(ConfigurationError):
+class ToolDefinitionError(InvalidInputError):
     """A tool Tavus would refuse; the message names the field (checked before any I/O).
 
     Attributes:

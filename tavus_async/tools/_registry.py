@@ -24,7 +24,7 @@ import anyio.to_thread
 import msgspec
 
 from .._logging import logger
-from ..errors import ConfigurationError
+from ..errors import InvalidInputError, InvalidTypeError, NotAvailableError
 from ..interactions.events import ToolCall
 from ._schema import ArgumentsError, ParamsModel, build_params_model
 
@@ -314,27 +314,27 @@ class ToolRegistry:
             The handler itself, so this works as a decorator.
 
         Raises:
-            TypeError: ``handler`` is not callable.
-            ConfigurationError: (a ``ValueError``) ``name`` is empty, not a valid tool name or
+            InvalidTypeError: (a ``TypeError``) ``handler`` is not callable.
+            InvalidInputError: (a ``ValueError``) ``name`` is empty, not a valid tool name or
                 already registered; ``timeout`` is not positive; a parameter cannot be
                 described as JSON schema or uses the reserved ``tavus_`` prefix.
         """
         if not callable(handler):
-            raise TypeError(f"a tool handler must be callable, got {type(handler).__name__}")
+            raise InvalidTypeError(f"a tool handler must be callable, got {type(handler).__name__}")
         tool_name = name if name is not None else getattr(handler, "__name__", "")
         if not isinstance(tool_name, str) or not tool_name or tool_name == "<lambda>":
-            raise ConfigurationError("a tool needs a non-empty name: pass name=...")
+            raise InvalidInputError("a tool needs a non-empty name: pass name=...")
         if not TOOL_NAME_RE.match(tool_name):
-            raise ConfigurationError(
+            raise InvalidInputError(
                 f"tool name {tool_name!r} is not valid: use letters, digits and underscores "
                 "(1 to 64, not starting with a digit)"
             )
         if tool_name in self._tools and not replace:
-            raise ConfigurationError(
+            raise InvalidInputError(
                 f"a tool named {tool_name!r} is already registered; pass replace=True to replace it"
             )
         if timeout is not None and not timeout > 0:
-            raise ConfigurationError(f"timeout must be positive, got {timeout}")
+            raise InvalidInputError(f"timeout must be positive, got {timeout}")
         model = build_params_model(
             handler,
             tool_name,
@@ -427,14 +427,14 @@ class ToolRegistry:
                 ``on_resolve``, ``static_filler``, ``tags``...).
 
         Raises:
-            KeyError: No tool ``name`` is registered.
+            NotAvailableError: (a ``LookupError``) no tool ``name`` is registered.
             ToolDefinitionError: Tavus would refuse the tool (the message names the field).
         """
         from ..models.tools import tool_params_for
 
         spec = self._tools.get(name)
         if spec is None:
-            raise KeyError(f"no tool named {name!r} is registered")
+            raise NotAvailableError(f"no tool named {name!r} is registered")
         return tool_params_for(spec, delivery=delivery, **fields)
 
     async def call(

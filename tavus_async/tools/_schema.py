@@ -26,7 +26,7 @@ from typing import Any
 import docstring_parser
 import msgspec
 
-from ..errors import ConfigurationError
+from ..errors import InvalidInputError
 
 __all__ = ["ArgumentsError", "ParamsModel", "build_params_model"]
 
@@ -36,7 +36,7 @@ _PATH_RE = re.compile(r" - at `\$\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<rest>[^`]
 _MISSING_RE = re.compile(r"^Object missing required field `(?P<name>[^`]+)`$")
 
 
-class ArgumentsError(ConfigurationError):
+class ArgumentsError(InvalidInputError):
     """A tool call's arguments do not fit the function's parameters.
 
     Attributes:
@@ -147,7 +147,7 @@ def _type_hints(
     try:
         return typing.get_type_hints(fn, localns=dict(localns or {}), include_extras=True)
     except Exception as exc:  # NameError for a type defined inside a function, and friends
-        raise ConfigurationError(
+        raise InvalidInputError(
             f"tool {tool}: cannot resolve the type annotations of {fn!r} ({exc}); define the "
             "types it uses at module level"
         ) from None
@@ -168,7 +168,7 @@ def build_params_model(
     annotated ``call_type``) receives the room's ``ToolCall`` event. Neither is in the schema.
 
     Raises:
-        ConfigurationError: A parameter is positional-only or ``*args``, uses the reserved
+        InvalidInputError: A parameter is positional-only or ``*args``, uses the reserved
             ``tavus_`` prefix, or has a type msgspec cannot describe.
     """
     try:
@@ -189,7 +189,7 @@ def build_params_model(
             var_keyword = True
             continue
         if param.kind in (param.VAR_POSITIONAL, param.POSITIONAL_ONLY):
-            raise ConfigurationError(
+            raise InvalidInputError(
                 f"tool {tool}: parameter {name!r} cannot be filled by name; a tool function takes "
                 "keyword arguments only (no positional-only parameters, no *args)"
             )
@@ -200,7 +200,7 @@ def build_params_model(
             injected[name] = "call"
             continue
         if name.startswith(_RESERVED_PREFIX):
-            raise ConfigurationError(
+            raise InvalidInputError(
                 f"tool {tool}: parameter {name!r} uses the prefix 'tavus_', which Tavus reserves "
                 "for the placeholders it injects; rename it"
             )
@@ -215,7 +215,7 @@ def build_params_model(
         struct = msgspec.defstruct(struct_name, fields, kw_only=True)
         raw = msgspec.json.schema(struct)
     except (TypeError, ValueError) as exc:
-        raise ConfigurationError(
+        raise InvalidInputError(
             f"tool {tool}: its parameters cannot be described as JSON schema ({exc}); use str, "
             "numbers, bool, Literal, enums, lists, dicts, msgspec Structs or TypedDicts"
         ) from None

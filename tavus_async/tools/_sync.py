@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import msgspec
 
+from ..errors import NotAvailableError
 from ._registry import ToolRegistry, ToolSpec
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ async def sync_tools(
 
     Raises:
         ToolDefinitionError: A tool Tavus would refuse (before any request for it).
-        KeyError: A name in ``names`` is not registered.
+        NotAvailableError: A name in ``names`` is not registered.
         APIError: A request failed.
     """
     wanted = list(names) if names is not None else list(registry)
@@ -88,7 +89,7 @@ async def sync_tools(
     for name in wanted:
         spec = registry.get(name)
         if spec is None:
-            raise KeyError(f"no tool named {name!r} is registered")
+            raise NotAvailableError(f"no tool named {name!r} is registered")
         choice = delivery(spec) if callable(delivery) else delivery
         params = registry.tool_params(name, delivery=choice, **fields)
         bodies[name] = msgspec.to_builtins(params)
