@@ -48,7 +48,7 @@ from .resources.pals import Pals, PalSkills
 from .resources.personas import Personas
 from .resources.pronunciation_dictionaries import PronunciationDictionaries
 from .resources.replicas import Replicas
-from .resources.tools import Tools
+from .resources.tools import PalTools, Tools
 from .resources.videos import Videos
 from .resources.voices import Voices
 
@@ -165,6 +165,8 @@ class ResourceDef:
         parent: For a namespace inside another (``tavus.pals.skills``), the parent row's name;
             ``path`` then holds the parent's id (``/v2/pals/{pal_id}/skills``).
         attr: The attribute on the parent (``skills``); defaults to ``name``.
+        shapes: ``(verb, method, suffix)`` for a verb whose request differs from its
+            :data:`VERBS` shape on this resource (a PAL's tools attach many ids in one POST).
     """
 
     name: str
@@ -181,6 +183,7 @@ class ResourceDef:
     table: str | None = None
     parent: str | None = None
     attr: str | None = None
+    shapes: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         unknown = [v for v in self.verbs if v not in VERBS]
@@ -221,12 +224,19 @@ class ResourceDef:
         """The operation's name, ``<resource>.<verb>``, shared by client and simulator."""
         return f"{self.name}.{verb}"
 
+    def shape(self, verb: str) -> tuple[str, str]:
+        """The HTTP method and path suffix of ``verb`` on this resource."""
+        for name, method, suffix in self.shapes:
+            if name == verb:
+                return method, suffix
+        return VERBS[verb]
+
     def routes(self) -> list[Route]:
         """The (method, path template, operation) of every verb, under every path it has."""
         out: list[Route] = []
         for base in (self.path, *self.aliases):
             for verb in self.verbs:
-                method, suffix = VERBS[verb]
+                method, suffix = self.shape(verb)
                 template = base + suffix.replace("{id}", "{" + self.id_field + "}")
                 out.append(Route(method, template, self.operation(verb), verb))
         return out
@@ -603,6 +613,24 @@ NESTED: tuple[ResourceDef, ...] = (
         table="personas",
         cls=PalSkills,
         cli=CliView(singular="PAL skill", columns=("skill_id", "config", "attached_at")),
+    ),
+    ResourceDef(
+        name="pal_tools",
+        parent="pals",
+        attr="tools",
+        path="/v2/pals/{pal_id}/tools",
+        id_field="tool_id",
+        page_base=1,
+        model=AccountTool,
+        create_model=None,
+        verbs=("attach", "list", "detach"),
+        # Tavus attaches a list of ids in one POST {"tool_ids": [...]} (api-2026-surface §7).
+        shapes=(("attach", "POST", ""),),
+        # The official CLI's docs name the persona alias of the path too.
+        aliases=("/v2/personas/{pal_id}/tools",),
+        table="personas",
+        cls=PalTools,
+        cli=CliView(singular="PAL tool", columns=("tool_id", "name", "on_resolve")),
     ),
 )
 

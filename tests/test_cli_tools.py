@@ -50,3 +50,21 @@ async def test_tools_create_list_get_update_delete(cli: CLI, tmp_path: Path) -> 
     await cli.json("tools", "delete", tid)
     assert (await cli("tools", "get", tid)).code == 1
     assert "whsec_cli" not in " ".join(r.out + r.err for r in cli.history)
+
+
+async def test_pal_tools_attach_list_detach(cli: CLI) -> None:
+    pal = await cli.json("personas", "create", "--name", "Shop", "--system-prompt", "Help.")
+    pid = pal["persona_id"]
+    tool = await cli.json("tools", "create", "--name", "lookup", "--description", "Find it.")
+    tid = tool["tool_id"]
+    attached = await cli.json("pal-tools", "attach", pid, tid)
+    assert [t["tool_id"] for t in attached["data"]] == [tid]
+    listed = await cli.json("pal-tools", "list", pid)
+    assert [t["name"] for t in listed["data"]] == ["lookup"]
+    table = await cli("pal-tools", "list", pid)
+    assert "lookup" in table.out
+    await cli.json("pal-tools", "detach", pid, tid)
+    assert (await cli.json("pal-tools", "list", pid))["data"] == []
+    again = await cli("pal-tools", "detach", pid, tid)
+    assert again.code == 1
+    assert "not attached" in again.err

@@ -163,7 +163,7 @@ async def _api_tool(tavus: Any, pal_id: str, api: dict[str, Any], **fields: Any)
         delivery={"api": api},
         **{"on_resolve": "generate_response", **fields},
     )
-    await tavus.personas.tools.attach(pal_id, [tool.tool_id])
+    await tavus.pals.tools.attach(pal_id, [tool.tool_id])
     return tool
 
 

@@ -200,28 +200,28 @@ async def test_pal_attachments_are_idempotent_capped_and_cascade(
     pal = await _pal(tavus)
     a = await tavus.tools.create(name="a", description="A.")
     b = await tavus.tools.create(name="b", description="B.")
-    attached = await tavus.personas.tools.attach(pal, [a.tool_id])
+    attached = await tavus.pals.tools.attach(pal, [a.tool_id])
     assert [t.tool_id for t in attached] == [a.tool_id]
-    again = await tavus.personas.tools.attach(pal, [a.tool_id, b.tool_id])
+    again = await tavus.pals.tools.attach(pal, [a.tool_id, b.tool_id])
     assert [t.tool_id for t in again] == [a.tool_id, b.tool_id]
-    assert [t.name for t in await tavus.personas.tools.list(pal)] == ["a", "b"]
+    assert [t.name for t in await tavus.pals.tools.list(pal)] == ["a", "b"]
     assert sim.store.personas[pal]["tool_ids"] == [a.tool_id, b.tool_id]
     with pytest.raises(BadRequestError, match="Tool not found"):
-        await tavus.personas.tools.attach(pal, [a.tool_id, "tnope"])  # all or nothing
+        await tavus.pals.tools.attach(pal, [a.tool_id, "tnope"])  # all or nothing
     assert sim.store.personas[pal]["tool_ids"] == [a.tool_id, b.tool_id]
 
-    await tavus.personas.tools.detach(pal, b.tool_id)
+    await tavus.pals.tools.detach(pal, b.tool_id)
     with pytest.raises(BadRequestError, match="not attached"):
-        await tavus.personas.tools.detach(pal, b.tool_id)
+        await tavus.pals.tools.detach(pal, b.tool_id)
     await tavus.tools.delete(a.tool_id)  # deleting a tool detaches it everywhere
-    assert await tavus.personas.tools.list(pal) == []
+    assert await tavus.pals.tools.list(pal) == []
     assert sim.store.personas[pal]["tool_ids"] == []
     with pytest.raises(ValueError, match="1 to 50"):
-        await tavus.personas.tools.attach(pal, [f"t{i}" for i in range(51)])
+        await tavus.pals.tools.attach(pal, [f"t{i}" for i in range(51)])
     many = [(await tavus.tools.create(name=f"t{i}", description="x")).tool_id for i in range(51)]
-    await tavus.personas.tools.attach(pal, many[:50])
+    await tavus.pals.tools.attach(pal, many[:50])
     with pytest.raises(BadRequestError, match="at most 50"):
-        await tavus.personas.tools.attach(pal, many[50:])
+        await tavus.pals.tools.attach(pal, many[50:])
 
 
 registry = ToolRegistry()
@@ -249,7 +249,7 @@ async def test_sync_tools_creates_then_updates_by_name_and_attaches(
     again = await sync_tools(tavus, registry, pal_id=pal, on_resolve="generate_response")
     assert [t.tool_id for t in again] == [t.tool_id for t in first]
     assert (sim.counts["tools.create"], sim.counts["tools.update"]) == (2, 0)  # unchanged
-    assert [t.name for t in await tavus.personas.tools.list(pal)] == ["get_weather", "lookup_order"]
+    assert [t.name for t in await tavus.pals.tools.list(pal)] == ["get_weather", "lookup_order"]
 
     api = ApiDelivery(url="https://api.shop.example/tavus/tools", auth=AuthHmac(secret="whsec_1"))
     moved = await sync_tools(tavus, registry, delivery=api, pal_id=pal, names=["get_weather"])

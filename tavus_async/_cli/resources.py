@@ -301,8 +301,9 @@ async def cmd_nested(args: argparse.Namespace, out: Output) -> int:
     result = await _call(args, verb, *call_args)
     if verb == "detach":
         _done(out, "detached", spec, args.id)
-    elif isinstance(result, dict):
-        items = list(result.values())
+    elif isinstance(result, (dict, list)):
+        # A PAL's skills come as a dict by id, its tools as a list.
+        items = list(result.values()) if isinstance(result, dict) else result
         out.table(items, spec.cli.columns, total_count=len(items))
     else:
         out.record(result)
@@ -487,10 +488,14 @@ def _add_resource_parser(
 
 
 def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
+    return _takes(spec, verb, "extra_body")
+
+
+def _takes(spec: ResourceDef, verb: str, parameter: str) -> bool:
     import inspect
 
     method = getattr(spec.resource_class, verb, None)
-    return method is not None and "extra_body" in inspect.signature(method).parameters
+    return method is not None and parameter in inspect.signature(method).parameters
 
 
 def _add_nested_parser(
@@ -509,7 +514,7 @@ def _add_nested_parser(
         p.add_argument("parent", metavar=spec.parent_id.upper())
         if verb not in ("list", "replace"):
             p.add_argument("id", metavar=spec.id_field.upper())
-        if verb in ("attach", "update"):
+        if verb in ("attach", "update") and _takes(spec, verb, "config"):
             p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
         if verb == "replace":
             p.add_argument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -16,6 +16,9 @@ from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
 from ._base import AsyncAPIResource, require_id
 from ._shared import decode_with
+
+if TYPE_CHECKING:
+    from .tools import PalTools
 
 __all__ = ["PalSkills", "Pals"]
 
@@ -35,6 +38,8 @@ class Pals(AsyncAPIResource):
 
     #: The skills attached to each PAL (``/v2/pals/{pal_id}/skills``).
     skills: PalSkills
+    #: The registry tools attached to each PAL (``/v2/pals/{pal_id}/tools``).
+    tools: PalTools
 
     async def create(
         self,

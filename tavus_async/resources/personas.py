@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._pagination import AsyncPaginator
 from ..errors import APIResponseValidationError
@@ -13,11 +13,6 @@ from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.personas import Persona, PersonaCreate, unwrap_persona
 from ._base import AsyncAPIResource, require_id
 from ._shared import decode_with
-from .tools import PalTools
-
-if TYPE_CHECKING:
-    from .._catalog import ResourceDef
-    from .._http import HTTPCore
 
 __all__ = ["Personas"]
 
@@ -34,11 +29,6 @@ class Personas(AsyncAPIResource):
         )
         await tavus.personas.patch(persona.persona_id, Patch().replace("/persona_name", "Tour"))
     """
-
-    def __init__(self, http: HTTPCore, row: ResourceDef) -> None:
-        super().__init__(http, row)
-        #: The registry tools attached to a persona/PAL (``/v2/pals/{id}/tools``).
-        self.tools = PalTools(http, row)
 
     async def create(
         self,

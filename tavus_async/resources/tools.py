@@ -9,6 +9,7 @@ from typing import Any, Literal
 import msgspec
 
 from .._pagination import AsyncPaginator
+from ..errors import InvalidInputError
 from ..models._common import build_request
 from ..models.tools import (
     MAX_PAL_TOOLS,
@@ -155,7 +156,7 @@ class Tools(AsyncAPIResource):
 
 
 class PalTools(AsyncAPIResource):
-    """The tools attached to a PAL (``tavus.pals.tools``).
+    """The registry tools attached to a PAL (``tavus.pals.tools``, ``/v2/pals/{pal_id}/tools``).
 
     Example::
 
@@ -164,30 +165,32 @@ class PalTools(AsyncAPIResource):
         await tavus.pals.tools.detach(pal_id, tool.tool_id)
     """
 
-    _base = "/v2/pals"
+    def _base(self, pal_id: str) -> str:
+        return self._path.replace("{pal_id}", require_id("pal_id", pal_id))
 
-    async def attach(self, pal_id: str, tool_ids: Iterable[str]) -> builtins.list[AccountTool]:
+    async def attach(
+        self, pal_id: str, tool_ids: str | Iterable[str]
+    ) -> builtins.list[AccountTool]:
         """Attach tools to a PAL (``POST /v2/pals/{id}/tools``); re-attaching is a no-op.
 
         Args:
             pal_id: The PAL.
-            tool_ids: 1 to 50 tool ids.
+            tool_ids: A tool id, or 1 to 50 of them.
 
         Returns:
             The tools named in the request, as attached.
 
         Raises:
-            ValueError: An empty id, or not 1 to 50 tool ids.
+            InvalidInputError: An empty id, or not 1 to 50 tool ids (before any request).
             BadRequestError: An unknown PAL or tool, or over 50 tools attached.
         """
-        pid = require_id("pal_id", pal_id)
-        ids = [require_id("tool_id", t) for t in tool_ids]
+        base = self._base(pal_id)
+        ids = [tool_ids] if isinstance(tool_ids, str) else list(tool_ids)
+        ids = [require_id("tool_id", t) for t in ids]
         if not 1 <= len(ids) <= MAX_PAL_TOOLS:
-            raise ValueError(f"tool_ids: give 1 to {MAX_PAL_TOOLS} tool ids, got {len(ids)}")
+            raise InvalidInputError(f"tool_ids: give 1 to {MAX_PAL_TOOLS} tool ids, got {len(ids)}")
         body = build_request(PalToolsAttach, {"tool_ids": ids}, {})
-        result = await self._request(
-            "POST", f"{self._base}/{pid}/tools", cast_to=_AttachedTools, json=body
-        )
+        result = await self._request("POST", base, cast_to=_AttachedTools, json=body)
         return result.data
 
     async def list(self, pal_id: str) -> builtins.list[AccountTool]:
@@ -195,17 +198,15 @@ class PalTools(AsyncAPIResource):
 
         Inline ``layers.llm.tools`` and the system tool ``end_call`` are not included.
         """
-        pid = require_id("pal_id", pal_id)
-        result = await self._request("GET", f"{self._base}/{pid}/tools", cast_to=_AttachedTools)
+        result = await self._request("GET", self._base(pal_id), cast_to=_AttachedTools)
         return result.data
 
     async def detach(self, pal_id: str, tool_id: str) -> None:
         """Detach a tool from a PAL (``DELETE /v2/pals/{id}/tools/{tool_id}``, 204).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             BadRequestError: An unknown PAL or tool, or a tool that is not attached.
         """
-        pid = require_id("pal_id", pal_id)
         tid = require_id("tool_id", tool_id)
-        await self._request_none("DELETE", f"{self._base}/{pid}/tools/{tid}")
+        await self._request_none("DELETE", f"{self._base(pal_id)}/{tid}")

@@ -28,7 +28,7 @@ from .rest._plumbing import ApiError, Ctx, Handler, Handlers
 if TYPE_CHECKING:
     from ._simulator import TavusSimulator
 
-__all__ = ["build_app", "handlers_of", "nested_routes", "rest_routes"]
+__all__ = ["build_app", "handlers_of", "rest_routes"]
 
 Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -69,17 +69,6 @@ def rest_routes() -> list[tuple[ResourceDef, Route, Handler]]:
             if handler is None:
                 raise NotAvailableError(f"the simulator has no handler for {route.operation}")
             out.append((row, route, handler))
-    return out
-
-
-def nested_routes() -> list[tuple[ResourceDef, str, str, str, Handler]]:
-    """Routes a resource module serves under another resource's path (its ``NESTED`` list):
-    (its catalog row, method, path template, operation, handler). A PAL's tools are one."""
-    out: list[tuple[ResourceDef, str, str, str, Handler]] = []
-    for row in CATALOG:
-        module = importlib.import_module(f"{__package__}.rest.{row.name}")
-        for method, template, operation, handler in getattr(module, "NESTED", ()):
-            out.append((row, method, template, operation, handler))
     return out
 
 
@@ -205,9 +194,5 @@ def build_app(sim: TavusSimulator) -> web.Application:
         # Both trailing-slash forms: tavus-cli posts to /guardrails/, others to /guardrails.
         app.router.add_route(route.method, route.template, endpoint)
         app.router.add_route(route.method, route.template + "/", endpoint)
-    for row, method, template, operation, handler in nested_routes():
-        endpoint = _counted(sim, contexts.setdefault(row.name, Ctx(sim, row)), operation, handler)
-        app.router.add_route(method, template, endpoint)
-        app.router.add_route(method, template + "/", endpoint)
     control.add_routes(app)
     return app

@@ -107,5 +107,5 @@ async def sync_tools(
         else:
             synced.append(await tavus.tools.update(current.tool_id, body))
     if pal_id is not None and synced:
-        await tavus.personas.tools.attach(pal_id, [t.tool_id for t in synced])
+        await tavus.pals.tools.attach(pal_id, [t.tool_id for t in synced])
     return synced
