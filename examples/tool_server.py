@@ -79,13 +79,23 @@ async def serving(host: str, port: int, secret: str) -> AsyncIterator[tuple[str,
         await runner.cleanup()
 
 
+async def a_face(tavus: AsyncTavus) -> str:
+    """A stock face to give the demo PAL (Tavus's system faces, or the simulator's)."""
+    page = await tavus.faces.list(face_type="system", limit=1)
+    if not page.data:
+        raise SystemExit("no stock face found: pass --pal-id of a PAL that has a face")
+    return page.data[0].face_id
+
+
 async def wire(tavus: AsyncTavus, url: str, secret: str, pal_id: str | None) -> str:
     """Publish the registry's tools (signed API delivery to ``url``) and attach them to a PAL."""
     if pal_id is None:
-        pal = await tavus.personas.create(
-            persona_name="Tool demo", system_prompt="Answer with the tools you have."
+        pal = await tavus.pals.create(
+            pal_name="Tool demo",
+            system_prompt="Answer with the tools you have.",
+            default_face_id=await a_face(tavus),
         )
-        pal_id = pal.persona_id
+        pal_id = pal.pal_id
     synced = await tools.sync_tools(
         tavus,
         registry,
@@ -99,10 +109,7 @@ async def wire(tavus: AsyncTavus, url: str, secret: str, pal_id: str | None) -> 
 
 async def demo(tavus: AsyncTavus, pal_id: str) -> None:
     """One conversation: ask for the weather, print what the replica says, end it."""
-    replicas = await tavus.replicas.list()
-    conv = await tavus.conversations.create(
-        persona_id=pal_id, replica_id=replicas.data[0].replica_id, custom_greeting=""
-    )
+    conv = await tavus.conversations.create(pal_id=pal_id, custom_greeting="")
     async with tavus.conversations.connect(conv, end_conversation=True) as room:
         await room.respond('get_weather {"city": "Oslo"}')
         said = await room.wait_for(Utterance, where=lambda u: u.role == "replica", timeout=10)
