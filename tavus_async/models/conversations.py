@@ -133,12 +133,12 @@ class ConversationCreate(RequestModel, kw_only=True, omit_defaults=True):
         for new, old in (("pal_id", "persona_id"), ("face_id", "replica_id")):
             mine, theirs = getattr(self, new), getattr(self, old)
             if mine is not None and theirs is not None and mine != theirs:
-                raise ValueError(
+                raise msgspec.ValidationError(
                     f"{new} and {old} name the same thing and differ ({mine!r} vs {theirs!r}): "
                     f"give one of them"
                 )
         if self.meeting_url is not None and not self.meeting_url.startswith("https://"):
-            raise ValueError(
+            raise msgspec.ValidationError(
                 f"meeting_url must be an https:// meeting link, got {self.meeting_url!r}"
             )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from ._common import Model, RequestModel, Timestamped, parse_progress
 from .replicas import ReplicaProperties
 
@@ -37,12 +39,12 @@ class FaceCreate(RequestModel, kw_only=True, omit_defaults=True):
 
     def __post_init__(self) -> None:
         if bool(self.train_video_url) == bool(self.train_image_url):
-            raise ValueError(
+            raise msgspec.ValidationError(
                 "give exactly one of train_video_url (train from a video) or train_image_url "
                 "(train from an image, with voice_name)"
             )
         if self.train_image_url and not self.voice_name:
-            raise ValueError(
+            raise msgspec.ValidationError(
                 "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
             )
 
@@ -62,9 +64,11 @@ class FaceUpdate(RequestModel, kw_only=True, omit_defaults=True):
         for name in ("face_name", "default_voice_id"):
             value = getattr(self, name)
             if value is not None and not value.strip():
-                raise ValueError(f"{name} must not be blank")
+                raise msgspec.ValidationError(f"{name} must not be blank")
         if self.face_name is None and self.default_voice_id is None:
-            raise ValueError("nothing to update: give face_name and/or default_voice_id")
+            raise msgspec.ValidationError(
+                "nothing to update: give face_name and/or default_voice_id"
+            )
 
 
 class FaceVoices(Model, kw_only=True, omit_defaults=True):

@@ -58,9 +58,11 @@ class PalCreate(RequestModel, kw_only=True, omit_defaults=True):
 
     def __post_init__(self) -> None:
         if self.tool_ids is not None and len(self.tool_ids) > 50:
-            raise ValueError(f"tool_ids holds {len(self.tool_ids)} tools; a PAL has at most 50")
+            raise msgspec.ValidationError(
+                f"tool_ids holds {len(self.tool_ids)} tools; a PAL has at most 50"
+            )
         if self.pipeline_mode in (None, "full") and not self.system_prompt:
-            raise ValueError(
+            raise msgspec.ValidationError(
                 "system_prompt is required when pipeline_mode is full (the default); "
                 "use pipeline_mode='echo' to drive speech yourself"
             )

@@ -8,6 +8,7 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
+from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
 from ..models.faces import Face, FaceCreate, FaceUpdate, FaceVoices
 from ._base import AsyncAPIResource, require_id
@@ -90,7 +91,7 @@ class Faces(AsyncAPIResource):
         ids: builtins.list[str] | None = None
         if face_ids is not None:
             if isinstance(face_ids, str):
-                raise TypeError("face_ids must be a list of ids, not one string")
+                raise InvalidTypeError("face_ids must be a list of ids, not one string")
             ids = [require_id("face_ids item", f) for f in face_ids]
         return self._paginate(
             self._path,
@@ -133,7 +134,7 @@ class Faces(AsyncAPIResource):
         """
         fid = require_id("face_id", face_id)
         if not isinstance(face_name, str) or not face_name.strip():
-            raise ValueError(f"face_name must be a non-empty string, got {face_name!r}")
+            raise InvalidInputError(f"face_name must be a non-empty string, got {face_name!r}")
         await self._request_none("PATCH", f"{self._path}/{fid}/name", json={"face_name": face_name})
 
     async def delete(self, face_id: str, *, hard: bool | None = None) -> None:

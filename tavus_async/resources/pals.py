@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .._pagination import AsyncPaginator
-from ..errors import APIResponseValidationError
+from ..errors import APIResponseValidationError, InvalidInputError
 from ..models._common import build_request
 from ..models.pals import Pal, PalCreate, PalPublished, UsernameCheck, unwrap_pal
 from ..models.patch import Patch, PatchOp, PatchResult
@@ -154,7 +154,7 @@ class Pals(AsyncAPIResource):
             ValueError: An empty username.
         """
         if not isinstance(username, str) or not username.strip():
-            raise ValueError(f"username must be a non-empty string, got {username!r}")
+            raise InvalidInputError(f"username must be a non-empty string, got {username!r}")
         return await self._request(
             "GET",
             f"{self._path}/check-username",
@@ -274,7 +274,9 @@ class PalSkills(AsyncAPIResource):
             BadRequestError: An invalid config.
         """
         if not isinstance(skills, Mapping):
-            raise ValueError(f"skills must be a mapping of skill id to config, got {skills!r}")
+            raise InvalidInputError(
+                f"skills must be a mapping of skill id to config, got {skills!r}"
+            )
         body = {
             "skills": {
                 require_id("skill_id", sid): ({"config": _config(cfg)} if cfg is not None else {})
@@ -287,7 +289,7 @@ class PalSkills(AsyncAPIResource):
 
 def _config(config: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(config, Mapping):
-        raise ValueError(f"a skill config must be a mapping, got {type(config).__name__}")
+        raise InvalidInputError(f"a skill config must be a mapping, got {type(config).__name__}")
     return dict(config)
 
 

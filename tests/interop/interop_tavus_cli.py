@@ -231,6 +231,9 @@ async def _pals_and_faces(cli: _CLI) -> None:
         "S2S",
         "--pipeline-mode",
         "speech-to-speech",
+        # /v2/pals requires default_face_id (api-2026-surface §3.1); the CLI leaves it to us.
+        "--face-id",
+        face_id,
     )
     s2s_id = _first(s2s, "pal_id", "persona_id") if s2s else None
     if s2s_id:
@@ -447,6 +450,11 @@ async def _documents(cli: _CLI) -> None:
         "FAQ",
         "--tag",
         "faq",
+        # A recrawl reuses the document's crawl settings; one created without them gets 400.
+        "--crawl-depth",
+        "1",
+        "--crawl-max-pages",
+        "5",
     )
     did = _first(created, "document_id", "uuid", "id") if created else None
     if not did:
