@@ -205,7 +205,14 @@ async def test_pal_attachments_are_idempotent_capped_and_cascade(
     again = await tavus.pals.tools.attach(pal, [a.tool_id, b.tool_id])
     assert [t.tool_id for t in again] == [a.tool_id, b.tool_id]
     assert [t.name for t in await tavus.pals.tools.list(pal)] == ["a", "b"]
-    assert sim.store.personas[pal]["tool_ids"] == [a.tool_id, b.tool_id]
+    # One list: the PAL's tool_ids is its attachment list, both ways.
+    assert (await tavus.pals.get(pal)).tool_ids == [a.tool_id, b.tool_id]
+    face = (await tavus.faces.list(face_type="system", limit=1)).data[0].face_id
+    born = await tavus.pals.create(
+        pal_name="Born with tools", system_prompt="Help.", default_face_id=face,
+        tool_ids=[b.tool_id],
+    )  # fmt: skip
+    assert [t.tool_id for t in await tavus.pals.tools.list(born.pal_id)] == [b.tool_id]
     with pytest.raises(BadRequestError, match="Tool not found"):
         await tavus.pals.tools.attach(pal, [a.tool_id, "tnope"])  # all or nothing
     assert sim.store.personas[pal]["tool_ids"] == [a.tool_id, b.tool_id]
