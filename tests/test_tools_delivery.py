@@ -309,3 +309,34 @@ async def test_oauth2_client_credentials_fetches_a_token_and_refreshes_once_afte
     assert "client_secret=cs_1" in token_form
     assert "scope=quiz" in token_form
     assert [seen[i][0].headers["Authorization"] for i in (1, 3)] == ["Bearer at_1", "Bearer at_2"]
+
+
+async def test_a_post_call_action_runs_once_after_a_call_with_dialogue(
+    tavus: Any, sim: TavusSimulator, recorder: tuple[str, Recorded, list[Any]]
+) -> None:
+    base, seen, script = recorder
+    pal = (await tavus.personas.create(persona_name="Quiz", system_prompt="Quiz.")).persona_id
+    await _api_tool(tavus, pal, {"url": base + "/after"}, trigger_type="post_call")
+    script.append((200, {"saved": True}))
+    conv = await _conversation(tavus, pal)
+    async with tavus.conversations.connect(conv) as room:
+        # Offered to no one during the call: the replica just echoes a turn that names it.
+        await room.respond(ASK)
+        assert (await _spoken(room)).startswith("You said:")
+    assert seen == []
+    await tavus.conversations.end(conv.conversation_id)
+    ((request, body),) = seen  # once, at the end
+    assert request.path == "/after"
+    assert json.loads(body) == {"question_id": "test", "was_correct": True}  # filled in
+    got = await tavus.conversations.get(conv.conversation_id, verbose=True)
+    events = [
+        e for e in got.events or [] if e.event_type == "application.post_call_action_executed"
+    ]
+    assert len(events) == 1
+    props = events[0].properties or {}
+    assert (props["tool_name"], props["status"]) == ("track_attempt", "success")
+    assert props["response"] == {"status": 200, "body": {"saved": True}}
+
+    silent = await _conversation(tavus, pal)  # no dialogue: skipped
+    await tavus.conversations.end(silent.conversation_id)
+    assert len(seen) == 1

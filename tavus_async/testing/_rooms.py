@@ -271,7 +271,12 @@ class Room:
         )
         # Registry tools attached to the PAL are offered like inline ones; Tavus delivers each
         # on one channel: an app message, or (delivery.api) an HTTP request from the REST half.
-        self._registry_tools = {t["name"]: t for t in hub.hooks.attached_tools(persona)}
+        # Post-call actions are never offered to the live model (api-2026-surface §6.6).
+        self._registry_tools = {
+            t["name"]: t
+            for t in hub.hooks.attached_tools(persona)
+            if t.get("trigger_type") != "post_call"
+        }
         self.tools += tuple(
             {"type": "function", "function": {k: t.get(k) for k in _FUNCTION_KEYS}}
             for t in self._registry_tools.values()

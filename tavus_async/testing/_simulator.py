@@ -409,6 +409,10 @@ class TavusSimulator:
         transcript = [{"role": "system", "content": conv.get("_system_prompt", "")}]
         transcript += conv.get("_transcript", [])
         self._event(conv, "application.transcription_ready", {"transcript": transcript})
+        # The PAL's post-call actions run once, here, before the end call answers (on Tavus they
+        # run shortly after): their outcome is in the events when end_conversation returns.
+        for action in await self.account_tools.post_call_actions(conv):
+            self._event(conv, "application.post_call_action_executed", action)
         if conv.get("_perception", True):
             n_user = sum(1 for t in transcript if t["role"] == "user")
             self._event(

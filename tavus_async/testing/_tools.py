@@ -394,12 +394,50 @@ class ToolsState:
             if isinstance(ids, list) and tool_id in ids:
                 persona["tool_ids"] = [t for t in ids if t != tool_id]
 
+    # -- post-call actions ----------------------------------------------------------------------
+
+    async def post_call_actions(self, conversation: Record) -> list[Record]:
+        """Run the PAL's post-call actions once, as a call ends (§6.6); their event properties.
+
+        Skipped for a conversation without dialogue. Tavus fills the open arguments from the
+        transcript with an AI step; the simulator fills each required one with a simple value
+        (the same rule as its replica's tool calls).
+        """
+        from ._brain import fill_arguments
+
+        persona = self.sim.store.personas.get(str(conversation.get("persona_id")))
+        actions = [t for t in self.attached(persona) if t.get("trigger_type") == "post_call"]
+        spoke = any(t.get("role") == "user" for t in conversation.get("_transcript", []))
+        out: list[Record] = []
+        for tool in actions if spoke else []:
+            arguments = fill_arguments(tool.get("parameters"))
+            record = await self.send(tool, arguments, conversation["conversation_id"])
+            last = record.attempts[-1]
+            # The URL without its query: an api_key may travel there.
+            url = urlunsplit(urlsplit(last.url)._replace(query=""))
+            out.append(
+                {
+                    "tool_name": tool["name"],
+                    "status": record.status,
+                    "request": {"method": last.method, "url": url, "arguments": arguments},
+                    "response": {"status": last.status, "body": record.output},
+                }
+            )
+        return out
+
     # -- the sender -----------------------------------------------------------------------------
 
     async def deliver(
         self, tool: Record, arguments: dict[str, Any], conversation_id: str
     ) -> tuple[Any, str]:
         """Send one tool call as Tavus does; the (output, status) the replica then speaks."""
+        record = await self.send(tool, arguments, conversation_id)
+        return record.output, record.status
+
+    async def send(
+        self, tool: Record, arguments: dict[str, Any], conversation_id: str
+    ) -> ToolDeliveryRecord:
+        """Send one tool call as Tavus does and record the exchange (``sim.tool_deliveries``)."""
         record = ToolDeliveryRecord(tool["tool_id"], tool["name"], conversation_id, arguments)
         self.deliveries.append(record)
         api = tool["delivery"]["api"]
@@ -407,7 +445,7 @@ class ToolsState:
         if refusal:
             record.output = f"the tool {tool['name']} could not be reached"
             record.attempts.append(DeliveryAttempt("POST", api["url"], {}, None, error=refusal))
-            return record.output, "error"
+            return record
         if self._session is None:
             self._session = aiohttp.ClientSession()
         auth = api.get("auth") or {"type": "none"}
@@ -455,7 +493,7 @@ class ToolsState:
         else:
             why = f"HTTP {status}" if status is not None else "no answer"
             record.output = f"the tool {tool['name']} failed ({why})"
-        return record.output, record.status
+        return record
 
     async def _build(
         self,
