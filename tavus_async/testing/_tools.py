@@ -23,7 +23,9 @@ the Tavus-shape body, serialised once and signed over exactly those bytes; other
 auth header (an OAuth2 token is fetched from ``token_url``, and refetched once after a 401).
 It applies the tool's timeout, retries once on a 5xx and never on a 4xx, and returns a 2xx
 body as the result (JSON as an object, anything else as text). Each exchange is recorded in
-``sim.tool_deliveries``.
+``sim.tool_deliveries``. A PAL's post-call actions (``trigger_type: post_call``) are never offered
+to the live model; they run once as a conversation with dialogue ends, and their outcome is the
+event ``application.post_call_action_executed``.
 
 Hosts are judged by their literal form (``localhost``, IP literals); names are not resolved, so
 a public-looking name that resolves to a private address is let through (Tavus resolves it).
