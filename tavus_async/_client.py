@@ -7,7 +7,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import aiohttp
 
@@ -15,12 +15,15 @@ from ._catalog import CATALOG, ResourceNamespaces
 from ._http import HTTPConfig, HTTPCore, ResponseCapture, SessionProvider, capture_response
 from ._logging import register_secret
 from ._retry import RetryPolicy
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InvalidInputError
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncTavus"]
 
 DEFAULT_BASE_URL = "https://tavusapi.com"
 _NOT_GIVEN: Any = object()
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+T = TypeVar("T")
 
 
 class AsyncTavus(ResourceNamespaces):
@@ -198,6 +201,87 @@ class AsyncTavus(ResourceNamespaces):
         clone = object.__new__(AsyncTavus)
         clone._setup(config, is_copy=True)
         return clone
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        headers: Mapping[str, str] | None = ...,
+        idempotent: bool | None = ...,
+    ) -> Any: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        headers: Mapping[str, str] | None = ...,
+        idempotent: bool | None = ...,
+    ) -> T: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call an endpoint this SDK does not model yet, with the same retries and errors.
+
+        The escape hatch for what Tavus ships before this SDK does: the request goes through the
+        client's session, key, timeouts and retry loop, and an error status raises the same
+        :class:`~tavus_async.APIStatusError` subclasses as every other call.
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: A path on the API host, starting with ``/v2/`` (never a full URL: the key is
+                only sent to the configured ``base_url``).
+            cast_to: A model (a msgspec Struct, or any type msgspec decodes) to decode into;
+                without it the decoded JSON comes back as plain ``dict``/``list`` values.
+            params: Query parameters (None values left out, lists comma-separated).
+            json: A JSON body (dicts, lists or msgspec Structs).
+            headers: Extra headers of this request.
+            idempotent: Whether a retry cannot duplicate work (defaults: POST no, others yes).
+
+        Returns:
+            The decoded body (None for an empty body, such as a 204), or a ``cast_to``.
+
+        Raises:
+            InvalidInputError: An unknown method or a path that is not ``/v2/...``.
+            APIStatusError: (a subclass) Tavus answered with an error status.
+            APIConnectionError: The request did not complete after its retries.
+            APIResponseValidationError: The body does not match ``cast_to``.
+
+        Example::
+
+            skills = await tavus.request("GET", "/v2/skills", params={"limit": 5})
+        """
+        verb = method.upper() if isinstance(method, str) else method
+        if verb not in _METHODS:
+            raise InvalidInputError(
+                f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}"
+            )
+        if not isinstance(path, str) or not path.startswith("/v2/") or "://" in path:
+            raise InvalidInputError(f"path must be an API path starting with /v2/, got {path!r}")
+        resp = await self._http.request_response(
+            verb, path, params=params, json=json, headers=headers, idempotent=idempotent
+        )
+        if cast_to is not None:
+            return resp.parse(cast_to)
+        return resp.json()
 
     def capture_response(self) -> contextlib.AbstractAsyncContextManager[ResponseCapture]:
         """Capture status, headers and raw body of the calls made inside the block.

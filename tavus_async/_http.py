@@ -49,6 +49,7 @@ _STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
     403: errors.PermissionDeniedError,
     404: errors.NotFoundError,
     409: errors.ConflictError,
+    412: errors.PreconditionFailedError,
     422: errors.UnprocessableEntityError,
     429: errors.RateLimitError,
 }
@@ -382,6 +383,8 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> T: ...
 
     @overload
@@ -394,6 +397,8 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> None: ...
 
     async def request(
@@ -405,6 +410,8 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> T | None:
         """Send a request and decode the body into ``cast_to``.
 
@@ -416,6 +423,8 @@ class HTTPCore:
             json: A JSON body: a dict, a list or a msgspec Struct.
             idempotent: Whether a retry cannot duplicate work. Defaults to False for POST and
                 True for every other method.
+            headers: Extra headers of this request only (``If-Match``...).
+            authenticated: False for Tavus's public endpoints: the API key is not sent.
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
@@ -423,7 +432,13 @@ class HTTPCore:
             APIResponseValidationError: A success body that does not match ``cast_to``.
         """
         resp = await self.request_response(
-            method, path, params=params, json=json, idempotent=idempotent
+            method,
+            path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            headers=headers,
+            authenticated=authenticated,
         )
         if cast_to is None:
             return None
@@ -437,10 +452,13 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> APIResponse:
         """Send a request and return the raw :class:`APIResponse` (after retries).
 
-        A 304 is returned, not raised: it means a PATCH changed nothing.
+        A 304 is returned, not raised: it means a PATCH changed nothing. ``headers`` and
+        ``authenticated`` are as in :meth:`request`.
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
@@ -452,11 +470,16 @@ class HTTPCore:
         policy = self._policy
         body = None if json is None else msgspec.json.encode(json)
         query = _query(params)
+        sent_headers = self._headers_no_body if body is None else self._headers_body
+        if headers or not authenticated:
+            sent_headers = {**sent_headers, **(headers or {})}
+            if not authenticated:
+                sent_headers.pop("x-api-key", None)
         delays: Iterator[float] | None = None  # made on the first retry: most calls need none
         attempt_no = 0
         while True:
             attempt_no += 1
-            outcome = await self._attempt(method, path, query, body, attempt_no)
+            outcome = await self._attempt(method, path, query, body, sent_headers, attempt_no)
             retry_after: float | None = None
             if outcome.response is not None:
                 resp = outcome.response
@@ -509,11 +532,11 @@ class HTTPCore:
         path: str,
         query: list[tuple[str, str]],
         body: bytes | None,
+        headers: Mapping[str, str],
         attempt_no: int,
     ) -> _Attempt:
         session = await self._sessions.get()
         url = self._base_url + path
-        headers = self._headers_no_body if body is None else self._headers_body
         log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
         try:
             async with session.request(

@@ -17,6 +17,7 @@ Every error the SDK raises on purpose derives from :class:`TavusError`::
     │   │   ├── PermissionDeniedError   403
     │   │   ├── NotFoundError           404, and 400 "Invalid <x>_id"
     │   │   ├── ConflictError           409
+    │   │   ├── PreconditionFailedError 412 (an ``if_match`` that is out of date)
     │   │   ├── UnprocessableEntityError 422
     │   │   ├── RateLimitError          429
     │   │   └── InternalServerError     5xx
@@ -65,6 +66,7 @@ __all__ = [
     "NotAvailableError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreconditionFailedError",
     "RateLimitError",
     "RoomClosedError",
     "RoomError",
@@ -221,6 +223,11 @@ class NotFoundError(APIStatusError):
 
 class ConflictError(APIStatusError):
     """409: the resource is in a state that forbids this (for example, still processing)."""
+
+
+class PreconditionFailedError(APIStatusError):
+    """412: the resource changed since you read it (its ``ETag`` no longer matches
+    ``if_match``); read it again and reapply your change."""
 
 
 class UnprocessableEntityError(APIStatusError):

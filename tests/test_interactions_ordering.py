@@ -199,3 +199,39 @@ def test_property_reorder_never_loses_or_duplicates_and_sorts_local_shuffles(
     assert sorted(released) == seqs
     assert _seqs(out) == seqs
     assert buf.late == 0
+
+
+def test_seq_window_counts_numbers_below_the_highest_per_event_type() -> None:
+    f = DuplicateFilter(window=8)
+    assert f.accept(_speaking("user", 10)) is True
+    assert f.accept(_speaking("user", 5)) is True  # late, but within the window: new
+    assert f.accept(_speaking("user", 5)) is False  # and now a repeat
+    assert f.accept(_speaking("user", 10)) is False
+    started = decode({"event_type": "conversation.started_speaking", "seq": 10})
+    assert f.accept(started) is True  # the same seq for another event type is not a repeat
+    assert f.accept(_speaking("user", 100)) is True  # a jump forgets what is 8 or more below
+    assert f.accept(_speaking("user", 10)) is True  # too old to tell: delivered
+    assert f.accept(_speaking("user", 93)) is True
+    assert f.accept(_speaking("user", 93)) is False
+    assert f.dropped == 3
+
+
+def test_seq_windows_are_kept_for_a_bounded_number_of_event_types() -> None:
+    f = DuplicateFilter(window=4)
+    for i in range(DuplicateFilter.MAX_SEQ_TYPES + 10):
+        assert f.accept(decode({"event_type": f"x.custom_{i}", "seq": 1})) is True
+    assert len(f._seqs) == DuplicateFilter.MAX_SEQ_TYPES
+    # The most recent types are still remembered.
+    last = f"x.custom_{DuplicateFilter.MAX_SEQ_TYPES + 9}"
+    assert f.accept(decode({"event_type": last, "seq": 1})) is False
+
+
+def test_copy_window_bounds_the_unpaired_copies_separately() -> None:
+    f = DuplicateFilter(window=128, copy_window=2)
+    for i in range(3):
+        assert f.accept(_speaking("pal", None, duration=float(i))) is True
+    assert len(f._copies) == 2
+    assert f.accept(_speaking("replica", None, duration=0.0)) is True  # forgotten
+    assert f.accept(_speaking("replica", None, duration=2.0)) is False  # still remembered
+    with pytest.raises(ValueError, match="copy_window"):
+        DuplicateFilter(copy_window=0)

@@ -299,6 +299,29 @@ async def test_no_task_or_session_outlives_the_room(tavus: Any) -> None:
     assert room.transport._session is None  # type: ignore[attr-defined]
 
 
+async def test_rooms_of_one_loop_share_one_session_closed_by_the_last(tavus: Any) -> None:
+    from tavus_async.room import websocket
+
+    first, second = await _conversation(tavus), await _conversation(tavus)
+    async with connect(first, client=tavus) as a:
+        async with connect(second, client=tavus) as b:
+            session = a.transport._session  # type: ignore[attr-defined]
+            assert session is not None
+            assert b.transport._session is session  # type: ignore[attr-defined]
+            assert websocket._shared[asyncio.get_running_loop()].users == 2
+        assert not session.closed  # the first room still uses it
+        await a.respond("still talking")
+        await a.wait_for(StoppedSpeaking, where=lambda e: e.role == "replica", timeout=5)
+    assert session.closed
+    assert asyncio.get_running_loop() not in websocket._shared
+    # The next room opens a fresh one.
+    async with connect(await _conversation(tavus), client=tavus) as c:
+        fresh = c.transport._session  # type: ignore[attr-defined]
+        assert fresh is not None
+        assert fresh is not session
+    assert fresh.closed
+
+
 async def test_streaming_text_truncates_the_transcript_on_interrupt(
     sim: TavusSimulator, tavus: Any
 ) -> None:

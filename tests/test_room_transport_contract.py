@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+import json
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -434,6 +435,31 @@ async def test_a_transport_joins_once(harness: Harness) -> None:
             await t.join(harness.url, None, "bot", Sink())
     finally:
         await t.leave()
+
+
+async def test_replica_json_delivers_the_replicas_messages_undecoded() -> None:
+    async with FakeWsRoomServer() as server:
+        t, sink = WebSocketTransport(replica_json=True), Sink()
+        await t.join(server.url, None, "bot", sink)
+        try:
+            replica = await server.add_remote("r1", is_replica=True)
+            human = await server.add_remote("alice")
+            await sink.wait(lambda e: isinstance(e, PeerJoined) and e.participant.id == human)
+            event = {"event_type": "conversation.utterance", "properties": {"n": 1}}
+            await server.send_from(replica, event)
+            await server.send_from(replica, "a string, not an object")
+            await server.send_from(human, {"hello": "there"})
+            got = await sink.wait(lambda e: isinstance(e, AppMessage) and e.sender == human)
+            msgs = sink.of(AppMessage)
+            assert [m.sender for m in msgs] == [replica, replica, human]
+            # The replica's object arrives as its JSON text, for decode() to read directly...
+            assert isinstance(msgs[0].data, bytes)
+            assert json.loads(msgs[0].data) == event
+            # ...anything else exactly as without the option.
+            assert msgs[1].data == "a string, not an object"
+            assert got.data == {"hello": "there"}
+        finally:
+            await t.leave()
 
 
 class _Colour(enum.Enum):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Final
 
 import msgspec
@@ -33,20 +35,37 @@ _DUPLICATED: Final[frozenset[type[Event]]] = frozenset(
 _AGENT_ROLES: Final = frozenset({"pal", "replica"})
 
 
-def _signature(event: Event) -> tuple[Any, ...]:
-    """What a PAL copy and its legacy replica copy share: everything but role and sequence."""
+_CONTENT_FIELDS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _content_fields(props_type: type) -> Callable[[Any], Any]:
+    """A getter for every field of a properties Struct but ``role`` (a tuple, or one value)."""
+    getter = _CONTENT_FIELDS.get(props_type)
+    if getter is None:
+        fields: tuple[str, ...] = getattr(props_type, "__struct_fields__", ())
+        names = [name for name in fields if name != "role"]
+        getter = operator.attrgetter(*names) if names else (lambda props: ())
+        _CONTENT_FIELDS[props_type] = getter
+    return getter
+
+
+def _signature(event: Event) -> int:
+    """A 64-bit hash of what a PAL copy and its legacy replica copy share (all but role, seq).
+
+    A hash, not the tuple itself: the filter remembers up to ``window`` of these per room, and
+    ints hold no references, so the garbage collector never walks them and the speech strings
+    they were computed from are freed with their events (``benchmarks/README.md``, Scale).
+    """
     props = event.properties  # type: ignore[attr-defined]
+    head = (event.event_type, event.conversation_id, event.inference_id, event.turn_idx)
     try:
-        body: Any = tuple(
-            (name, getattr(props, name)) for name in props.__struct_fields__ if name != "role"
-        )
-        hash(body)
-    except TypeError:  # unhashable values (dicts): compare their JSON instead
+        return hash((head, _content_fields(type(props))(props)))
+    except TypeError:  # unhashable values (dicts): hash their JSON instead
         body = msgspec.json.encode(
             {k: v for k, v in msgspec.structs.asdict(props).items() if k != "role"},
             order="sorted",
         )
-    return (event.event_type, event.conversation_id, event.inference_id, event.turn_idx, body)
+        return hash((head, body))
 
 
 class DuplicateFilter:
@@ -60,45 +79,84 @@ class DuplicateFilter:
     - its counterpart with the other agent role (pal vs replica) and the same content was seen.
 
     Two genuinely repeated messages with the same role are not merged by the second rule.
-    Memory is bounded by `window` (the most recent keys are kept).
+
+    Memory is bounded by `window`, and kept small because a process may hold thousands of
+    rooms (`benchmarks/README.md`, Scale): for `seq`, one bit per number in the `window`
+    numbers below the highest seen (per `event_type`; a `seq` older than that is delivered);
+    for copies, the `copy_window` (default: `window`) most recent content hashes. The hashes
+    are 64-bit (Python's keyed SipHash of the strings), so two different events match by
+    accident with a probability of about `copy_window` / 2**64 per event; such a drop would
+    still be counted in `dropped`.
+
+    Args:
+        window: How far back `seq` numbers are remembered.
+        copy_window: How many unpaired agent events are remembered for their counterpart.
 
     Attributes:
         dropped: how many events `accept` has rejected.
     """
 
-    def __init__(self, window: int = 512) -> None:
+    __slots__ = ("_copies", "_copy_window", "_mask", "_seqs", "_window", "dropped")
+
+    #: Event types whose `seq` window is kept (a room sends about ten; the rest is bounded).
+    MAX_SEQ_TYPES: Final = 64
+
+    def __init__(self, window: int = 512, *, copy_window: int | None = None) -> None:
         if window < 1:
             raise InvalidInputError(f"window must be at least 1, got {window}")
+        if copy_window is not None and copy_window < 1:
+            raise InvalidInputError(f"copy_window must be at least 1, got {copy_window}")
         self._window = window
-        self._seqs: OrderedDict[tuple[str, int], None] = OrderedDict()
-        self._copies: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._copy_window = window if copy_window is None else copy_window
+        self._mask = (1 << window) - 1
+        # event_type -> [highest seq seen, bit i set: seq (highest - i) was seen]
+        self._seqs: dict[str, list[int]] = {}
+        self._copies: OrderedDict[int, str] = OrderedDict()
         self.dropped = 0
+
+    def _seen_seq(self, event_type: str, seq: int) -> bool:
+        """Whether `seq` was seen for `event_type` (and remember it)."""
+        seen = self._seqs.get(event_type)
+        if seen is None:
+            if len(self._seqs) >= self.MAX_SEQ_TYPES:
+                del self._seqs[next(iter(self._seqs))]
+            self._seqs[event_type] = [seq, 1]
+            return False
+        top, bits = seen
+        if seq > top:
+            shift = seq - top
+            seen[0] = seq
+            seen[1] = ((bits << shift) | 1) & self._mask if shift < self._window else 1
+            return False
+        back = top - seq
+        if back >= self._window:
+            return False  # older than the window: cannot tell, so deliver it
+        if bits >> back & 1:
+            return True
+        seen[1] = bits | (1 << back)
+        return False
 
     def accept(self, event: Event) -> bool:
         """Whether to deliver `event` (False: it duplicates one already delivered)."""
-        if event.seq is not None:
-            key = (event.event_type, event.seq)
-            if key in self._seqs:
-                self.dropped += 1
-                return False
-            self._seqs[key] = None
-            if len(self._seqs) > self._window:
-                self._seqs.popitem(last=False)
+        if event.seq is not None and self._seen_seq(event.event_type, event.seq):
+            self.dropped += 1
+            return False
         if type(event) not in _DUPLICATED:
             return True
         role = event.role_raw  # type: ignore[attr-defined]
         if role not in _AGENT_ROLES:
             return True
         sig = _signature(event)
-        seen = self._copies.get(sig)
+        copies = self._copies
+        seen = copies.get(sig)
         if seen is not None and seen != role:
             # The pair is complete: forget it, so a later genuine repeat is delivered.
-            del self._copies[sig]
+            del copies[sig]
             self.dropped += 1
             return False
-        self._copies[sig] = role
-        if len(self._copies) > self._window:
-            self._copies.popitem(last=False)
+        copies[sig] = role
+        if len(copies) > self._copy_window:
+            copies.popitem(last=False)
         return True
 
 

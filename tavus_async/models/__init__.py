@@ -14,9 +14,33 @@ from .conversations import (
     RecordingStorage,
     TranscriptEntry,
 )
-from .documents import CrawlConfig, Document, DocumentCreate, DocumentRecrawl, DocumentUpdate
+from .deployments import (
+    Deployment,
+    DeploymentConversationEnd,
+    DeploymentCreate,
+    DeploymentInit,
+    DeploymentLimits,
+    DeploymentStart,
+)
+from .documents import (
+    CrawlConfig,
+    Document,
+    DocumentChunk,
+    DocumentChunks,
+    DocumentCreate,
+    DocumentRecrawl,
+    DocumentUpdate,
+)
 from .faces import Face, FaceCreate, FaceUpdate, FaceVoices
-from .guardrails import Guardrail, GuardrailsCreate, GuardrailSet
+from .guardrails import (
+    FlatGuardrail,
+    FlatGuardrailCreate,
+    FlatGuardrailUpdate,
+    Guardrail,
+    GuardrailsCreate,
+    GuardrailSet,
+    TagList,
+)
 from .layers import (
     ConversationalFlowLayer,
     Layers,
@@ -28,7 +52,8 @@ from .layers import (
     TransportLayer,
     TTSLayer,
 )
-from .objectives import Objective, ObjectivesCreate, ObjectiveSet
+from .memory_stores import MemoryStore, MemoryStoreCreate, MemoryStoreUpdate
+from .objectives import Objective, ObjectivesCreate, ObjectiveSet, ObjectivesValidation
 from .pals import Pal, PalCreate, PalPublished, UsernameCheck
 from .patch import Patch, PatchOp, PatchResult, pointer
 from .personas import Persona, PersonaCreate
@@ -57,7 +82,7 @@ from .tools import (
     ToolUpdate,
 )
 from .videos import Video, VideoCreate, VideoProperties
-from .voices import Voice, VoiceTag
+from .voices import Voice, VoiceCreate, VoiceTag, VoiceUpdate
 
 __all__ = [
     "AccountTool",
@@ -75,7 +100,15 @@ __all__ = [
     "ConversationProperties",
     "ConversationalFlowLayer",
     "CrawlConfig",
+    "Deployment",
+    "DeploymentConversationEnd",
+    "DeploymentCreate",
+    "DeploymentInit",
+    "DeploymentLimits",
+    "DeploymentStart",
     "Document",
+    "DocumentChunk",
+    "DocumentChunks",
     "DocumentCreate",
     "DocumentRecrawl",
     "DocumentUpdate",
@@ -83,15 +116,22 @@ __all__ = [
     "FaceCreate",
     "FaceUpdate",
     "FaceVoices",
+    "FlatGuardrail",
+    "FlatGuardrailCreate",
+    "FlatGuardrailUpdate",
     "Guardrail",
     "GuardrailSet",
     "GuardrailsCreate",
     "LLMLayer",
     "Layers",
+    "MemoryStore",
+    "MemoryStoreCreate",
+    "MemoryStoreUpdate",
     "Model",
     "Objective",
     "ObjectiveSet",
     "ObjectivesCreate",
+    "ObjectivesValidation",
     "Pal",
     "PalCreate",
     "PalPublished",
@@ -113,6 +153,7 @@ __all__ = [
     "Skill",
     "SkillAttachment",
     "TTSLayer",
+    "TagList",
     "Timestamped",
     "Tool",
     "ToolAuth",
@@ -129,7 +170,9 @@ __all__ = [
     "VideoCreate",
     "VideoProperties",
     "Voice",
+    "VoiceCreate",
     "VoiceTag",
+    "VoiceUpdate",
     "parse_progress",
     "parse_timestamp",
     "pointer",

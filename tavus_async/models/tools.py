@@ -438,7 +438,7 @@ def tool_params_for(
 
     Raises:
         ToolDefinitionError: The tool has no description, or the body is one Tavus refuses.
-        ValueError: A field of ``fields`` or ``delivery`` is unknown or of the wrong type.
+        InvalidInputError: A field of ``fields`` or ``delivery`` is unknown or of the wrong type.
     """
     if isinstance(delivery, ApiDelivery):
         delivery = ToolDelivery(api=delivery)
@@ -459,4 +459,4 @@ def tool_params_for(
     try:
         return msgspec.convert(body, ToolCreate)
     except msgspec.ValidationError as exc:
-        raise ValueError(f"invalid tool {spec.name}: {exc}") from None
+        raise InvalidInputError(f"invalid tool {spec.name}: {exc}") from None

@@ -13,10 +13,12 @@ from ..models._common import build_request
 from ..models.documents import (
     CrawlConfig,
     Document,
+    DocumentChunks,
     DocumentCreate,
     DocumentRecrawl,
     DocumentUpdate,
 )
+from ..models.guardrails import TagList
 from ._base import AsyncAPIResource, require_id
 
 __all__ = ["Documents"]
@@ -45,7 +47,7 @@ class Documents(AsyncAPIResource):
             The document, usually ``started``.
 
         Raises:
-            ValueError: No ``document_url``, an unknown field or a wrong type.
+            InvalidInputError: No ``document_url``, an unknown field or a wrong type.
             RateLimitError: A crawl limit was reached (100 crawl documents, 5 at once).
         """
         body = build_request(DocumentCreate, params, fields, extra_body=extra_body)
@@ -55,7 +57,7 @@ class Documents(AsyncAPIResource):
         """Fetch one document (``GET /v2/documents/{id}``), with status and progress.
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -81,7 +83,7 @@ class Documents(AsyncAPIResource):
             The updated document.
 
         Raises:
-            ValueError: An empty id, or nothing to update.
+            InvalidInputError: An empty id, or nothing to update.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -101,7 +103,7 @@ class Documents(AsyncAPIResource):
         """Delete a document (``DELETE /v2/documents/{id}``).
 
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -120,7 +122,7 @@ class Documents(AsyncAPIResource):
             The document, now ``recrawling``.
 
         Raises:
-            ValueError: An empty id or bad crawl settings.
+            InvalidInputError: An empty id or bad crawl settings.
             BadRequestError: The document was not created with crawl settings.
             ConflictError: It is still processing (only ``ready`` or ``error`` may recrawl).
             RateLimitError: The one-hour cooldown or a crawl limit.
@@ -146,7 +148,8 @@ class Documents(AsyncAPIResource):
         """List documents (``GET /v2/documents``; pages count from **0**).
 
         Args:
-            sort: ``ascending`` (default) or ``descending`` by creation time.
+            sort: ``ascending`` (default) or ``descending`` by creation time (Tavus's CLI sends
+                ``asc``/``desc``, accepted too).
             status: Only documents in this status.
             name_or_uuid: Match on name or id.
             tags: Only documents with these tags (sent comma-separated).
@@ -166,6 +169,51 @@ class Documents(AsyncAPIResource):
             },
             page=page,
             limit=limit,
+        )
+
+    async def tags(
+        self, *, search: str | None = None, page: int | None = None, limit: int | None = None
+    ) -> TagList:
+        """The tags used on the account's documents (``GET /v2/documents/tags``), for a PAL's
+        ``document_tags``.
+
+        Args:
+            search: Only tags containing this text.
+            page: The page (from 0, like the document list).
+            limit: Page size.
+        """
+        params = {"search": search, "page": page, "limit": limit}
+        return await self._request("GET", f"{self._path}/tags", cast_to=TagList, params=params)
+
+    async def chunks(
+        self,
+        document_id: str,
+        *,
+        collection: str | None = None,
+        limit: int | None = None,
+        offset: str | None = None,
+    ) -> DocumentChunks:
+        """The extracted pieces of a document, as indexed for retrieval
+        (``GET /v2/documents/{id}/chunks``; used by Tavus's CLI, not in its OpenAPI document).
+
+        Args:
+            document_id: The document's id.
+            collection: ``regular`` (Tavus's default) or ``customer_support``.
+            limit: At most this many chunks.
+            offset: ``next_offset`` of the previous answer, for the next page.
+
+        Raises:
+            InvalidInputError: An empty id or a ``limit`` below 1.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
+        params = {"collection": collection, "limit": limit, "offset": offset}
+        return await self._request(
+            "GET", f"{self._path}/{did}/chunks", cast_to=DocumentChunks, params=params
         )
 
     async def wait_until_ready(

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from ..models.objectives import ObjectivesCreate, ObjectiveSet, to_objective_set
+from collections.abc import Mapping
+from typing import Any
+
+from ..models._common import build_request
+from ..models.objectives import (
+    ObjectivesCreate,
+    ObjectiveSet,
+    ObjectivesValidation,
+    to_objective_set,
+)
 from ._sets import PatchableSetResource
 
 __all__ = ["Objectives"]
@@ -12,7 +21,8 @@ class Objectives(PatchableSetResource[ObjectiveSet]):
     """Objectives sets: goals a persona works through (attach with ``objectives_id``).
 
     Methods: ``create``, ``get``, ``list``, ``patch``, ``delete`` (see
-    :class:`~tavus_async.resources._sets.PatchableSetResource`); ids are ``objectives_id``.
+    :class:`~tavus_async.resources._sets.PatchableSetResource`) and :meth:`validate`; ids are
+    ``objectives_id``.
 
     Example::
 
@@ -27,3 +37,38 @@ class Objectives(PatchableSetResource[ObjectiveSet]):
     _model = ObjectiveSet
     _create_model = ObjectivesCreate
     _convert = staticmethod(to_objective_set)
+
+    async def validate(
+        self,
+        params: ObjectivesCreate | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> ObjectivesValidation:
+        """Check a set without storing it (``POST /v2/objectives/validate``).
+
+        Tavus checks what ``create`` would: unique names, references to objectives that exist,
+        no self reference, ``next_required_objective`` or ``next_conditional_objectives`` but
+        not both, and (unless ``allow_loops``) no cycle and exactly one root. The endpoint is
+        used by Tavus's CLI and is not in its OpenAPI document.
+
+        Args:
+            params: The same body as :meth:`create`.
+            extra_body: Fields this SDK does not model, sent as given.
+            **fields: ``data``, ``name``, ``allow_loops``.
+
+        Returns:
+            ``ok`` and the ``errors`` found.
+
+        Raises:
+            InvalidInputError: An unknown field or a wrong type (before any request).
+        """
+        body = build_request(ObjectivesCreate, params, fields, extra_body=extra_body)
+        return await self._request(
+            "POST",
+            f"{self._path}/validate",
+            cast_to=ObjectivesValidation,
+            json=body,
+            idempotent=True,  # a dry run: repeating it stores nothing
+        )

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Generic, TypeVar
 
 from ..errors import InvalidInputError
 
@@ -64,7 +64,9 @@ class EventBuffer(Generic[T]):
         self._on_dropped = on_dropped
         self._on_shedding = on_shedding
         self._items: deque[T] = deque()
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        # A list, not a deque: there is one consumer, so at most a waiter or two, and an empty
+        # deque costs 760 bytes (x thousands of rooms, benchmarks/README.md, Scale).
+        self._waiters: list[asyncio.Future[None]] = []
         self._closed = False
         self._pending_dropped: Counter[str] = Counter()
         self.dropped_total = 0
@@ -114,7 +116,7 @@ class EventBuffer(Generic[T]):
 
     def _wake(self) -> None:
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = self._waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)
                 return
@@ -136,13 +138,26 @@ class EventBuffer(Generic[T]):
             raise BufferClosed
         raise asyncio.QueueEmpty
 
-    async def get(self) -> T:
+    def get(self) -> Coroutine[Any, Any, T]:
         """Wait for the next item; raises :class:`BufferClosed` once closed and drained."""
+        return self._next(BufferClosed)
+
+    def anext(self) -> Coroutine[Any, Any, T]:
+        """:meth:`get` for an ``__anext__``: raises ``StopAsyncIteration`` once drained.
+
+        Returned, not awaited, by the caller's ``__anext__``, so reading an event costs one
+        coroutine, not two (each is an object for the garbage collector: benchmarks/, Scale).
+        """
+        return self._next(StopAsyncIteration)
+
+    async def _next(self, ended: type[Exception]) -> T:
         while True:
-            try:
+            # Checked first rather than by catching QueueEmpty: an exception and its traceback
+            # per wait are two more objects for the garbage collector.
+            if self._items or self._pending_dropped:
                 return self.get_nowait()
-            except asyncio.QueueEmpty:
-                pass
+            if self._closed:
+                raise ended
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
@@ -159,6 +174,6 @@ class EventBuffer(Generic[T]):
         """Stop accepting items and wake every consumer; buffered items stay readable."""
         self._closed = True
         while self._waiters:
-            waiter = self._waiters.popleft()
+            waiter = self._waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)

@@ -9,7 +9,6 @@ stopped-speaking event with ``interrupted``) is truncated to what was spoken and
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +67,9 @@ class Transcript:
     def __init__(self, max_turns: int | None = 1000) -> None:
         if max_turns is not None and max_turns < 1:
             raise InvalidInputError(f"max_turns must be >= 1 or None, got {max_turns!r}")
-        self._turns: deque[Turn] = deque()
+        # A list, not a deque: an empty deque costs 760 bytes a room, and dropping the oldest of
+        # at most ``max_turns`` pointers happens only once the transcript is full.
+        self._turns: list[Turn] = []
         self._by_key: dict[tuple[str, str], Turn] = {}
         self.max_turns = max_turns
         #: Turns dropped from the front because the transcript was full.
@@ -76,7 +77,7 @@ class Transcript:
 
     def _append(self, turn: Turn) -> None:
         if self.max_turns is not None and len(self._turns) >= self.max_turns:
-            old = self._turns.popleft()
+            old = self._turns.pop(0)
             if old.inference_id is not None:
                 self._by_key.pop((old.role, old.inference_id), None)
             self.dropped += 1
@@ -132,7 +133,9 @@ class Transcript:
         elif isinstance(event, UtteranceStreaming):
             role = event.role or "unknown"
             turn = self._turn(role, event)
-            turn.spoken = event.speech
+            speech = event.speech
+            # The final spoken text usually equals the intended one: keep one string, not two.
+            turn.spoken = turn.intended if speech == turn.intended else speech
             if event.final:
                 turn.final = True
                 if event.is_interrupted:

@@ -37,6 +37,7 @@ from collections import deque
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Collection,
     Iterable,
@@ -192,6 +193,9 @@ def _transport_options(
         options["send_timeout"] = send_timeout
     if daily and replica_names:
         options["replica_names"] = tuple(replica_names)
+    if not daily:
+        # The replica's messages as JSON text, decoded straight into typed events.
+        options["replica_json"] = True
     return options
 
 
@@ -338,10 +342,9 @@ class Room:
         self._wait_for_replica = wait_for_replica
         self._replica_only = replica_only
         self._foreign = foreign_messages
-        # The two copies of a PAL event arrive back to back, so a short memory catches them;
-        # the filter's default (512) cost ~100 KB per room and most of the GC work at 1,000
-        # rooms (benchmarks/README.md, Scale).
-        self._dedupe = DuplicateFilter(window=128) if dedupe else None
+        # The two copies of a PAL event arrive back to back, so a short memory catches them:
+        # 32 unpaired events (~3 KB a room; 128 cost ~13 KB, benchmarks/README.md, Scale).
+        self._dedupe = DuplicateFilter(window=128, copy_window=32) if dedupe else None
         self._reorder = SeqReorderBuffer(max_delay=reorder) if reorder is not None else None
         self._reorder_timer: asyncio.TimerHandle | None = None
         self._heartbeats = heartbeats
@@ -708,11 +711,9 @@ class Room:
     def __aiter__(self) -> AsyncIterator[RoomStreamEvent]:
         return self
 
-    async def __anext__(self) -> RoomStreamEvent:
-        try:
-            return await self._buffer.get()
-        except BufferClosed:
-            raise StopAsyncIteration from None
+    def __anext__(self) -> Awaitable[RoomStreamEvent]:
+        # The buffer's own coroutine: one object per event read instead of two.
+        return self._buffer.anext()
 
     async def recv(self) -> RoomStreamEvent:
         """The next event; cancelling it never loses an event.

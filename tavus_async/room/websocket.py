@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import weakref
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +41,72 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
 
 
+class _AppFrame(msgspec.Struct):
+    """An inbound frame's kind and sender, its ``data`` left as undecoded JSON."""
+
+    type: str = ""
+    data: msgspec.Raw = msgspec.Raw()
+    sender: str = msgspec.field(default="", name="from")
+
+
+_app_frame_decoder = msgspec.json.Decoder(_AppFrame)
+
+
+@dataclass(slots=True)
+class _SharedSession:
+    session: aiohttp.ClientSession
+    users: int = 0
+
+
+#: The session every transport of an event loop shares when it was not given one.
+_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SharedSession] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _acquire_session() -> aiohttp.ClientSession:
+    """The running loop's shared session (made on first use); pair with :func:`_release_session`.
+
+    One session and connector per loop instead of one per room: a room keeps its connection
+    for its whole life, and a session per room cost about 6 KB and 25 objects the garbage
+    collector walks (``benchmarks/README.md``, Scale).
+    """
+    loop = asyncio.get_running_loop()
+    shared = _shared.get(loop)
+    if shared is None or shared.session.closed:
+        # limit=0: every room holds its connection as long as it is joined, so aiohttp's
+        # default pool limit (100) would make the 101st room wait for a free connection.
+        # No cookie jar: the rooms set no cookies, and one room's must never reach another.
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar()
+        )
+        shared = _shared[loop] = _SharedSession(session)
+    shared.users += 1
+    return shared.session
+
+
+async def _release_session(session: aiohttp.ClientSession) -> None:
+    """Give back a session from :func:`_acquire_session`; the last user closes it."""
+    shared = _shared.get(asyncio.get_running_loop())
+    if shared is None or shared.session is not session:  # pragma: no cover - defensive
+        await session.close()
+        return
+    shared.users -= 1
+    if shared.users <= 0:
+        # Forget it before closing, so that a room joining meanwhile opens a fresh one.
+        del _shared[asyncio.get_running_loop()]
+        await session.close()
+
+
+class _AckTimeout(Exception):
+    """No acknowledgement came within the send timeout."""
+
+
+def _expire(fut: asyncio.Future[str | None]) -> None:
+    if not fut.done():
+        fut.set_exception(_AckTimeout())
+
+
 def _safe_url(url: str) -> str:
     """The URL without query or userinfo, so a token can never reach a message."""
     parts = urlsplit(url)
@@ -62,11 +130,16 @@ class WebSocketTransport(TransportBase):
     """A :class:`~tavus_async.room.transport.Transport` over the simulator's WebSocket rooms.
 
     Args:
-        session: An aiohttp session to use. By default the transport opens its own and closes
-            it on :meth:`leave`.
+        session: An aiohttp session to use. By default every transport of the event loop shares
+            one session and connector, closed when the last of them leaves.
         connect_timeout: Seconds allowed for the upgrade and the ``joined`` frame.
         send_timeout: Seconds to wait for the server's ``ack`` of each message.
         heartbeat: WebSocket ping interval in seconds (``None`` disables pings).
+        replica_json: Deliver the replica's app messages as their JSON text (``bytes``) rather
+            than decoded; :class:`~tavus_async.room.Room` asks for this, since
+            :func:`~tavus_async.interactions.events.decode` reads JSON straight into typed
+            events without building dicts (cheaper, and nothing for the garbage collector to
+            walk: ``benchmarks/README.md``, Scale). Other senders' messages stay decoded.
     """
 
     def __init__(
@@ -76,8 +149,10 @@ class WebSocketTransport(TransportBase):
         connect_timeout: float = 30.0,
         send_timeout: float = 10.0,
         heartbeat: float | None = 20.0,
+        replica_json: bool = False,
     ) -> None:
         super().__init__()
+        self._replica_json = replica_json
         self._session = session
         self._own_session = session is None
         self._connect_timeout = connect_timeout
@@ -116,7 +191,7 @@ class WebSocketTransport(TransportBase):
         try:
             with anyio.fail_after(self._connect_timeout):
                 if self._session is None:
-                    self._session = aiohttp.ClientSession()
+                    self._session = _acquire_session()
                 ws = await self._session.ws_connect(url, params=params, heartbeat=self._heartbeat)
                 self._ws = ws
                 info = await self._await_joined(ws, where)
@@ -186,6 +261,8 @@ class WebSocketTransport(TransportBase):
         try:
             async for msg in ws:
                 if msg.type is aiohttp.WSMsgType.TEXT:
+                    if self._replica_json and self._replica_message(msg.data):
+                        continue
                     frame = self._decode(msg.data)
                     if frame is None:
                         logger.warning("room sent a frame that is not a JSON object; ignored")
@@ -204,6 +281,23 @@ class WebSocketTransport(TransportBase):
                     f"the room closed the connection (code {ws.close_code})",
                 )
                 self._emit(TransportDisconnected(reason, detail))
+
+    def _replica_message(self, text: str) -> bool:
+        """Emit ``text`` if it is an app message from the replica, as JSON; say whether it was."""
+        try:
+            frame = _app_frame_decoder.decode(text)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            return False  # the generic path reports it
+        if frame.type != "app-message":
+            return False
+        sender = self._participants.get(frame.sender)
+        if sender is None or not sender.is_replica:
+            return False
+        data = bytes(frame.data)
+        if not data.lstrip().startswith(b"{"):
+            return False  # not an object (a string holding JSON, say): decoded as before
+        self._emit(AppMessage(data, frame.sender))
+        return True
 
     def _handle(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
@@ -259,13 +353,19 @@ class WebSocketTransport(TransportBase):
             _encoder.encode(recipient or "*"),
             data,
         )
-        fut: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[str | None] = loop.create_future()
         self._pending[msg_id] = fut
         try:
             await ws.send_str(frame.decode())
-            with anyio.fail_after(self._send_timeout):
+            # A timer rather than a cancel scope: four fewer objects per message in flight,
+            # which the garbage collector walks with thousands of rooms (benchmarks/, Scale).
+            timer = loop.call_later(self._send_timeout, _expire, fut)
+            try:
                 error = await fut
-        except TimeoutError:
+            finally:
+                timer.cancel()
+        except _AckTimeout:
             raise SendError(
                 f"the room did not acknowledge the message within {self._send_timeout:g} s"
             ) from None
@@ -318,4 +418,4 @@ class WebSocketTransport(TransportBase):
             if self._own_session and session is not None:
                 self._session = None
                 with contextlib.suppress(Exception):
-                    await session.close()
+                    await _release_session(session)

@@ -419,6 +419,11 @@ class ScriptedReplica:
         """
         return list(self._rejected.get(conversation_id, ()))
 
+    def forget(self, conversation_id: str) -> None:
+        """Drop what was kept for an ended conversation (the simulator's retention bound)."""
+        self._received.pop(conversation_id, None)
+        self._rejected.pop(conversation_id, None)
+
     def _record(self, conversation_id: str, message: dict[str, Any]) -> None:
         # Bounded: a long audio-echo stream would otherwise keep every chunk in memory.
         log = self._received.get(conversation_id)

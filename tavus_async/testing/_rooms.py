@@ -1187,6 +1187,18 @@ class RoomHub:
         if room is not None:
             await room.shutdown(reason)
 
+    def forget(self, conversation_id: str) -> None:
+        """Drop an ended room and the replica's logs of it (a live room is kept).
+
+        The simulator calls this for ended conversations past its retention bound, so that
+        a long-running simulator does not grow with every conversation it ever hosted.
+        """
+        room = self._rooms.get(conversation_id)
+        if room is not None and not room.closed:
+            return
+        self._rooms.pop(conversation_id, None)
+        self.replica.forget(conversation_id)
+
     async def _end_from_room(self, room: Room, reason: str) -> None:
         try:
             await self.hooks.end_conversation(room.conversation_id, reason)

@@ -51,6 +51,9 @@ VIDEO_ERROR = (
 )
 VIDEO_QUEUED = "This request is currently queued. It should begin processing in a few minutes."
 VIDEO_READY = "Your request has processed successfully!"
+#: Ended conversations a simulator keeps by default (each holds its record, transcript,
+#: events and room counters: 20-35 KB). Past it the oldest is forgotten.
+KEEP_ENDED = 1000
 DOCUMENT_ERRORS = ("file_download_failed", "website_processing_failed", "embedding_failed")
 
 
@@ -64,6 +67,7 @@ class Timings:
     document_start: float = 5.0
     document: float = 60.0
     recrawl_cooldown: float = 3600.0
+    voice: float = 30.0
     #: Progress updates per lifecycle (``training_progress``, ``generation_progress``, ...).
     steps: int = 4
 
@@ -142,6 +146,9 @@ class TavusSimulator:
         allow_private_tool_urls: Accept (and deliver to) tool URLs on loopback, private and
             link-local hosts, and plain http, which Tavus refuses: for tests whose tool
             receiver runs on 127.0.0.1.
+        keep_ended: most ended conversations kept (default :data:`KEEP_ENDED`; None keeps
+            all). Past it the oldest ended conversation is forgotten with its room, transcript
+            and events (``GET`` then answers 404), so a long-running simulator stays bounded.
     """
 
     def __init__(
@@ -158,7 +165,10 @@ class TavusSimulator:
         seed_stock: bool = True,
         callbacks: Literal["loopback", "any"] = "loopback",
         allow_private_tool_urls: bool = False,
+        keep_ended: int | None = KEEP_ENDED,
     ) -> None:
+        if keep_ended is not None and keep_ended < 0:
+            raise InvalidInputError(f"keep_ended must be >= 0 or None, got {keep_ended!r}")
         if concurrency_limit is not None and concurrency_limit < 0:
             raise InvalidInputError(
                 f"concurrency_limit must be >= 0 or None, got {concurrency_limit!r}"
@@ -167,6 +177,9 @@ class TavusSimulator:
         self.host = host
         self.port = port
         self.concurrency_limit = concurrency_limit
+        #: What GET /v2/guardrails lists without ``legacy``: sets (True, the docs) or flat
+        #: guardrails (False, what Tavus's CLI says the server does).
+        self.guardrails_legacy_default = True
         self.timings = timings or Timings()
         self.clock = SimClock(time)
         self.store = Store(now=self.clock.now, seed=seed)
@@ -193,6 +206,9 @@ class TavusSimulator:
         self._runner: web.AppRunner | None = None
         self._timers: dict[str, list[Any]] = {}
         self._started = False
+        self.keep_ended = keep_ended
+        #: Ended conversations, oldest first (see ``keep_ended``).
+        self._ended: deque[str] = deque()
 
     # -- lifecycle of the server -----------------------------------------------------------------
 
@@ -425,7 +441,23 @@ class TavusSimulator:
                     )
                 },
             )
+        self._retire_ended(conversation_id)
         return True
+
+    def _retire_ended(self, conversation_id: str) -> None:
+        """Remember an ended conversation; forget the oldest ones past ``keep_ended``."""
+        if self.keep_ended is None:
+            return
+        self._ended.append(conversation_id)
+        while len(self._ended) > self.keep_ended:
+            old = self._ended.popleft()
+            conv = self.store.conversations.get(old)
+            if conv is None or conv["status"] != "ended":
+                continue  # deleted meanwhile
+            del self.store.conversations[old]
+            if self.rooms is not None:
+                self.rooms.forget(old)
+            self.counts["conversations.forgotten"] += 1
 
     # -- long-running work -----------------------------------------------------------------------
 
