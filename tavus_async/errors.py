@@ -78,6 +78,17 @@ __all__ = [
 ]
 
 
+#: Response headers that carry a request id, in the order they are looked for. Tavus documents
+#: none; these are the usual ones (a proxy's, or a later API version's).
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
+
+
+def _find_request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id among response ``headers`` (any case), or None."""
+    found = {name.lower(): value for name, value in headers.items()}
+    return next((found[name] for name in _REQUEST_ID_HEADERS if found.get(name)), None)
+
+
 class TavusError(Exception):
     """Base class of every error raised by tavus-async."""
 
@@ -152,6 +163,11 @@ class APIStatusError(APIError):
         self.body = body
         self.server_message = server_message
         self.headers: CIMultiDictProxy[str] = _ci_headers(headers)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the failed request (``X-Request-Id`` and the like), if it sent one."""
+        return _find_request_id(self.headers)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not pickle by default; errors cross process pools.

@@ -24,7 +24,7 @@ from tavus_async import (
     PreconditionFailedError,
     RateLimitError,
 )
-from tavus_async.models import Deployment, FlatGuardrail, Patch
+from tavus_async.models import Deployment, FlatGuardrail, ObjectiveParams, Patch
 from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
@@ -161,8 +161,12 @@ async def test_a_set_item_is_mirrored_and_patched_through_its_uuid(
 # -- objectives ----------------------------------------------------------------------------------
 
 
-_GREET = {"objective_name": "greet", "objective_prompt": "Hi", "next_required_objective": "ask"}
-_ASK = {"objective_name": "ask", "objective_prompt": "Why are you here?"}
+_GREET: ObjectiveParams = {
+    "objective_name": "greet",
+    "objective_prompt": "Hi",
+    "next_required_objective": "ask",
+}
+_ASK: ObjectiveParams = {"objective_name": "ask", "objective_prompt": "Why are you here?"}
 
 
 async def test_objectives_validate_stores_nothing(sim: TavusSimulator, tavus: AsyncTavus) -> None:
@@ -181,7 +185,7 @@ async def test_objectives_validate_stores_nothing(sim: TavusSimulator, tavus: As
     dangling = await tavus.objectives.validate(data=[{**_GREET, "next_required_objective": "x"}])
     assert dangling.errors == ["greet: leads to 'x', which is not in the set"]
     with pytest.raises(ValueError, match="unknown field"):
-        await tavus.objectives.validate(data=[_ASK], colour="red")
+        await tavus.objectives.validate(data=[_ASK], colour="red")  # type: ignore[call-arg]
 
 
 async def test_objectives_create_runs_the_same_graph_checks(tavus: AsyncTavus) -> None:
@@ -318,7 +322,7 @@ async def test_deployment_create_is_checked_before_any_request(
     sim: TavusSimulator, tavus: AsyncTavus
 ) -> None:
     with pytest.raises(ValueError, match="channel"):
-        await tavus.deployments.create(pal_id="p1", channel="billboard")
+        await tavus.deployments.create(pal_id="p1", channel="billboard")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="daily_call_limit"):
         await tavus.deployments.create(
             pal_id="p1", channel="widget", limits={"daily_call_limit": 0}

@@ -435,7 +435,9 @@ def _add_resource_parser(
     group = commands.add_parser(
         spec.cli_name, help=f"{spec.cli_name}: {', '.join(verbs)}", parents=[common]
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
 
     def action(
         name: str, handler: Handler, help: str, *, with_id: bool = True, **kw: Any
@@ -443,7 +445,9 @@ def _add_resource_parser(
         # Every action shares the common options, and all but list/create take the id first.
         p: argparse.ArgumentParser = actions.add_parser(name, help=help, parents=[common], **kw)
         if with_id:
-            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "id", metavar=spec.id_field.upper(), help=f"the {singular}'s {spec.id_field}"
+            )
         p.set_defaults(handler=handler, spec=spec)
         return p
 
@@ -499,12 +503,31 @@ def _add_resource_parser(
             description="Operations from --file (a JSON Patch list), then the flags.",
         )
         p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
-        p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--add", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--remove", action="append", metavar="/PATH")
+        p.add_argument(
+            "--replace",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that exists (repeatable; VALUE is JSON when it parses): "
+            "--replace /persona_name=Guide",
+        )
+        p.add_argument(
+            "--add",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that may be missing, or append to a list with /list/- "
+            "(repeatable): --add /layers/llm/speculative_inference=true",
+        )
+        p.add_argument(
+            "--remove",
+            action="append",
+            metavar="/PATH",
+            help="remove a field (repeatable): --remove /context",
+        )
 
     if "rename" in verbs:
-        action("rename", cmd_rename, f"rename a {singular}").add_argument("name")
+        action("rename", cmd_rename, f"rename a {singular}").add_argument(
+            "name", metavar="NAME", help=f"the {singular}'s new name"
+        )
 
     if "update" in verbs:
         p = action("update", cmd_update, f"change a {singular}")
@@ -512,7 +535,13 @@ def _add_resource_parser(
             p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
         if _takes_extra_body(spec, "update"):
             p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-            p.add_argument("--set", action="append", metavar="KEY=VALUE")
+            p.add_argument(
+                "--set",
+                action="append",
+                metavar="KEY=VALUE",
+                help="any field; VALUE is JSON when it parses (fields this SDK does not model "
+                "are sent as given)",
+            )
 
     if "publish" in verbs:
         action("publish", cmd_publish, f"publish the {singular}'s draft")
@@ -524,7 +553,7 @@ def _add_resource_parser(
             "whether a conferencing username is free",
             with_id=False,
         )
-        p.add_argument("username")
+        p.add_argument("username", metavar="USERNAME", help="the username to check")
 
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
@@ -550,7 +579,15 @@ def _add_resource_parser(
 
 
 def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
-    return _takes(spec, verb, "extra_body")
+    # An explicit extra_body, or the per-call options (RequestOptions) that carry one.
+    method = getattr(spec.resource_class, verb, None)
+    if method is None:
+        return False
+    params = inspect.signature(method).parameters
+    options = params.get("options")
+    return "extra_body" in params or (
+        options is not None and "RequestOptions" in str(options.annotation)
+    )
 
 
 def _takes(spec: ResourceDef, verb: str, parameter: str) -> bool:
@@ -579,7 +616,12 @@ def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: Reso
         p.add_argument("--file", metavar="BODY.json", help="the body create would take")
         for flag in spec.cli.create_flags:
             p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
-        p.add_argument("--set", action="append", metavar="KEY=VALUE")
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="any field; VALUE is JSON when it parses (dots nest)",
+        )
     if "init" in verbs:
         p = action("init", cmd_init, "what a public page loads (no API key)")
         p.add_argument("--origin", help="the page's Origin")
@@ -591,7 +633,9 @@ def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: Reso
         p.add_argument("--greeting", help="what the PAL says first")
     if "end_conversation" in verbs:
         p = action("end-conversation", cmd_end_conversation, "end a visitor's call (no API key)")
-        p.add_argument("conversation_id", metavar="CONVERSATION_ID")
+        p.add_argument(
+            "conversation_id", metavar="CONVERSATION_ID", help="the visitor's conversation"
+        )
 
 
 def _add_nested_parser(
@@ -604,12 +648,18 @@ def _add_nested_parser(
     group = commands.add_parser(
         spec.cli_name, help=f"{spec.cli_name}: {', '.join(spec.verbs)}", parents=[common]
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
     for verb in spec.verbs:
         p = actions.add_parser(verb, help=f"{verb} ({spec.cli.singular})", parents=[common])
-        p.add_argument("parent", metavar=spec.parent_id.upper())
+        p.add_argument(
+            "parent", metavar=spec.parent_id.upper(), help=f"the owner's {spec.parent_id}"
+        )
         if verb not in ("list", "replace"):
-            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "id", metavar=spec.id_field.upper(), help=f"the {spec.cli.singular}'s id"
+            )
         if verb in ("attach", "update") and _takes(spec, verb, "config"):
             p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
         if verb == "replace":

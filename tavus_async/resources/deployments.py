@@ -6,11 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
+from typing_extensions import Unpack
 
-from .._http import APIResponse
+from .._http import APIResponse, RequestOptions
 from .._pagination import AsyncPage, AsyncPaginator
 from ..errors import InvalidInputError
 from ..models._common import build_request
+from ..models._params import DeploymentCreateParams, DeploymentStartParams
 from ..models.conversations import Conversation
 from ..models.deployments import (
     Deployment,
@@ -20,7 +22,7 @@ from ..models.deployments import (
     DeploymentStart,
 )
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 from ._shared import patch_result
 
 __all__ = ["Deployments"]
@@ -65,17 +67,23 @@ class Deployments(AsyncAPIResource):
 
     async def create(
         self,
-        params: DeploymentCreate | Mapping[str, Any] | None = None,
+        params: DeploymentCreate | DeploymentCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[DeploymentCreateParams],
     ) -> Deployment:
         """Create a deployment (``POST /v2/deployments``, 200 "Deployment created").
 
         Args:
             params: A :class:`~tavus_async.models.DeploymentCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: Its fields (``pal_id`` and ``channel`` are required).
 
         Returns:
@@ -87,17 +95,27 @@ class Deployments(AsyncAPIResource):
             BadRequestError: Tavus rejected it (an unknown PAL...).
         """
         body = build_request(DeploymentCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=Deployment, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Deployment,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, deployment_id: str) -> Deployment:
+    async def get(self, deployment_id: str, **options: Unpack[RequestOptions]) -> Deployment:
         """Fetch a deployment, with the answer's ``ETag`` in :attr:`Deployment.etag`.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: An empty id.
             NotFoundError: No such deployment.
         """
         did = require_id("deployment_id", deployment_id)
-        resp = await self._request_response("GET", f"{self._path}/{did}")
+        resp = await self._request_response("GET", f"{self._path}/{did}", options=options)
         return _with_etag(resp.parse(Deployment), resp)
 
     def list(
@@ -110,6 +128,7 @@ class Deployments(AsyncAPIResource):
         sort: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Deployment]:
         """List deployments (``GET /v2/deployments``; pages count from **0**, newest first).
 
@@ -121,6 +140,8 @@ class Deployments(AsyncAPIResource):
             sort: ``desc`` (Tavus's default) or ``asc`` by creation time.
             page: The first page to fetch (default 0).
             limit: Page size (Tavus's default 20).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: A page below 0 or a limit below 1.
@@ -143,7 +164,10 @@ class Deployments(AsyncAPIResource):
 
         async def fetch(page_no: int, page_size: int) -> AsyncPage[Deployment]:
             resp = await self._request_response(
-                "GET", self._path, params={**filters, "page": page_no, "limit": page_size}
+                "GET",
+                self._path,
+                params={**filters, "page": page_no, "limit": page_size},
+                options=options,
             )
             body = resp.parse(_DeploymentPage)
             return AsyncPage(
@@ -163,6 +187,7 @@ class Deployments(AsyncAPIResource):
         operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
         *,
         if_match: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> PatchResult[Deployment]:
         """Change a deployment with a JSON Patch (``/name``, ``/status``, ``/limits/...``).
 
@@ -171,6 +196,8 @@ class Deployments(AsyncAPIResource):
             operations: The operations, validated before sending.
             if_match: The ``etag`` of the deployment as you read it: Tavus refuses the change
                 (412) when it changed since.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The updated deployment in ``resource`` (with its new ``etag``).
@@ -184,7 +211,11 @@ class Deployments(AsyncAPIResource):
         ops = [op.to_dict() for op in normalize_patch(operations)]
         headers = {"If-Match": if_match} if if_match else None
         resp = await self._http.request_response(
-            "PATCH", f"{self._path}/{did}", json=ops, headers=headers
+            "PATCH",
+            f"{self._path}/{did}",
+            json=ops,
+            headers=headers,
+            options=options,
         )
 
         def convert(raw: Any) -> Deployment:
@@ -192,22 +223,30 @@ class Deployments(AsyncAPIResource):
 
         return patch_result(resp, convert, "deployment")
 
-    async def delete(self, deployment_id: str) -> None:
+    async def delete(self, deployment_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a deployment.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: An empty id.
             NotFoundError: No such deployment.
         """
         did = require_id("deployment_id", deployment_id)
-        await self._request_none("DELETE", f"{self._path}/{did}")
+        await self._request_none("DELETE", f"{self._path}/{did}", options=options)
 
-    async def init(self, deployment_id: str, *, origin: str | None = None) -> DeploymentInit:
+    async def init(
+        self, deployment_id: str, *, origin: str | None = None, **options: Unpack[RequestOptions]
+    ) -> DeploymentInit:
         """What a public page loads first (``GET /v2/deployments/{id}/init``; no API key).
 
         Args:
             deployment_id: The deployment's id.
             origin: The ``Origin`` the page runs on (checked against ``allowed_origins``).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             Its public settings and whether a call can start now (never its PAL id).
@@ -218,18 +257,25 @@ class Deployments(AsyncAPIResource):
         """
         did = require_id("deployment_id", deployment_id)
         resp = await self._http.request_response(
-            "GET", f"{self._path}/{did}/init", headers=_origin(origin), authenticated=False
+            "GET",
+            f"{self._path}/{did}/init",
+            headers=_origin(origin),
+            authenticated=False,
+            options=options,
         )
         return resp.parse(DeploymentInit)
 
     async def start(
         self,
         deployment_id: str,
-        params: DeploymentStart | Mapping[str, Any] | None = None,
+        params: DeploymentStart | DeploymentStartParams | Mapping[str, Any] | None = None,
         /,
         *,
         origin: str | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[DeploymentStartParams],
     ) -> Conversation:
         """Start a visitor's call (``POST /v2/deployments/{id}/start``; no API key).
 
@@ -237,6 +283,9 @@ class Deployments(AsyncAPIResource):
             deployment_id: The deployment's id.
             params: A :class:`~tavus_async.models.DeploymentStart` or a dict of its fields.
             origin: The ``Origin`` the page runs on.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: ``password``, ``conversational_context``, ``custom_greeting``...
 
         Returns:
@@ -255,14 +304,24 @@ class Deployments(AsyncAPIResource):
             json=body,
             headers=_origin(origin),
             authenticated=False,
+            options=call_options(timeout, extra_headers, extra_query),
         )
         return resp.parse(Conversation)
 
     async def end_conversation(
-        self, deployment_id: str, conversation_id: str, *, origin: str | None = None
+        self,
+        deployment_id: str,
+        conversation_id: str,
+        *,
+        origin: str | None = None,
+        **options: Unpack[RequestOptions],
     ) -> DeploymentConversationEnd:
         """End a visitor's call (``POST .../{id}/conversations/{conversation_id}/end``; no
         API key).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: An empty id.
@@ -276,6 +335,7 @@ class Deployments(AsyncAPIResource):
             headers=_origin(origin),
             authenticated=False,
             idempotent=True,  # ending an ended call changes nothing
+            options=options,
         )
         return resp.parse(DeploymentConversationEnd)
 

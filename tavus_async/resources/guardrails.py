@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
+from ..models._params import (
+    FlatGuardrailCreateParams,
+    FlatGuardrailUpdateParams,
+    GuardrailsCreateParams,
+)
 from ..models.guardrails import (
     FlatGuardrail,
     FlatGuardrailCreate,
@@ -18,7 +26,7 @@ from ..models.guardrails import (
     to_guardrail_set,
 )
 from ..models.patch import Patch, PatchOp, PatchResult
-from ._base import require_id
+from ._base import call_options, require_id
 from ._sets import PatchableSetResource
 
 __all__ = ["Guardrails"]
@@ -60,6 +68,38 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
     _create_model = GuardrailsCreate
     _convert = staticmethod(to_guardrail_set)
 
+    async def create(
+        self,
+        params: GuardrailsCreate | GuardrailsCreateParams | Mapping[str, Any] | None = None,
+        /,
+        *,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[GuardrailsCreateParams],
+    ) -> GuardrailSet:
+        """Create a guardrails set (``POST /v2/guardrails``): its ``data`` items as dicts or models.
+
+        Args:
+            params: A :class:`~tavus_async.models.GuardrailsCreate` or a dict of its fields.
+            extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
+            **fields: The fields of :class:`~tavus_async.models.GuardrailsCreate`.
+
+        Returns:
+            The new set (its id, ``status``, ``created_at``).
+
+        Raises:
+            ValueError: No ``data``, an item without its name, an unknown field or a wrong type
+                (before any request).
+            BadRequestError: Tavus rejected the set.
+        """
+        options = call_options(timeout, extra_headers, extra_query)
+        return await self._create(params, fields, extra_body, options)
+
     def list(
         self,
         *,
@@ -67,6 +107,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         name_or_uuid: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[GuardrailSet]:
         """List legacy guardrails sets (``legacy=true``; pages count from 1).
 
@@ -78,6 +119,8 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             name_or_uuid: Match on name or id.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         return self._paginate(
             self._path,
@@ -86,15 +129,19 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             page=page,
             limit=limit,
             convert=self._decode,
+            options=options,
         )
 
     async def create_flat(
         self,
-        params: FlatGuardrailCreate | Mapping[str, Any] | None = None,
+        params: FlatGuardrailCreate | FlatGuardrailCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[FlatGuardrailCreateParams],
     ) -> FlatGuardrail:
         """Create one flat guardrail (``POST /v2/guardrails`` with a top-level
         ``guardrail_name``).
@@ -102,6 +149,9 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         Args:
             params: A :class:`~tavus_async.models.FlatGuardrailCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: Its fields (``guardrail_name`` and ``guardrail_prompt`` are required).
 
         Returns:
@@ -114,14 +164,24 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             BadRequestError: Tavus rejected it.
         """
         body = build_request(FlatGuardrailCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=FlatGuardrail, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=FlatGuardrail,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get_flat(self, guardrail_id: str, *, verbose: bool = False) -> FlatGuardrail:
+    async def get_flat(
+        self, guardrail_id: str, *, verbose: bool = False, **options: Unpack[RequestOptions]
+    ) -> FlatGuardrail:
         """Fetch one flat guardrail (a set item's mirror too) by its ``uuid``.
 
         Args:
             guardrail_id: Its ``uuid``.
             verbose: Also return ``guardrail_type`` and ``persona_refs`` (the PALs using it).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: An empty id.
@@ -131,7 +191,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         gid = require_id("guardrail_id", guardrail_id)
         params = {"verbose": True} if verbose else None
         return await self._request(
-            "GET", f"{self._path}/{gid}", cast_to=FlatGuardrail, params=params
+            "GET", f"{self._path}/{gid}", cast_to=FlatGuardrail, params=params, options=options
         )
 
     def list_flat(
@@ -144,6 +204,7 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         verbose: bool | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[FlatGuardrail]:
         """List flat guardrails (``legacy=false``; set items appear as their mirrors).
 
@@ -155,6 +216,8 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             verbose: Add ``guardrail_type`` and ``persona_refs``.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidTypeError: ``tags`` is one string instead of a list.
@@ -172,14 +235,19 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             },
             page=page,
             limit=limit,
+            options=options,
         )
 
     async def update_flat(
         self,
         guardrail_id: str,
-        params: FlatGuardrailUpdate | Mapping[str, Any] | None = None,
+        params: FlatGuardrailUpdate | FlatGuardrailUpdateParams | Mapping[str, Any] | None = None,
         /,
-        **fields: Any,
+        *,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[FlatGuardrailUpdateParams],
     ) -> FlatGuardrail:
         """Change fields of a flat guardrail; each given field replaces the stored value.
 
@@ -189,6 +257,9 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         Args:
             guardrail_id: Its ``uuid``.
             params: A :class:`~tavus_async.models.FlatGuardrailUpdate` or a dict.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields to change (``tags`` replaces the whole list).
 
         Returns:
@@ -203,17 +274,29 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
         if not body:
             raise InvalidInputError("update_flat() needs at least one field to change")
         ops = [{"op": "add", "path": f"/{key}", "value": value} for key, value in body.items()]
-        resp = await self._request_response("PATCH", f"{self._path}/{gid}", json=ops)
+        resp = await self._request_response(
+            "PATCH",
+            f"{self._path}/{gid}",
+            json=ops,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
         raw = None if resp.not_modified or not resp.content.strip() else resp.json()
         if isinstance(raw, dict) and "uuid" in raw:
             return resp.parse(FlatGuardrail)
         return await self.get_flat(gid)
 
     async def patch(
-        self, set_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+        self,
+        set_id: str,
+        operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
+        **options: Unpack[RequestOptions],
     ) -> PatchResult[GuardrailSet]:
         """Change a flat guardrail (paths like ``/guardrail_prompt``) or a set (paths like
         ``/data/0/guardrail_prompt``) with a JSON Patch.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             ``changed`` is False when Tavus answered 304.
@@ -223,10 +306,15 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             BadRequestError: Tavus rejected the patch.
             NotFoundError: No such guardrail or set.
         """
-        return await super().patch(set_id, operations)
+        return await super().patch(set_id, operations, **options)
 
     async def tags(
-        self, *, search: str | None = None, page: int | None = None, limit: int | None = None
+        self,
+        *,
+        search: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> TagList:
         """The tags used on the account's guardrails (``GET /v2/guardrails/tags``).
 
@@ -234,6 +322,10 @@ class Guardrails(PatchableSetResource[GuardrailSet]):
             search: Only tags containing this text.
             page: The page (from 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         params = {"search": search, "page": page, "limit": limit}
-        return await self._request("GET", f"{self._path}/tags", cast_to=TagList, params=params)
+        return await self._request(
+            "GET", f"{self._path}/tags", cast_to=TagList, params=params, options=options
+        )

@@ -7,10 +7,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import msgspec
+from typing_extensions import Unpack
 
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import InvalidInputError
 from ..models._common import build_request
+from ..models._params import ToolCreateParams, ToolUpdateParams
 from ..models.tools import (
     MAX_PAL_TOOLS,
     AccountTool,
@@ -20,7 +23,7 @@ from ..models.tools import (
     ToolUpdate,
     validate_tool,
 )
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 
 __all__ = ["PalTools", "Tools"]
 
@@ -55,17 +58,23 @@ class Tools(AsyncAPIResource):
 
     async def create(
         self,
-        params: ToolCreate | Mapping[str, Any] | None = None,
+        params: ToolCreate | ToolCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[ToolCreateParams],
     ) -> AccountTool:
         """Create a tool (``POST /v2/tools``).
 
         Args:
             params: A :class:`~tavus_async.models.tools.ToolCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.tools.ToolCreate`.
 
         Returns:
@@ -79,17 +88,29 @@ class Tools(AsyncAPIResource):
         """
         body = build_request(ToolCreate, params, fields, extra_body=extra_body)
         validate_tool(body, creating=True)
-        return await self._request("POST", self._path, cast_to=AccountTool, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=AccountTool,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, tool_id: str) -> AccountTool:
+    async def get(self, tool_id: str, **options: Unpack[RequestOptions]) -> AccountTool:
         """Fetch one tool, a user or a system tool (``GET /v2/tools/{id}``).
+
+        Args:
+            tool_id: The tool (``t...``, or ``end_call``).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`).
 
         Raises:
             ValueError: An empty id.
             BadRequestError: No such tool (Tavus answers 400 "Tool not found").
         """
         tid = require_id("tool_id", tool_id)
-        return await self._request("GET", f"{self._path}/{tid}", cast_to=AccountTool)
+        return await self._request(
+            "GET", f"{self._path}/{tid}", cast_to=AccountTool, options=options
+        )
 
     def list(
         self,
@@ -99,6 +120,7 @@ class Tools(AsyncAPIResource):
         name_or_uuid: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[AccountTool]:
         """List tools (``GET /v2/tools``; pages count from 1).
 
@@ -109,6 +131,7 @@ class Tools(AsyncAPIResource):
             name_or_uuid: A case-insensitive part of the name, or an exact tool id.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`).
         """
         return self._paginate(
             self._path,
@@ -116,16 +139,20 @@ class Tools(AsyncAPIResource):
             params={"type": tool_type, "sort": sort, "name_or_uuid": name_or_uuid},
             page=page,
             limit=limit,
+            options=options,
         )
 
     async def update(
         self,
         tool_id: str,
-        params: ToolUpdate | Mapping[str, Any] | None = None,
+        params: ToolUpdate | ToolUpdateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[ToolUpdateParams],
     ) -> AccountTool:
         """Change some fields of a tool (``PATCH /v2/tools/{id}``, plain JSON, not JSON Patch).
 
@@ -142,9 +169,15 @@ class Tools(AsyncAPIResource):
         if not body:
             raise ToolDefinitionError("fields", "give at least one field to change")
         validate_tool(body, creating=False)
-        return await self._request("PATCH", f"{self._path}/{tid}", cast_to=AccountTool, json=body)
+        return await self._request(
+            "PATCH",
+            f"{self._path}/{tid}",
+            cast_to=AccountTool,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def delete(self, tool_id: str) -> None:
+    async def delete(self, tool_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a tool (``DELETE /v2/tools/{id}``, 204); Tavus detaches it from every PAL.
 
         Raises:
@@ -152,7 +185,7 @@ class Tools(AsyncAPIResource):
             BadRequestError: A system tool, or no such tool.
         """
         tid = require_id("tool_id", tool_id)
-        await self._request_none("DELETE", f"{self._path}/{tid}")
+        await self._request_none("DELETE", f"{self._path}/{tid}", options=options)
 
 
 class PalTools(AsyncAPIResource):
@@ -169,7 +202,7 @@ class PalTools(AsyncAPIResource):
         return self._path.replace("{pal_id}", require_id("pal_id", pal_id))
 
     async def attach(
-        self, pal_id: str, tool_ids: str | Iterable[str]
+        self, pal_id: str, tool_ids: str | Iterable[str], **options: Unpack[RequestOptions]
     ) -> builtins.list[AccountTool]:
         """Attach tools to a PAL (``POST /v2/pals/{id}/tools``); re-attaching is a no-op.
 
@@ -190,18 +223,24 @@ class PalTools(AsyncAPIResource):
         if not 1 <= len(ids) <= MAX_PAL_TOOLS:
             raise InvalidInputError(f"tool_ids: give 1 to {MAX_PAL_TOOLS} tool ids, got {len(ids)}")
         body = build_request(PalToolsAttach, {"tool_ids": ids}, {})
-        result = await self._request("POST", base, cast_to=_AttachedTools, json=body)
+        result = await self._request(
+            "POST", base, cast_to=_AttachedTools, json=body, options=options
+        )
         return result.data
 
-    async def list(self, pal_id: str) -> builtins.list[AccountTool]:
+    async def list(
+        self, pal_id: str, **options: Unpack[RequestOptions]
+    ) -> builtins.list[AccountTool]:
         """The registry tools attached to a PAL (``GET /v2/pals/{id}/tools``; not paginated).
 
         Inline ``layers.llm.tools`` and the system tool ``end_call`` are not included.
         """
-        result = await self._request("GET", self._base(pal_id), cast_to=_AttachedTools)
+        result = await self._request(
+            "GET", self._base(pal_id), cast_to=_AttachedTools, options=options
+        )
         return result.data
 
-    async def detach(self, pal_id: str, tool_id: str) -> None:
+    async def detach(self, pal_id: str, tool_id: str, **options: Unpack[RequestOptions]) -> None:
         """Detach a tool from a PAL (``DELETE /v2/pals/{id}/tools/{tool_id}``, 204).
 
         Raises:
@@ -209,4 +248,4 @@ class PalTools(AsyncAPIResource):
             BadRequestError: An unknown PAL or tool, or a tool that is not attached.
         """
         tid = require_id("tool_id", tool_id)
-        await self._request_none("DELETE", f"{self._base(pal_id)}/{tid}")
+        await self._request_none("DELETE", f"{self._base(pal_id)}/{tid}", options=options)

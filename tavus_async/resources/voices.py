@@ -6,11 +6,15 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
+from ..models._params import VoiceCreateParams
 from ..models.voices import Voice, VoiceCreate, VoiceUpdate
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 
 __all__ = ["Voices"]
 
@@ -37,6 +41,7 @@ class Voices(AsyncAPIResource):
         tag: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Voice]:
         """List voices (``GET /v2/voices``; pages count from 1, at most 100 per page).
 
@@ -46,6 +51,8 @@ class Voices(AsyncAPIResource):
             tag: Only voices with this tag.
             page: The first page to fetch (default 1).
             limit: Page size (1-100).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if limit is not None and isinstance(limit, int) and limit > 100:
             raise InvalidInputError(f"limit must be between 1 and 100 for voices, got {limit}")
@@ -55,21 +62,28 @@ class Voices(AsyncAPIResource):
             params={"search": search, "sort": sort, "tag": tag},
             page=page,
             limit=limit or 100,
+            options=options,
         )
 
     async def create(
         self,
-        params: VoiceCreate | Mapping[str, Any] | None = None,
+        params: VoiceCreate | VoiceCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[VoiceCreateParams],
     ) -> Voice:
         """Make a voice from a recording (``POST /v2/voices``); it starts as ``started``.
 
         Args:
             params: A :class:`~tavus_async.models.VoiceCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: ``voice_name`` and ``audio_url`` (required), ``description``,
                 ``callback_url``.
 
@@ -79,17 +93,27 @@ class Voices(AsyncAPIResource):
             BadRequestError: Tavus rejected it (an audio format it cannot read...).
         """
         body = build_request(VoiceCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=Voice, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Voice,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, voice_id: str) -> Voice:
+    async def get(self, voice_id: str, **options: Unpack[RequestOptions]) -> Voice:
         """Fetch one voice by its ``voice_id``.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             InvalidInputError: An empty id.
             NotFoundError: No such voice.
         """
         vid = require_id("voice_id", voice_id)
-        return await self._request("GET", f"{self._path}/{vid}", cast_to=Voice)
+        return await self._request("GET", f"{self._path}/{vid}", cast_to=Voice, options=options)
 
     async def update(
         self,
@@ -98,7 +122,7 @@ class Voices(AsyncAPIResource):
         voice_name: str | None = None,
         description: str | None = None,
         tags: Sequence[str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Voice:
         """Rename, describe or retag a voice you made (``PATCH /v2/voices/{voice_id}``).
 
@@ -107,7 +131,9 @@ class Voices(AsyncAPIResource):
             voice_name: A new name (1-255 characters).
             description: A new description (at most 1,000).
             tags: The new tags, replacing the list (at most 50 of at most 64 characters).
-            extra_body: Fields this SDK does not model, sent as given.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body`` (fields this SDK does not
+                model, sent as given).
 
         Raises:
             InvalidInputError: An empty id, nothing to change or a field over its limit.
@@ -123,7 +149,9 @@ class Voices(AsyncAPIResource):
         }
         if tags is not None:
             fields["tags"] = builtins.list(tags)
-        body = build_request(VoiceUpdate, None, fields, extra_body=extra_body)
-        if not body:
+        body = build_request(VoiceUpdate, None, fields)
+        if not body and not options.get("extra_body"):
             raise InvalidInputError("nothing to update: give voice_name, description and/or tags")
-        return await self._request("PATCH", f"{self._path}/{vid}", cast_to=Voice, json=body)
+        return await self._request(
+            "PATCH", f"{self._path}/{vid}", cast_to=Voice, json=body, options=options
+        )
