@@ -11,6 +11,7 @@ from .pals import Pals, PalSkills
 from .personas import Personas
 from .pronunciation_dictionaries import PronunciationDictionaries
 from .replicas import Replicas
+from .tools import PalTools, Tools
 from .videos import Videos
 from .voices import Voices
 
@@ -23,10 +24,12 @@ __all__ = [
     "MemoryStores",
     "Objectives",
     "PalSkills",
+    "PalTools",
     "Pals",
     "Personas",
     "PronunciationDictionaries",
     "Replicas",
+    "Tools",
     "Videos",
     "Voices",
 ]

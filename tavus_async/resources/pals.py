@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from typing_extensions import Unpack
@@ -18,6 +18,9 @@ from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
 from ._base import AsyncAPIResource, call_options, require_id, require_text
 from ._shared import decode_one, decode_with, one_or_none
+
+if TYPE_CHECKING:
+    from .tools import PalTools
 
 __all__ = ["PalSkills", "Pals"]
 
@@ -40,6 +43,8 @@ class Pals(AsyncAPIResource):
 
     #: The skills attached to each PAL (``/v2/pals/{pal_id}/skills``).
     skills: PalSkills
+    #: The registry tools attached to each PAL (``/v2/pals/{pal_id}/tools``).
+    tools: PalTools
 
     async def create(
         self,
