@@ -384,6 +384,7 @@ class Room:
         self._audio_generation = 0
         self._tg: anyio.abc.TaskGroup | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._tool_backlog: list[tuple[ToolSpec, ToolCall]] = []
 
     def __repr__(self) -> str:
         return (
@@ -446,11 +447,8 @@ class Room:
         step = "join the room"
         try:
             with anyio.fail_after(self._join_timeout):
-                ready = asyncio.Event()
-                self._runner = asyncio.get_running_loop().create_task(
-                    self._run_task_group(ready), name="tavus-room-tools"
-                )
-                await ready.wait()
+                if len(self.tools):
+                    self._start_tools()
                 info = await self._transport.join(
                     self._url, self._token, self._display_name, self._on_transport_event
                 )
@@ -556,20 +554,24 @@ class Room:
         except Exception as exc:
             logger.warning("could not end conversation %s: %s", cid, type(exc).__name__)
 
-    async def _run_task_group(self, ready: asyncio.Event) -> None:
+    async def _run_task_group(self) -> None:
         # Tool handlers live in this task group, in a task of their own, so that the user's
-        # code inside `async with room` never runs inside our cancel scope.
+        # code inside `async with room` never runs inside our cancel scope. It starts with the
+        # first tool (at the join, or when one is registered later, or with a call to a tool
+        # registered elsewhere), so a room without tools holds no task, task group and timer
+        # for it (benchmarks/README.md, Scale).
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                ready.set()
+                backlog, self._tool_backlog = self._tool_backlog, []
                 if self._state not in ("closed", "disconnected"):
+                    for spec, call in backlog:
+                        tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
                     await anyio.sleep_forever()
         except Exception:
             logger.exception("room task group failed")
         finally:
             self._tg = None
-            ready.set()
 
     async def _stop_tools(self) -> None:
         tg, runner = self._tg, self._runner
@@ -1057,13 +1059,32 @@ class Room:
         The handler gets the call's arguments as keyword arguments (and the ``ToolCall`` as
         ``call=`` if it declares that parameter); its return value is sent as the result.
         """
-        return self.tools.tool(name, timeout=timeout)
+        register = self.tools.tool(name, timeout=timeout)
+
+        def decorate(handler: F) -> F:
+            register(handler)
+            self._start_tools()  # before the first call arrives, as at the join
+            return handler
+
+        return decorate
 
     def _dispatch_tool(self, call: ToolCall) -> None:
         spec = self.tools.get(call.name)
-        if spec is None or self._tg is None:
+        if spec is None or self._state not in ("joining", "joined"):
             return
-        self._tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
+        if self._tg is not None:
+            self._tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
+            return
+        # Calls until the task group is entered wait here (it may not have started yet).
+        self._tool_backlog.append((spec, call))
+        self._start_tools()
+
+    def _start_tools(self) -> None:
+        """Start the task group tool handlers run in, once, while joining or joined."""
+        if self._runner is None and self._state in ("joining", "joined"):
+            self._runner = asyncio.get_running_loop().create_task(
+                self._run_task_group(), name="tavus-room-tools"
+            )
 
     async def _run_tool(self, spec: ToolSpec, call: ToolCall) -> None:
         timeout = spec.timeout or self._tool_timeout
