@@ -278,6 +278,47 @@ class Room:
         ValueError: A bad option; the message names it.
     """
 
+    # Slots, not an instance dict: with more than 30 attributes CPython shares no keys between
+    # instances, so the dict cost 1.6 KB a room (benchmarks/README.md, Scale).
+    __slots__ = (
+        "__weakref__",
+        "_audio_generation",
+        "_buffer",
+        "_client",
+        "_close_reason",
+        "_closed_done",
+        "_dedupe",
+        "_display_name",
+        "_end_conversation",
+        "_ended",
+        "_foreign",
+        "_heartbeats",
+        "_join_timeout",
+        "_joined",
+        "_legacy_tool_reply",
+        "_local_id",
+        "_reorder",
+        "_reorder_timer",
+        "_replica",
+        "_replica_only",
+        "_replica_present",
+        "_replica_ready",
+        "_runner",
+        "_state",
+        "_tg",
+        "_token",
+        "_tool_backlog",
+        "_tool_timeout",
+        "_transport",
+        "_url",
+        "_wait_for_replica",
+        "conversation_id",
+        "replica_id",
+        "stats",
+        "tools",
+        "transcript",
+    )
+
     def __init__(
         self,
         url: str,
