@@ -4,6 +4,8 @@ Two calls, ``personas.get`` (one persona with layers, ~1.3 KB) and ``conversatio
 (a page of 10 conversations, ~4 KB), are made through:
 
 - ``tavus_async.AsyncTavus`` (the SDK: retry loop, error mapping, typed msgspec decode);
+- ``tavus_async+options``: the same SDK calls with per-call options (``timeout=``,
+  ``extra_headers=``), which each call then folds into its own timeout and headers;
 - a raw ``aiohttp.ClientSession``: the same request (URL, query, headers) and ``await r.json()``
   (the baseline: the least an aiohttp user writes);
 - ``httpx.AsyncClient`` (what the official Tavus CLI uses), the same request and ``r.json()``;
@@ -59,7 +61,8 @@ from tavus_async import AsyncTavus
 API_KEY = "tvs_bench_0123456789abcdef"
 PERSONA_ID = "pe13ed370726"
 LIST_LIMIT = 10
-CLIENTS = ("tavus_async", "raw_aiohttp", "httpx")
+CLIENTS = ("tavus_async", "tavus_async+options", "raw_aiohttp", "httpx")
+
 OPS = ("personas.get", "conversations.list")
 
 
@@ -189,6 +192,21 @@ async def client_calls(kind: str, base: str) -> AsyncIterator[dict[str, Call]]:
                 return await tavus.conversations.list(limit=LIST_LIMIT)
 
             yield {"personas.get": t_get, "conversations.list": t_list}
+    elif kind == "tavus_async+options":
+        # The same calls with a per-call timeout and an extra header (merged on every call).
+        async with AsyncTavus(api_key=API_KEY, base_url=base) as tavus:
+
+            async def o_get() -> object:
+                return await tavus.personas.get(
+                    PERSONA_ID, timeout=30.0, extra_headers={"X-Trace": "bench"}
+                )
+
+            async def o_list() -> object:
+                return await tavus.conversations.list(
+                    limit=LIST_LIMIT, timeout=30.0, extra_headers={"X-Trace": "bench"}
+                )
+
+            yield {"personas.get": o_get, "conversations.list": o_list}
     elif kind == "raw_aiohttp":
         async with aiohttp.ClientSession() as session:
 

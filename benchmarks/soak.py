@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tavus_async import AsyncTavus
 from tavus_async.errors import RoomError, TavusError
 from tavus_async.interactions.events import StoppedSpeaking, Utterance
+from tavus_async.models import ToolParams
 from tavus_async.room import EventsDropped, connect
 
 REPLY_PREFIX = "You said: "
@@ -55,7 +56,7 @@ REPLY_PREFIX = "You said: "
 TOOL_EVERY = 4
 #: Every this many turns, a REST read of the conversation.
 READ_EVERY = 10
-WEATHER_TOOL = {
+WEATHER_TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",

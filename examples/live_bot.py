@@ -22,9 +22,10 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 from tavus_async.interactions.events import StoppedSpeaking, ToolCall, Utterance
+from tavus_async.models import ToolParams
 from tavus_async.room import Room, connect
 
-WEATHER_TOOL = {
+WEATHER_TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",

@@ -16,8 +16,10 @@ from ._lazy import exports
 # (see tavus_async._lazy: the pytest plugin must not pay for aiohttp in every pytest run).
 if TYPE_CHECKING:
     from ._client import DEFAULT_BASE_URL, AsyncTavus
-    from ._http import APIResponse, ResponseCapture
+    from ._client_options import ClientOptions
+    from ._http import APIResponse, RequestOptions, ResponseCapture
     from ._pagination import AsyncPage, AsyncPaginator
+    from ._raw_response import RawResponse
     from ._version import __version__
     from ._waiters import Progress
     from .errors import (
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
         NotAvailableError,
         NotFoundError,
         PermissionDeniedError,
+        PreconditionFailedError,
         RateLimitError,
         RoomClosedError,
         RoomError,
@@ -133,6 +136,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "CallStateChanged",
+    "ClientOptions",
     "ConcurrencyLimitError",
     "ConfigurationError",
     "ConflictError",
@@ -174,15 +178,18 @@ __all__ = [
     "PermissionDeniedError",
     "Persona",
     "PersonaCreate",
+    "PreconditionFailedError",
     "Progress",
     "PronunciationDictionary",
     "RateLimitError",
     "RawMessage",
+    "RawResponse",
     "Replica",
     "ReplicaJoined",
     "ReplicaParticipantJoined",
     "ReplicaStartedSpeaking",
     "ReplicaStoppedSpeaking",
+    "RequestOptions",
     "Respond",
     "ResponseCapture",
     "Room",

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, get_origin, overload
 
 from .errors import InvalidInputError
 from .models.conversations import Conversation, ConversationCreate
+from .models.deployments import Deployment, DeploymentCreate
 from .models.documents import Document, DocumentCreate
 from .models.faces import Face, FaceCreate
 from .models.guardrails import GuardrailsCreate, GuardrailSet
+from .models.memory_stores import MemoryStore, MemoryStoreCreate
 from .models.objectives import ObjectivesCreate, ObjectiveSet
 from .models.pals import Pal, PalCreate
 from .models.personas import Persona, PersonaCreate
@@ -35,13 +37,15 @@ from .models.pronunciation_dictionaries import (
 from .models.replicas import Replica, ReplicaCreate
 from .models.skills import Skill, SkillAttachment
 from .models.videos import Video, VideoCreate
-from .models.voices import Voice
+from .models.voices import Voice, VoiceCreate
 from .resources._base import AsyncAPIResource
 from .resources._verbs import ReadOnlyResource
 from .resources.conversations import Conversations
+from .resources.deployments import Deployments
 from .resources.documents import Documents
 from .resources.faces import Faces
 from .resources.guardrails import Guardrails
+from .resources.memory_stores import MemoryStores
 from .resources.objectives import Objectives
 from .resources.pals import Pals, PalSkills
 from .resources.personas import Personas
@@ -86,6 +90,14 @@ VERBS: dict[str, tuple[str, str]] = {
     "attach": ("PUT", "/{id}"),
     "detach": ("DELETE", "/{id}"),
     "replace": ("PUT", ""),
+    # The 2026 extras (api-2026-surface.md §2): tag lists, document chunks, a dry-run check and
+    # the deployments' public calls.
+    "tags": ("GET", "/tags"),
+    "chunks": ("GET", "/{id}/chunks"),
+    "validate": ("POST", "/validate"),
+    "init": ("GET", "/{id}/init"),
+    "start": ("POST", "/{id}/start"),
+    "end_conversation": ("POST", "/{id}/conversations/{conversation_id}/end"),
 }
 
 
@@ -101,6 +113,8 @@ class CliFlag:
             ``pair`` (repeatable ``NAME=TEXT``, each appended to the ``field`` list as an object
             with the keys in ``pair``).
         pair: For ``pair`` flags, the object's two keys.
+        chain: For ``pair`` flags, a key that links each object to the next one's name (the
+            flags' order is the sequence; Tavus wants a set with one root).
     """
 
     option: str
@@ -108,6 +122,7 @@ class CliFlag:
     help: str
     kind: str = "str"
     pair: tuple[str, str] | None = None
+    chain: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,7 @@ class Route:
     template: str
     operation: str
     verb: str
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +179,8 @@ class ResourceDef:
         parent: For a namespace inside another (``tavus.pals.skills``), the parent row's name;
             ``path`` then holds the parent's id (``/v2/pals/{pal_id}/skills``).
         attr: The attribute on the parent (``skills``); defaults to ``name``.
+        public_verbs: Verbs Tavus serves without an API key (a deployment's ``init``); the
+            client does not send the key to them.
     """
 
     name: str
@@ -179,9 +197,12 @@ class ResourceDef:
     table: str | None = None
     parent: str | None = None
     attr: str | None = None
+    public_verbs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        unknown = [v for v in self.verbs if v not in VERBS]
+        unknown = [v for v in (*self.verbs, *self.public_verbs) if v not in VERBS]
+        if set(self.public_verbs) - set(self.verbs):
+            raise InvalidInputError(f"catalog row {self.name!r}: public_verbs must be verbs too")
         if unknown:
             raise InvalidInputError(f"catalog row {self.name!r}: unknown verbs {unknown}")
         if self.page_base not in (0, 1):
@@ -226,7 +247,8 @@ class ResourceDef:
             for verb in self.verbs:
                 method, suffix = VERBS[verb]
                 template = base + suffix.replace("{id}", "{" + self.id_field + "}")
-                out.append(Route(method, template, self.operation(verb), verb))
+                public = verb in self.public_verbs
+                out.append(Route(method, template, self.operation(verb), verb, public))
         return out
 
     def namespace(self, client: Any) -> Any:
@@ -425,7 +447,7 @@ class ResourceNamespaces:
         page_base=1,
         model=ObjectiveSet,
         create_model=ObjectivesCreate,
-        verbs=("create", "list", "get", "patch", "delete"),
+        verbs=("create", "list", "get", "patch", "delete", "validate"),
         cli=CliView(
             singular="objectives set",
             columns=("objectives_id", "objective_name", "status", "created_at"),
@@ -437,6 +459,7 @@ class ResourceNamespaces:
                     "an objective as NAME=PROMPT (repeatable, in order)",
                     "pair",
                     ("objective_name", "objective_prompt"),
+                    chain="next_required_objective",
                 ),
             ),
         ),
@@ -448,7 +471,7 @@ class ResourceNamespaces:
         page_base=1,
         model=GuardrailSet,
         create_model=GuardrailsCreate,
-        verbs=("create", "list", "get", "patch", "delete"),
+        verbs=("create", "list", "get", "patch", "delete", "tags"),
         cli=CliView(
             singular="guardrails set",
             columns=("guardrails_id", "guardrails_name", "status", "created_at"),
@@ -471,7 +494,7 @@ class ResourceNamespaces:
         page_base=0,
         model=Document,
         create_model=DocumentCreate,
-        verbs=("create", "list", "get", "update", "delete", "recrawl"),
+        verbs=("create", "list", "get", "update", "delete", "recrawl", "tags", "chunks"),
         list_filters=(
             CliFlag("--status", "status", "filter by status"),
             CliFlag("--name-or-uuid", "name_or_uuid", "match on name or id"),
@@ -517,17 +540,31 @@ class ResourceNamespaces:
     voices = _Entry(
         Voices,
         path="/v2/voices",
-        id_field="voice_name",
+        id_field="voice_id",
         page_base=1,
         model=Voice,
-        create_model=None,
-        verbs=("list",),
+        create_model=VoiceCreate,
+        verbs=("create", "list", "get", "update"),
         list_filters=(
             CliFlag("--search", "search", "a part of the voice's name"),
             CliFlag("--sort", "sort", "asc (default) or desc"),
             CliFlag("--tag", "tag", "only voices with this tag"),
         ),
-        cli=CliView(singular="voice", columns=("voice_name", "replica_id", "audio_url")),
+        cli=CliView(
+            singular="voice",
+            columns=("voice_id", "voice_name", "voice_type", "status", "replica_id"),
+            create_flags=(
+                CliFlag("--name", "voice_name", "the voice's name"),
+                CliFlag("--audio-url", "audio_url", "a recording of the voice to clone"),
+                CliFlag("--description", "description", "what it sounds like"),
+                CliFlag("--callback-url", "callback_url", "webhook for its status"),
+            ),
+            update_flags=(
+                CliFlag("--name", "voice_name", "the new name"),
+                CliFlag("--description", "description", "what it sounds like"),
+                CliFlag("--tag", "tags", "a tag (repeatable; replaces the list)", "list"),
+            ),
+        ),
     )
     pronunciation_dictionaries = _Entry(
         PronunciationDictionaries,
@@ -553,6 +590,68 @@ class ResourceNamespaces:
         create_model=None,
         verbs=("list", "get"),
         cli=CliView(singular="skill", columns=("skill_id", "display_name", "description")),
+    )
+
+    # The 2026 resources of issue 13 part B (api-2026-surface.md §11, §12).
+    deployments = _Entry(
+        Deployments,
+        path="/v2/deployments",
+        id_field="deployment_id",
+        page_base=0,
+        model=Deployment,
+        create_model=DeploymentCreate,
+        verbs=("create", "list", "get", "patch", "delete", "init", "start", "end_conversation"),
+        public_verbs=("init", "start", "end_conversation"),
+        list_filters=(
+            CliFlag("--pal-id", "pal_id", "only this PAL's deployments"),
+            CliFlag("--status", "status", "draft, active or inactive (comma-separated)"),
+            CliFlag("--channel", "channel", "widget, embed or landing-page (comma-separated)"),
+            CliFlag("--search", "search", "text in the name"),
+            CliFlag("--sort", "sort", "desc (default) or asc"),
+        ),
+        cli=CliView(
+            singular="deployment",
+            columns=("deployment_id", "name", "channel", "status", "pal_id", "updated_at"),
+            create_flags=(
+                CliFlag("--pal-id", "pal_id", "the PAL to deploy"),
+                CliFlag("--channel", "channel", "widget, embed or landing-page"),
+                CliFlag("--name", "name", "the deployment's name"),
+                CliFlag("--status", "status", "draft, active or inactive"),
+                CliFlag(
+                    "--allowed-origin", "allowed_origins", "a site allowed (repeatable)", "list"
+                ),
+            ),
+        ),
+    )
+    memory_stores = _Entry(
+        MemoryStores,
+        path="/v2/memory-stores",
+        id_field="memory_store_id",
+        page_base=1,
+        model=MemoryStore,
+        create_model=MemoryStoreCreate,
+        verbs=("create", "list", "get", "update", "delete"),
+        list_filters=(
+            CliFlag("--pal-id", "pal_id", "only this PAL's stores"),
+            CliFlag("--participant-tag", "participant_tag", "only this participant's store"),
+        ),
+        cli=CliView(
+            singular="memory store",
+            columns=("memory_store_id", "pal_id", "participant_tag", "status", "created_at"),
+            create_flags=(
+                CliFlag("--pal-id", "pal_id", "the PAL that remembers"),
+                CliFlag("--participant-tag", "participant_tag", "who it remembers"),
+                CliFlag("--pin", "pinned_memories", "a pinned memory (repeatable)", "list"),
+            ),
+            update_flags=(
+                CliFlag(
+                    "--pin",
+                    "pinned_memories",
+                    "a pinned memory (repeatable; replaces them)",
+                    "list",
+                ),
+            ),
+        ),
     )
 
 

@@ -7,20 +7,24 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from types import MappingProxyType, TracebackType
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import aiohttp
+from multidict import CIMultiDict
 
 from ._catalog import CATALOG, ResourceNamespaces
 from ._http import HTTPConfig, HTTPCore, ResponseCapture, SessionProvider, capture_response
 from ._logging import register_secret
 from ._retry import RetryPolicy
-from .errors import ConfigurationError
+from .errors import ConfigurationError, InvalidInputError
 
 __all__ = ["DEFAULT_BASE_URL", "AsyncTavus"]
 
 DEFAULT_BASE_URL = "https://tavusapi.com"
 _NOT_GIVEN: Any = object()
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+T = TypeVar("T")
 
 
 class AsyncTavus(ResourceNamespaces):
@@ -73,13 +77,8 @@ class AsyncTavus(ResourceNamespaces):
             raise ConfigurationError(f"timeout must be a positive number of seconds: {timeout!r}")
         if not isinstance(max_retries, int) or max_retries < 0:
             raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
-        register_secret(key)
-        url = base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL
-        url = url.rstrip("/")
-        if url.endswith("/v2"):
-            url = url[: -len("/v2")]
-        if not url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"base_url must start with http:// or https://: {url!r}")
+        key = _checked_key(key)
+        url = _checked_base_url(base_url or os.environ.get("TAVUS_BASE_URL") or DEFAULT_BASE_URL)
         config = HTTPConfig(
             api_key=key,
             base_url=url,
@@ -162,7 +161,11 @@ class AsyncTavus(ResourceNamespaces):
     def with_options(
         self,
         *,
+        api_key: str = _NOT_GIVEN,
+        base_url: str = _NOT_GIVEN,
+        default_headers: Mapping[str, str] = _NOT_GIVEN,
         timeout: float = _NOT_GIVEN,
+        connect_timeout: float = _NOT_GIVEN,
         max_retries: int = _NOT_GIVEN,
         max_retry_after: float = _NOT_GIVEN,
         retry_initial_delay: float = _NOT_GIVEN,
@@ -172,35 +175,152 @@ class AsyncTavus(ResourceNamespaces):
 
         Closing the copy does nothing: the session belongs to the original client.
 
+        Args:
+            api_key: Another key (another Tavus account or a restricted key).
+            base_url: Another API (``TAVUS_BASE_URL`` is not read again).
+            default_headers: Headers merged over this client's default headers (a name given
+                here replaces the header of that name whatever its case).
+            timeout: Seconds for one attempt of one request.
+            connect_timeout: Seconds to establish a connection.
+            max_retries: Retries after the first attempt.
+            max_retry_after: The longest ``Retry-After`` to wait for.
+            retry_initial_delay: Scale of the first backoff step.
+            retry_max_delay: Cap of one backoff step.
+
+        Raises:
+            ConfigurationError: An empty key, a base URL that is not http(s), or a value out of
+                range.
+
         Example::
 
             patient = tavus.with_options(timeout=120, max_retries=5)
             await patient.videos.get(video_id)
+            other = tavus.with_options(api_key=os.environ["OTHER_TAVUS_KEY"])
         """
-        retry = self._config.retry
-        timeout_s = self._config.timeout
+        config = self._config
+        retry = config.retry
+        changes: dict[str, Any] = {}
+        if api_key is not _NOT_GIVEN:
+            changes["api_key"] = _checked_key(api_key)
+            changes["api_key_source"] = "the api_key given to with_options()"
+        if base_url is not _NOT_GIVEN:
+            changes["base_url"] = _checked_base_url(base_url)
+        if default_headers is not _NOT_GIVEN:
+            merged = CIMultiDict(config.default_headers)
+            for name, value in default_headers.items():
+                merged[name] = value
+            changes["default_headers"] = MappingProxyType(dict(merged))
         if timeout is not _NOT_GIVEN:
-            if timeout <= 0:
-                raise ConfigurationError(f"timeout must be positive: {timeout!r}")
-            timeout_s = float(timeout)
+            changes["timeout"] = _positive("timeout", timeout)
+        if connect_timeout is not _NOT_GIVEN:
+            changes["connect_timeout"] = _positive("connect_timeout", connect_timeout)
         if max_retries is not _NOT_GIVEN:
-            if max_retries < 0:
-                raise ConfigurationError(f"max_retries must be >= 0: {max_retries!r}")
+            if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+                raise ConfigurationError(f"max_retries must be an integer >= 0: {max_retries!r}")
             retry = dataclasses.replace(retry, max_retries=max_retries)
         if max_retry_after is not _NOT_GIVEN:
-            retry = dataclasses.replace(retry, max_retry_after=float(max_retry_after))
+            retry = dataclasses.replace(
+                retry, max_retry_after=_at_least_zero("max_retry_after", max_retry_after)
+            )
         if retry_initial_delay is not _NOT_GIVEN:
-            retry = dataclasses.replace(retry, initial_delay=float(retry_initial_delay))
+            retry = dataclasses.replace(
+                retry, initial_delay=_at_least_zero("retry_initial_delay", retry_initial_delay)
+            )
         if retry_max_delay is not _NOT_GIVEN:
-            retry = dataclasses.replace(retry, max_delay=float(retry_max_delay))
+            retry = dataclasses.replace(
+                retry, max_delay=_at_least_zero("retry_max_delay", retry_max_delay)
+            )
         # Same session provider: the copy shares the original's session, never closes it.
-        config = dataclasses.replace(self._config, timeout=timeout_s, retry=retry)
         clone = object.__new__(AsyncTavus)
-        clone._setup(config, is_copy=True)
+        clone._setup(dataclasses.replace(config, retry=retry, **changes), is_copy=True)
         return clone
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: None = ...,
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        headers: Mapping[str, str] | None = ...,
+        idempotent: bool | None = ...,
+    ) -> Any: ...
+
+    @overload
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[T],
+        params: Mapping[str, Any] | None = ...,
+        json: Any = ...,
+        headers: Mapping[str, str] | None = ...,
+        idempotent: bool | None = ...,
+    ) -> T: ...
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        cast_to: type[Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call an endpoint this SDK does not model yet, with the same retries and errors.
+
+        The escape hatch for what Tavus ships before this SDK does: the request goes through the
+        client's session, key, timeouts and retry loop, and an error status raises the same
+        :class:`~tavus_async.APIStatusError` subclasses as every other call.
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: A path on the API host, starting with ``/v2/`` (never a full URL: the key is
+                only sent to the configured ``base_url``).
+            cast_to: A model (a msgspec Struct, or any type msgspec decodes) to decode into;
+                without it the decoded JSON comes back as plain ``dict``/``list`` values.
+            params: Query parameters (None values left out, lists comma-separated).
+            json: A JSON body (dicts, lists or msgspec Structs).
+            headers: Extra headers of this request.
+            idempotent: Whether a retry cannot duplicate work (defaults: POST no, others yes).
+
+        Returns:
+            The decoded body (None for an empty body, such as a 204), or a ``cast_to``.
+
+        Raises:
+            InvalidInputError: An unknown method or a path that is not ``/v2/...``.
+            APIStatusError: (a subclass) Tavus answered with an error status.
+            APIConnectionError: The request did not complete after its retries.
+            APIResponseValidationError: The body does not match ``cast_to``.
+
+        Example::
+
+            skills = await tavus.request("GET", "/v2/skills", params={"limit": 5})
+        """
+        verb = method.upper() if isinstance(method, str) else method
+        if verb not in _METHODS:
+            raise InvalidInputError(
+                f"method must be one of {', '.join(sorted(_METHODS))}, got {method!r}"
+            )
+        if not isinstance(path, str) or not path.startswith("/v2/") or "://" in path:
+            raise InvalidInputError(f"path must be an API path starting with /v2/, got {path!r}")
+        resp = await self._http.request_response(
+            verb, path, params=params, json=json, headers=headers, idempotent=idempotent
+        )
+        if cast_to is not None:
+            return resp.parse(cast_to)
+        return resp.json()
 
     def capture_response(self) -> contextlib.AbstractAsyncContextManager[ResponseCapture]:
         """Capture status, headers and raw body of the calls made inside the block.
+
+        Failed calls are recorded too (their errors still raise), so the status and headers of
+        a 4xx/5xx are there after the ``except``.
 
         Example::
 
@@ -226,3 +346,33 @@ class AsyncTavus(ResourceNamespaces):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _checked_key(key: object) -> str:
+    if not isinstance(key, str) or not key.strip():
+        raise ConfigurationError("api_key must be a non-empty string")
+    register_secret(key)
+    return key
+
+
+def _checked_base_url(base_url: object) -> str:
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string: {base_url!r}")
+    url = base_url.rstrip("/")
+    if url.endswith("/v2"):
+        url = url[: -len("/v2")]
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"base_url must start with http:// or https://: {url!r}")
+    return url
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds: {value!r}")
+    return float(value)
+
+
+def _at_least_zero(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConfigurationError(f"{name} must be a number of seconds >= 0: {value!r}")
+    return float(value)

@@ -19,6 +19,8 @@ from typing import Any, TypeVar, overload
 import aiohttp
 import anyio
 import msgspec
+from multidict import CIMultiDict
+from typing_extensions import TypedDict
 
 from . import _version, errors
 from ._logging import get_logger
@@ -29,6 +31,7 @@ __all__ = [
     "APIResponse",
     "HTTPConfig",
     "HTTPCore",
+    "RequestOptions",
     "ResponseCapture",
     "SessionProvider",
     "capture_response",
@@ -49,9 +52,32 @@ _STATUS_ERRORS: dict[int, type[errors.APIStatusError]] = {
     403: errors.PermissionDeniedError,
     404: errors.NotFoundError,
     409: errors.ConflictError,
+    412: errors.PreconditionFailedError,
     422: errors.UnprocessableEntityError,
     429: errors.RateLimitError,
 }
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options, taken by every resource method as keyword arguments.
+
+    Example::
+
+        await tavus.personas.get(pid, timeout=5, extra_headers={"X-Trace": "abc"})
+
+    Attributes:
+        timeout: Seconds for one attempt of this call (instead of the client's ``timeout``).
+        extra_headers: Headers added to this call's request; a name given here replaces the
+            client's header of that name whatever its case.
+        extra_query: Query parameters added to this call (they replace the method's own).
+        extra_body: Fields merged (deeply) into the JSON body, unchecked: for parameters Tavus
+            added after this release. A call without a body sends these as its body.
+    """
+
+    timeout: float
+    extra_headers: Mapping[str, str]
+    extra_query: Mapping[str, Any]
+    extra_body: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,15 @@ class APIResponse:
     method: str
     path: str
     attempts: int = 1
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of this request (``X-Request-Id`` and the like), if it sent one.
+
+        Tavus documents no request-id header; this finds the common ones when a proxy or a
+        later API version adds them, and is what to quote in a support request.
+        """
+        return errors._find_request_id(self.headers)
 
     @property
     def not_modified(self) -> bool:
@@ -118,6 +153,10 @@ _capture: contextvars.ContextVar[ResponseCapture | None] = contextvars.ContextVa
 @contextlib.asynccontextmanager
 async def capture_response() -> AsyncIterator[ResponseCapture]:
     """Capture status, headers and body of the calls made in this task.
+
+    Each call's last response is recorded, a failed call's too (its error still raises), so the
+    status and headers of a 4xx/5xx are there after the ``except``. For one call,
+    ``resource.with_raw_response.<method>(...)`` returns the same record beside its result.
 
     Example::
 
@@ -382,6 +421,9 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        options: RequestOptions | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> T: ...
 
     @overload
@@ -394,6 +436,9 @@ class HTTPCore:
         params: Mapping[str, Any] | None = ...,
         json: Any = ...,
         idempotent: bool | None = ...,
+        options: RequestOptions | None = ...,
+        headers: Mapping[str, str] | None = ...,
+        authenticated: bool = ...,
     ) -> None: ...
 
     async def request(
@@ -405,6 +450,9 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> T | None:
         """Send a request and decode the body into ``cast_to``.
 
@@ -416,14 +464,25 @@ class HTTPCore:
             json: A JSON body: a dict, a list or a msgspec Struct.
             idempotent: Whether a retry cannot duplicate work. Defaults to False for POST and
                 True for every other method.
+            headers: Extra headers of this request only (``If-Match``...).
+            authenticated: False for Tavus's public endpoints: the API key is not sent.
+            options: The call's :class:`RequestOptions` (timeout, extra headers, query, body).
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
             APIResponseValidationError: A success body that does not match ``cast_to``.
+            InvalidInputError: An invalid per-call option.
         """
         resp = await self.request_response(
-            method, path, params=params, json=json, idempotent=idempotent
+            method,
+            path,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            options=options,
+            headers=headers,
+            authenticated=authenticated,
         )
         if cast_to is None:
             return None
@@ -437,33 +496,59 @@ class HTTPCore:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
+        headers: Mapping[str, str] | None = None,
+        authenticated: bool = True,
     ) -> APIResponse:
         """Send a request and return the raw :class:`APIResponse` (after retries).
 
-        A 304 is returned, not raised: it means a PATCH changed nothing.
+        A 304 is returned, not raised: it means a PATCH changed nothing. Inside
+        :func:`capture_response` the last response is recorded, an error status's too.
+        ``options``, ``headers`` and ``authenticated`` are as in :meth:`request`.
 
         Raises:
             APIStatusError: (a subclass) The server answered with an error status.
             APIConnectionError: The request did not complete after its retries.
+            InvalidInputError: An invalid per-call option.
         """
         method = method.upper()
         if idempotent is None:
             idempotent = method != "POST"
         policy = self._policy
+        send_headers: Mapping[str, str] = self._headers_body
+        if headers or not authenticated:
+            # The method's own headers (If-Match...); a public endpoint gets no key.
+            merged = CIMultiDict(send_headers)
+            for name, value in (headers or {}).items():
+                merged[name] = value
+            if not authenticated:
+                merged.popall("x-api-key", None)
+            send_headers = merged
+        timeout, timeout_s = self._timeout, self.config.timeout
+        if options:
+            json, params, send_headers, timeout, timeout_s = self._apply(
+                options, json, params, send_headers
+            )
         body = None if json is None else msgspec.json.encode(json)
+        if body is None:
+            # No body, no Content-Type (the other headers kept).
+            unchanged = send_headers is self._headers_body
+            send_headers = (
+                self._headers_no_body if unchanged else _without_content_type(send_headers)
+            )
         query = _query(params)
         delays: Iterator[float] | None = None  # made on the first retry: most calls need none
         attempt_no = 0
         while True:
             attempt_no += 1
-            outcome = await self._attempt(method, path, query, body, attempt_no)
+            outcome = await self._attempt(
+                method, path, query, body, attempt_no, send_headers, timeout, timeout_s
+            )
             retry_after: float | None = None
             if outcome.response is not None:
                 resp = outcome.response
                 if resp.status_code < 400:
-                    capture = _capture.get()
-                    if capture is not None:
-                        capture.responses.append(resp)
+                    _record(resp)
                     return resp
                 error: errors.APIError = _status_error(resp, self.config.api_key_source)
                 may_retry = policy.should_retry_status(resp.status_code, idempotent=idempotent)
@@ -477,6 +562,8 @@ class HTTPCore:
                 if attempt_no > 1:
                     error.message += f" (after {attempt_no} attempts)"
                     error.args = (error.message,)
+                if outcome.response is not None:
+                    _record(outcome.response)
                 raise error
             if delays is None:
                 delays = policy.delays()
@@ -488,6 +575,8 @@ class HTTPCore:
                         f"max_retry_after={policy.max_retry_after:.0f}s, so we gave up)"
                     )
                     error.args = (error.message,)
+                    if outcome.response is not None:
+                        _record(outcome.response)
                     raise error
                 delay = retry_after
             else:
@@ -510,10 +599,12 @@ class HTTPCore:
         query: list[tuple[str, str]],
         body: bytes | None,
         attempt_no: int,
+        headers: Mapping[str, str],
+        timeout: aiohttp.ClientTimeout,
+        timeout_s: float,
     ) -> _Attempt:
         session = await self._sessions.get()
         url = self._base_url + path
-        headers = self._headers_no_body if body is None else self._headers_body
         log.debug("request %s %s params=%s attempt=%d", method, path, query, attempt_no)
         try:
             async with session.request(
@@ -522,7 +613,7 @@ class HTTPCore:
                 params=query or None,
                 data=body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=timeout,
                 allow_redirects=False,
             ) as r:
                 content = await r.read()
@@ -547,7 +638,7 @@ class HTTPCore:
                     errors.APITimeoutError,
                     method,
                     path,
-                    f"no complete response within {self.config.timeout:g}s",
+                    f"no complete response within {timeout_s:g}s",
                     exc,
                     sent=True,
                 )
@@ -569,6 +660,94 @@ class HTTPCore:
             "response %s %s -> %d (%d bytes)", method, path, resp.status_code, len(resp.content)
         )
         return _Attempt(response=resp)
+
+    def _apply(
+        self,
+        options: RequestOptions,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+    ) -> tuple[Any, Mapping[str, Any] | None, Mapping[str, str], aiohttp.ClientTimeout, float]:
+        """Fold one call's options into its body, query, headers and timeout."""
+        unknown = sorted(set(options) - set(RequestOptions.__annotations__))
+        if unknown:
+            raise errors.InvalidInputError(
+                f"unknown per-call option(s) {unknown}; the options are "
+                f"{', '.join(RequestOptions.__annotations__)}"
+            )
+        timeout, timeout_s = self._timeout, self.config.timeout
+        per_call = options.get("timeout")
+        if per_call is not None:
+            if (
+                isinstance(per_call, bool)
+                or not isinstance(per_call, (int, float))
+                or per_call <= 0
+            ):
+                raise errors.InvalidInputError(
+                    f"timeout must be a positive number of seconds, got {per_call!r}"
+                )
+            timeout_s = float(per_call)
+            timeout = aiohttp.ClientTimeout(
+                total=timeout_s, sock_connect=min(self.config.connect_timeout, timeout_s)
+            )
+        extra_query = options.get("extra_query")
+        if extra_query:
+            params = {**(params or {}), **extra_query}
+        extra_body = options.get("extra_body")
+        if extra_body:
+            json = merge_body(json, extra_body)
+        extra_headers = options.get("extra_headers")
+        if extra_headers:
+            merged = CIMultiDict(headers)
+            for name, value in extra_headers.items():
+                if not isinstance(name, str) or not isinstance(value, str):
+                    raise errors.InvalidTypeError(
+                        f"extra_headers must map header names to strings, got {name!r}: "
+                        f"{type(value).__name__}"
+                    )
+                merged[name] = value  # replaces the header whatever the case of its name
+            headers = merged
+        return json, params, headers, timeout, timeout_s
+
+
+def _record(resp: APIResponse) -> None:
+    capture = _capture.get()
+    if capture is not None:
+        capture.responses.append(resp)
+
+
+def _without_content_type(headers: Mapping[str, str]) -> Mapping[str, str]:
+    out = CIMultiDict(headers)
+    out.popall("Content-Type", None)
+    return out
+
+
+def merge_body(json: Any, extra_body: Mapping[str, Any]) -> Any:
+    """``json`` with ``extra_body`` merged into it deeply (a new object; ``json`` is unchanged).
+
+    Raises:
+        InvalidInputError: ``json`` is not an object (a JSON Patch list takes no extra fields).
+    """
+    extra = msgspec.to_builtins(dict(extra_body))
+    if json is None:
+        return extra
+    body = msgspec.to_builtins(json)
+    if not isinstance(body, dict):
+        raise errors.InvalidInputError(
+            "extra_body needs a JSON object body; this call sends a "
+            f"{type(body).__name__} (a JSON Patch takes its operations instead)"
+        )
+    _deep_merge(body, extra)
+    return body
+
+
+def _deep_merge(into: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        current = into.get(key)
+        if isinstance(current, dict) and isinstance(value, Mapping):
+            _deep_merge(current, value)
+        else:
+            into[key] = value
 
 
 def _conn_error(

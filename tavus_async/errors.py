@@ -17,6 +17,7 @@ Every error the SDK raises on purpose derives from :class:`TavusError`::
     │   │   ├── PermissionDeniedError   403
     │   │   ├── NotFoundError           404, and 400 "Invalid <x>_id"
     │   │   ├── ConflictError           409
+    │   │   ├── PreconditionFailedError 412 (an ``if_match`` that is out of date)
     │   │   ├── UnprocessableEntityError 422
     │   │   ├── RateLimitError          429
     │   │   └── InternalServerError     5xx
@@ -65,6 +66,7 @@ __all__ = [
     "NotAvailableError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreconditionFailedError",
     "RateLimitError",
     "RoomClosedError",
     "RoomError",
@@ -74,6 +76,17 @@ __all__ = [
     "UnprocessableEntityError",
     "WaitTimeoutError",
 ]
+
+
+#: Response headers that carry a request id, in the order they are looked for. Tavus documents
+#: none; these are the usual ones (a proxy's, or a later API version's).
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "cf-ray")
+
+
+def _find_request_id(headers: Mapping[str, str]) -> str | None:
+    """The request id among response ``headers`` (any case), or None."""
+    found = {name.lower(): value for name, value in headers.items()}
+    return next((found[name] for name in _REQUEST_ID_HEADERS if found.get(name)), None)
 
 
 class TavusError(Exception):
@@ -151,6 +164,11 @@ class APIStatusError(APIError):
         self.server_message = server_message
         self.headers: CIMultiDictProxy[str] = _ci_headers(headers)
 
+    @property
+    def request_id(self) -> str | None:
+        """The server's id of the failed request (``X-Request-Id`` and the like), if it sent one."""
+        return _find_request_id(self.headers)
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not pickle by default; errors cross process pools.
         return (
@@ -221,6 +239,11 @@ class NotFoundError(APIStatusError):
 
 class ConflictError(APIStatusError):
     """409: the resource is in a state that forbids this (for example, still processing)."""
+
+
+class PreconditionFailedError(APIStatusError):
+    """412: the resource changed since you read it (its ``ETag`` no longer matches
+    ``if_match``); read it again and reapply your change."""
 
 
 class UnprocessableEntityError(APIStatusError):

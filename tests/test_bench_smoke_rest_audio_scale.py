@@ -33,8 +33,13 @@ def test_bench_rest_quick(tmp_path: Path) -> None:
     rows = result["results"]
     # Every client x call x concurrency was measured, once each.
     combos = {(r["op"], r["concurrency"], r["client"]) for r in rows}
-    assert len(combos) == len(rows) == 2 * len(result["concurrency"]) * 3
-    assert {r["client"] for r in rows} == {"tavus_async", "raw_aiohttp", "httpx"}
+    assert len(combos) == len(rows) == 2 * len(result["concurrency"]) * 4
+    assert {r["client"] for r in rows} == {
+        "tavus_async",
+        "tavus_async+options",
+        "raw_aiohttp",
+        "httpx",
+    }
     assert {r["op"] for r in rows} == {"personas.get", "conversations.list"}
     for r in rows:
         assert _positive(r["requests_per_s"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -35,12 +36,17 @@ def _read_until(lines: queue.Queue[str | None], prefix: str, deadline: float) ->
             return line.split(prefix, 1)[1].strip()
 
 
-@pytest.mark.parametrize("with_key", [False, True])
-def test_simulate_serves_the_api_until_terminated(with_key: bool) -> None:
+@pytest.mark.parametrize("key_from", ["random", "flag", "env", "env-text"])
+def test_simulate_serves_the_api_until_terminated(key_from: str) -> None:
     argv = [sys.executable, "-m", "tavus_async", "simulate", "--port", "0"]
-    if with_key:
-        argv += ["--api-key", "sim_chosen_key_123456"]
     env = {k: v for k, v in os.environ.items() if k not in ("TAVUS_API_KEY", "TAVUS_BASE_URL")}
+    if key_from == "flag":
+        argv += ["--api-key", "sim_chosen_key_123456"]
+    if key_from.startswith("env"):
+        # An exported key keeps working after a restart (--json: one announcement line).
+        env["TAVUS_API_KEY"] = "sim_exported_key_123456"
+        if key_from == "env":
+            argv.append("--json")
     proc = subprocess.Popen(
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
@@ -49,11 +55,28 @@ def test_simulate_serves_the_api_until_terminated(with_key: bool) -> None:
     reader.start()
     try:
         deadline = time.monotonic() + DEADLINE
-        base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
-        key = _read_until(lines, "TAVUS_API_KEY=", deadline)
+        if key_from == "env":
+            first = lines.get(timeout=DEADLINE)
+            assert first is not None
+            announced = json.loads(first)
+            base_url = announced["base_url"]
+            assert announced["ws_base_url"] == base_url.replace("http://", "ws://")
+            # Honoured, never printed: an exported key may be a real Tavus key.
+            assert announced == {**announced, "api_key_from": "TAVUS_API_KEY"}
+            assert "api_key" not in announced
+            key = "sim_exported_key_123456"
+        elif key_from == "env-text":
+            base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
+            said = _read_until(lines, "TAVUS_API_KEY", deadline)
+            assert "not shown" in said
+            assert "sim_exported_key_123456" not in said
+            key = "sim_exported_key_123456"
+        else:
+            base_url = _read_until(lines, "TAVUS_BASE_URL=", deadline)
+            key = _read_until(lines, "TAVUS_API_KEY=", deadline)
         assert base_url.startswith("http://127.0.0.1:")
         assert not base_url.endswith(":0")
-        if with_key:
+        if key_from == "flag":
             assert key == "sim_chosen_key_123456"
         ok = httpx.get(f"{base_url}/v2/replicas", headers={"x-api-key": key}, timeout=10)
         assert ok.status_code == 200

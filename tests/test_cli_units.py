@@ -80,14 +80,17 @@ def test_actions_follow_what_the_api_has() -> None:
 
     base = {"list", "get", "create", "delete"}
     assert actions("personas") == base | {"patch"}
-    assert actions("objectives") == base | {"patch"}
-    assert actions("guardrails") == base | {"patch"}
+    assert actions("objectives") == base | {"patch", "validate"}
+    assert actions("guardrails") == base | {"patch", "tags"}
     assert actions("replicas") == base | {"rename", "wait"}
     assert actions("videos") == base | {"rename", "wait"}
-    assert actions("documents") == base | {"update", "recrawl", "wait"}
+    assert actions("documents") == base | {"update", "recrawl", "wait", "tags", "chunks"}
     assert actions("conversations") == base | {"end"}
-    assert actions("voices") == {"list"}
+    assert actions("voices") == {"list", "get", "create", "update"}
     assert actions("pronunciation-dictionaries") == base | {"patch"}
+    public = {"init", "start", "end-conversation"}
+    assert actions("deployments") == base | {"patch"} | public
+    assert actions("memory-stores") == base | {"update"}
 
 
 def test_no_key_anywhere_is_one_clear_line(

@@ -129,7 +129,9 @@ async def test_wait_timeout_is_one_line(capsys: pytest.CaptureFixture[str]) -> N
     assert result.code == 1
     error = result.err.splitlines()[-1]
     assert error.startswith("tavus-async: error:")
-    assert "0.3" in error
+    assert "after 0.3s" in error
+    assert "raise --timeout to wait longer" in error  # the flag, not the SDK's timeout=
+    assert "timeout=" not in error
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

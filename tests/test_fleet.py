@@ -13,9 +13,11 @@ import anyio
 import pytest
 from _redis_kit import redis_url  # noqa: F401 (fixture)
 from redis.asyncio import Redis
+from typing_extensions import Unpack
 
 from tavus_async import AsyncTavus
 from tavus_async.fleet import Fleet, FleetError, Job, JobError, Worker
+from tavus_async.models import ConversationPropertiesParams
 from tavus_async.room import Room
 from tavus_async.testing import TavusSimulator
 from tavus_async.testing import _rooms as sim_rooms
@@ -72,7 +74,7 @@ async def running(worker: Worker) -> AsyncIterator[asyncio.Task[None]]:
         await asyncio.wait_for(task, 20)
 
 
-async def create(tavus: AsyncTavus, **properties: Any) -> Any:
+async def create(tavus: AsyncTavus, **properties: Unpack[ConversationPropertiesParams]) -> Any:
     replica = (await tavus.replicas.list()).data[0].replica_id
     return await tavus.conversations.create(
         replica_id=replica,

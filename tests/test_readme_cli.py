@@ -92,7 +92,8 @@ async def _fleet_status(cli: CLI, argv: list[str]) -> str:
     try:
         with redis_server() as url:
             at = argv.index("--redis")
-            result = await cli(*argv[: at + 1], url, *argv[at + 2 :])
+            # Redis only: `fleet status` takes no --api-key/--base-url.
+            result = await cli(*argv[: at + 1], url, *argv[at + 2 :], auth=False)
     except pytest.skip.Exception:
         return "fleet status (skipped: no Redis-protocol server here)"
     assert result.code == 0, result.err

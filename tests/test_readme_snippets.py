@@ -22,13 +22,14 @@ import anyio
 import pytest
 
 from tavus_async import AsyncTavus
+from tavus_async.models import ToolParams
 from tavus_async.testing import TavusSimulator
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 STOCK_REPLICA = "rfe12d8b9597"
 
-WEATHER_TOOL = {
+WEATHER_TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",

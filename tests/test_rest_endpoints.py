@@ -209,9 +209,10 @@ async def test_persona_create_with_full_layers_as_structs_and_dicts() -> None:
 async def test_persona_create_rejects_typos_before_any_request() -> None:
     async with client_for() as (app, tavus):
         with pytest.raises(ValueError, match=r"layers\.llm\.modle.*did you mean 'model'"):
-            await tavus.personas.create(persona_name="x", layers={"llm": {"modle": "m"}})
+            # mypy rejects both mistakes too; these check the run-time net under it.
+            await tavus.personas.create(persona_name="x", layers={"llm": {"modle": "m"}})  # type: ignore[arg-type]
         with pytest.raises(ValueError, match=r"\$\.persona_name"):
-            await tavus.personas.create(persona_name=5)
+            await tavus.personas.create(persona_name=5)  # type: ignore[arg-type]
         with pytest.raises(TypeError, match="PersonaCreate"):
             await tavus.personas.create(ConversationCreate())  # type: ignore[arg-type]
         assert app.requests == []
@@ -419,7 +420,7 @@ async def test_objectives_endpoints(shape: str) -> None:
 async def test_objectives_create_requires_names_before_io() -> None:
     async with client_for() as (app, tavus):
         with pytest.raises(ValueError, match="objective_name"):
-            await tavus.objectives.create(data=[{"objective_prompt": "p"}])
+            await tavus.objectives.create(data=[{"objective_prompt": "p"}])  # type: ignore[list-item]
         with pytest.raises(ValueError, match="data"):
             await tavus.objectives.create(name="x")
         assert app.requests == []
@@ -669,7 +670,8 @@ async def test_pronunciation_rule_fields_are_required_before_io() -> None:
     async with client_for() as (app, tavus):
         with pytest.raises(ValueError, match=r"type"):
             await tavus.pronunciation_dictionaries.create(
-                name="x", rules=[{"text": "a", "pronunciation": "b"}]
+                name="x",
+                rules=[{"text": "a", "pronunciation": "b"}],  # type: ignore[list-item]
             )
         assert app.requests == []
 

@@ -21,12 +21,13 @@ import anyio
 import pytest
 
 from tavus_async.interactions.events import Event, StoppedSpeaking, ToolCall, Utterance
+from tavus_async.models import ToolParams
 from tavus_async.room import ForeignMessage, connect
 from tavus_async.testing import TavusSimulator
 
 pytestmark = pytest.mark.anyio
 
-TOOL = {
+TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "transfer_funds",

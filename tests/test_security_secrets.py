@@ -25,6 +25,7 @@ import pytest
 from tavus_async import AsyncTavus, errors
 from tavus_async.cli import main
 from tavus_async.interactions.events import StoppedSpeaking, ToolCall
+from tavus_async.models import ToolParams
 from tavus_async.resources.conversations import Conversations
 from tavus_async.room import connect
 from tavus_async.testing import TavusSimulator
@@ -201,7 +202,7 @@ async def test_a_private_conversation_by_hand_leaks_nothing_anywhere(
     )
 
 
-_WEATHER = {
+_WEATHER: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",

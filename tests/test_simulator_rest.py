@@ -395,10 +395,19 @@ async def test_guardrails_set_and_flat_forms(http: aiohttp.ClientSession) -> Non
     assert status == 200
     assert created["guardrails_name"] == "Sales"
     gid = created["guardrails_id"]
+    # A top-level guardrail_name is the 2026 flat form: one guardrail with its own uuid.
     status, flat = await call(http, "POST", "/v2/guardrails", json=rail)
     assert status == 200
-    _, listed = await call(http, "GET", "/v2/guardrails/")
-    assert listed["total_count"] == 2
+    assert flat["uuid"].startswith("g")
+    assert "guardrails_id" not in flat
+    assert flat["modality"] == "verbal"
+    assert flat["app_message"] is True
+    _, sets = await call(http, "GET", "/v2/guardrails/", params={"legacy": "true"})
+    assert [s["guardrails_id"] for s in sets["data"]] == [gid]
+    _, flats = await call(http, "GET", "/v2/guardrails", params={"legacy": "false"})
+    # The set's item is mirrored as a flat guardrail beside the flat one.
+    assert flats["total_count"] == 2
+    mirror = next(f for f in flats["data"] if f["uuid"] != flat["uuid"])
     status, body = await call(
         http,
         "PATCH",
@@ -406,7 +415,10 @@ async def test_guardrails_set_and_flat_forms(http: aiohttp.ClientSession) -> Non
         json=[{"op": "replace", "path": "/data/0/modality", "value": "visual"}],
     )
     assert (status, body) == (200, {"message": "Guardrails updated successfully"})
-    assert await call(http, "DELETE", f"/v2/guardrails/{flat['guardrails_id']}") == (204, None)
+    _, got = await call(http, "GET", f"/v2/guardrails/{mirror['uuid']}")
+    assert got["modality"] == "visual"  # a field edit keeps the mirror's uuid
+    assert await call(http, "DELETE", f"/v2/guardrails/{flat['uuid']}") == (204, None)
+    assert (await call(http, "GET", f"/v2/guardrails/{flat['uuid']}"))[0] == 404
 
 
 # -- documents ----------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 import msgspec
+from typing_extensions import is_typeddict
 
 ROOT = Path(__file__).resolve().parent.parent
 API_MD = ROOT / "docs" / "api.md"
@@ -165,9 +166,20 @@ def _raw_annotations(cls: type) -> dict[str, Any]:
 
 
 def fields(cls: type) -> list[str] | None:
-    """``name: type = default`` for each field of a msgspec Struct or dataclass, else None."""
+    """``name: type = default`` for each field of a msgspec Struct, dataclass or TypedDict (its
+    keys; the required ones marked), else None."""
     raw = _raw_annotations(cls)
     out = []
+    if is_typeddict(cls):
+        required: frozenset[str] = getattr(cls, "__required_keys__", frozenset())
+        for key, hint in raw.items():
+            # Under `from __future__ import annotations` a TypedDict keeps ForwardRefs.
+            shown = str(getattr(hint, "__forward_arg__", None) or _annotation(hint))
+            is_required = key in required and getattr(cls, "__total__", True)
+            if shown.startswith("Required[") and shown.endswith("]"):
+                shown, is_required = shown[len("Required[") : -1], True
+            out.append(f"{key}: {shown}" + (" (required)" if is_required else ""))
+        return out
     if isinstance(cls, type) and issubclass(cls, msgspec.Struct):
         for f in msgspec.structs.fields(cls):
             text = f"{f.name}: {_annotation(raw.get(f.name, f.type))!r}"

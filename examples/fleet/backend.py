@@ -22,8 +22,9 @@ from redis.asyncio import Redis
 from tavus_async import AsyncTavus
 from tavus_async.errors import TavusError
 from tavus_async.fleet import Fleet
+from tavus_async.models import ToolParams
 
-WEATHER_TOOL = {
+WEATHER_TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",

@@ -27,6 +27,7 @@ from .resources import positive_float
 
 if TYPE_CHECKING:
     from .._client import AsyncTavus
+    from ..models._params import ConversationPropertiesParams, ToolParams
     from ..room import Room
 
 __all__ = ["DEMO_SPEED", "Timeline", "add_parser", "cmd_demo"]
@@ -37,7 +38,7 @@ DEMO_SPEED = 12.0
 #: The longest the demo waits for any one thing in the room.
 STEP_TIMEOUT = 20.0
 
-WEATHER_TOOL: dict[str, Any] = {
+WEATHER_TOOL: ToolParams = {
     "type": "function",
     "function": {
         "name": "get_weather",
@@ -180,7 +181,7 @@ async def _walkthrough(
     )
     timeline.step("REST", f"personas.create → {persona.persona_id} with tool get_weather")
     try:
-        properties: dict[str, Any] = {"participant_left_timeout": 0}
+        properties: ConversationPropertiesParams = {"participant_left_timeout": 0}
         if real:
             properties["max_call_duration"] = 180  # a bound on what a stuck demo can cost
         conv = await tavus.conversations.create(

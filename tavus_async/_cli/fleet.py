@@ -61,14 +61,16 @@ def add_parser(
     commands: argparse._SubParsersAction[Any],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``fleet status``."""
+    """Add ``fleet status`` (``common``: the flags it takes, ``--json``)."""
     p = commands.add_parser(
         "fleet",
         help="inspect a bot fleet running on Redis (tavus_async.fleet)",
         parents=[common],
         description="Inspect a bot fleet: its queue, pending jobs, counters and live workers.",
     )
-    sub = p.add_subparsers(dest="fleet_command", metavar="ACTION", required=True)
+    sub = p.add_subparsers(
+        dest="fleet_command", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
     status = sub.add_parser(
         "status",
         help="show the fleet's queue, pending jobs, counters and workers",
@@ -83,4 +85,5 @@ def add_parser(
     status.add_argument(
         "--name", default="tavus", help="the fleet's name, its key prefix (default: tavus)"
     )
-    status.set_defaults(handler=cmd_fleet_status)
+    # Redis only: no API key or base URL to take.
+    status.set_defaults(handler=cmd_fleet_status, flags=frozenset({"json"}))

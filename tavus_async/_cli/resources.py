@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
+import itertools
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -76,11 +78,16 @@ def build_body(args: argparse.Namespace, spec: ResourceDef) -> dict[str, Any]:
             items = body.setdefault(flag.field, [])
             if not isinstance(items, list):
                 raise CLIUsageError(f"{flag.option}: the file's {flag.field!r} is not a list")
+            added: list[dict[str, Any]] = []
             for text in value:
                 name, sep, prompt = text.partition("=")
                 if not sep or not name or not prompt:
                     raise CLIUsageError(f"{flag.option} expects NAME=PROMPT, got {text!r}")
-                items.append({flag.pair[0]: name, flag.pair[1]: prompt})
+                added.append({flag.pair[0]: name, flag.pair[1]: prompt})
+            if flag.chain:
+                for item, following in itertools.pairwise(added):
+                    item[flag.chain] = following[flag.pair[0]]
+            items.extend(added)
             continue
         body[flag.field] = _json_flag(flag.option, value) if flag.kind == "json" else value
     _apply_assignments(body, args.set, "--set")
@@ -328,6 +335,59 @@ async def cmd_recrawl(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+async def cmd_tags(args: argparse.Namespace, out: Output) -> int:
+    """``<resource> tags [--search TEXT]``: the tags in use."""
+    kwargs = {k: v for k, v in (("search", args.search), ("limit", args.limit)) if v is not None}
+    result = await _call(args, "tags", **kwargs)
+    if out.json_mode:
+        out.record(result)
+    else:
+        out.table([{"tag": t} for t in result.tags], ("tag",), total_count=result.total_count)
+    return 0
+
+
+async def cmd_chunks(args: argparse.Namespace, out: Output) -> int:
+    """``documents chunks ID``: the indexed pieces of a document."""
+    kwargs = {k: v for k, v in (("collection", args.collection), ("limit", args.limit)) if v}
+    out.record(await _call(args, "chunks", args.id, **kwargs))
+    return 0
+
+
+async def cmd_validate(args: argparse.Namespace, out: Output) -> int:
+    """``objectives validate --file SET.json``: check a set without storing it."""
+    body = build_body(args, args.spec)
+    result = await _call(args, "validate", body)
+    out.record(result)
+    return 0 if result.ok else 1
+
+
+async def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    """``deployments init ID``: what a public page loads (no API key sent)."""
+    out.record(await _call(args, "init", args.id, origin=args.origin))
+    return 0
+
+
+async def cmd_start(args: argparse.Namespace, out: Output) -> int:
+    """``deployments start ID``: start a visitor's call (no API key sent)."""
+    body = {
+        k: v
+        for k, v in (
+            ("password", args.password),
+            ("conversational_context", args.context),
+            ("custom_greeting", args.greeting),
+        )
+        if v is not None
+    }
+    out.record(await _call(args, "start", args.id, body, origin=args.origin))
+    return 0
+
+
+async def cmd_end_conversation(args: argparse.Namespace, out: Output) -> int:
+    """``deployments end-conversation ID CONVERSATION_ID`` (no API key sent)."""
+    out.record(await _call(args, "end_conversation", args.id, args.conversation_id))
+    return 0
+
+
 @contextlib.contextmanager
 def sdk_input(spec: ResourceDef, action: str) -> Iterator[None]:
     """Report the SDK's own input checks (``ValueError``/``TypeError`` before any request) as
@@ -374,7 +434,9 @@ def _add_resource_parser(
     group = commands.add_parser(
         spec.cli_name, help=f"{spec.cli_name}: {', '.join(verbs)}", parents=[common]
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
 
     def action(
         name: str, handler: Handler, help: str, *, with_id: bool = True, **kw: Any
@@ -382,7 +444,9 @@ def _add_resource_parser(
         # Every action shares the common options, and all but list/create take the id first.
         p: argparse.ArgumentParser = actions.add_parser(name, help=help, parents=[common], **kw)
         if with_id:
-            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "id", metavar=spec.id_field.upper(), help=f"the {singular}'s {spec.id_field}"
+            )
         p.set_defaults(handler=handler, spec=spec)
         return p
 
@@ -438,12 +502,31 @@ def _add_resource_parser(
             description="Operations from --file (a JSON Patch list), then the flags.",
         )
         p.add_argument("--file", metavar="OPS.json", help="a JSON Patch list ('-': stdin)")
-        p.add_argument("--replace", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--add", action="append", metavar="/PATH=VALUE")
-        p.add_argument("--remove", action="append", metavar="/PATH")
+        p.add_argument(
+            "--replace",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that exists (repeatable; VALUE is JSON when it parses): "
+            "--replace /persona_name=Guide",
+        )
+        p.add_argument(
+            "--add",
+            action="append",
+            metavar="/PATH=VALUE",
+            help="set a field that may be missing, or append to a list with /list/- "
+            "(repeatable): --add /layers/llm/speculative_inference=true",
+        )
+        p.add_argument(
+            "--remove",
+            action="append",
+            metavar="/PATH",
+            help="remove a field (repeatable): --remove /context",
+        )
 
     if "rename" in verbs:
-        action("rename", cmd_rename, f"rename a {singular}").add_argument("name")
+        action("rename", cmd_rename, f"rename a {singular}").add_argument(
+            "name", metavar="NAME", help=f"the {singular}'s new name"
+        )
 
     if "update" in verbs:
         p = action("update", cmd_update, f"change a {singular}")
@@ -451,7 +534,13 @@ def _add_resource_parser(
             p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
         if _takes_extra_body(spec, "update"):
             p.add_argument("--file", metavar="BODY.json", help="a JSON object of fields")
-            p.add_argument("--set", action="append", metavar="KEY=VALUE")
+            p.add_argument(
+                "--set",
+                action="append",
+                metavar="KEY=VALUE",
+                help="any field; VALUE is JSON when it parses (fields this SDK does not model "
+                "are sent as given)",
+            )
 
     if "publish" in verbs:
         action("publish", cmd_publish, f"publish the {singular}'s draft")
@@ -463,7 +552,7 @@ def _add_resource_parser(
             "whether a conferencing username is free",
             with_id=False,
         )
-        p.add_argument("username")
+        p.add_argument("username", metavar="USERNAME", help="the username to check")
 
     if "end" in verbs:
         action("end", cmd_end, "end a live conversation")
@@ -472,6 +561,8 @@ def _add_resource_parser(
         p = action("recrawl", cmd_recrawl, f"crawl a {singular} again")
         p.add_argument("--depth", type=positive_int, help="how many links deep (this run only)")
         p.add_argument("--max-pages", type=positive_int, help="at most this many pages")
+
+    _add_2026_actions(action, spec)
 
     if callable(getattr(spec.cls, "wait_until_ready", None)):
         p = action("wait", wait_handler, f"wait until the {singular} is ready")
@@ -487,10 +578,58 @@ def _add_resource_parser(
 
 
 def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
-    import inspect
-
+    # An explicit extra_body, or the per-call options (RequestOptions) that carry one.
     method = getattr(spec.resource_class, verb, None)
-    return method is not None and "extra_body" in inspect.signature(method).parameters
+    if method is None:
+        return False
+    params = inspect.signature(method).parameters
+    options = params.get("options")
+    return "extra_body" in params or (
+        options is not None and "RequestOptions" in str(options.annotation)
+    )
+
+
+def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: ResourceDef) -> None:
+    # The verbs of issue 13 part B: tag lists, chunks, a dry-run check, deployments' public calls.
+    verbs = spec.verbs
+    if "tags" in verbs:
+        p = action("tags", cmd_tags, f"the tags used on {spec.cli_name}", with_id=False)
+        p.add_argument("--search", help="only tags containing this text")
+        p.add_argument("--limit", type=positive_int, help="at most this many")
+    if "chunks" in verbs:
+        p = action("chunks", cmd_chunks, f"the indexed chunks of a {spec.cli.singular}")
+        p.add_argument("--collection", help="regular (default) or customer_support")
+        p.add_argument("--limit", type=positive_int, help="at most this many")
+    if "validate" in verbs:
+        p = action(
+            "validate",
+            cmd_validate,
+            f"check a {spec.cli.singular} without storing it (exit 1 when invalid)",
+            with_id=False,
+        )
+        p.add_argument("--file", metavar="BODY.json", help="the body create would take")
+        for flag in spec.cli.create_flags:
+            p.add_argument(flag.option, dest=_dest(flag.option), help=flag.help, **_flag_kind(flag))
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="any field; VALUE is JSON when it parses (dots nest)",
+        )
+    if "init" in verbs:
+        p = action("init", cmd_init, "what a public page loads (no API key)")
+        p.add_argument("--origin", help="the page's Origin")
+    if "start" in verbs:
+        p = action("start", cmd_start, "start a visitor's call (no API key)")
+        p.add_argument("--origin", help="the page's Origin")
+        p.add_argument("--password", help="the deployment's password")
+        p.add_argument("--context", help="conversational context for this call")
+        p.add_argument("--greeting", help="what the PAL says first")
+    if "end_conversation" in verbs:
+        p = action("end-conversation", cmd_end_conversation, "end a visitor's call (no API key)")
+        p.add_argument(
+            "conversation_id", metavar="CONVERSATION_ID", help="the visitor's conversation"
+        )
 
 
 def _add_nested_parser(
@@ -503,12 +642,18 @@ def _add_nested_parser(
     group = commands.add_parser(
         spec.cli_name, help=f"{spec.cli_name}: {', '.join(spec.verbs)}", parents=[common]
     )
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group.add_subparsers(
+        dest="action", metavar="ACTION", required=True, help="what to do (ACTION --help)"
+    )
     for verb in spec.verbs:
         p = actions.add_parser(verb, help=f"{verb} ({spec.cli.singular})", parents=[common])
-        p.add_argument("parent", metavar=spec.parent_id.upper())
+        p.add_argument(
+            "parent", metavar=spec.parent_id.upper(), help=f"the owner's {spec.parent_id}"
+        )
         if verb not in ("list", "replace"):
-            p.add_argument("id", metavar=spec.id_field.upper())
+            p.add_argument(
+                "id", metavar=spec.id_field.upper(), help=f"the {spec.cli.singular}'s id"
+            )
         if verb in ("attach", "update"):
             p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
         if verb == "replace":

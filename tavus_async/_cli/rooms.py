@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from ..errors import RoomError
+from ..errors import JoinError, RoomError
 from .common import CLIUsageError, make_client
 from .output import Output, to_plain
 from .resources import positive_float, positive_int
@@ -84,8 +84,28 @@ async def _joined(args: argparse.Namespace, *, wait_for_replica: bool) -> AsyncI
         room = connect(target, args.token, **options)
     except ValueError as exc:
         raise CLIUsageError(f"{args.command}: {exc}") from None
-    async with room:
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            await stack.enter_async_context(room)
+        except JoinError as exc:
+            raise JoinError(in_cli_words(str(exc))) from None
         yield room
+
+
+#: The SDK's advice names Python arguments; on the command line the same knobs are flags.
+_CLI_WORDS = (
+    ("Room(..., replica_names=[<its user name>])", "--replica-name USER_NAME"),
+    (", or pass wait_for_replica=False", ""),
+)
+
+
+def in_cli_words(message: str) -> str:
+    """A join error's message with the flags that change the outcome (``--join-timeout``...)."""
+    for python, flag in _CLI_WORDS:
+        message = message.replace(python, flag)
+    if "within" in message and "--join-timeout" not in message:
+        message += " (raise --join-timeout to wait longer)"
+    return message
 
 
 async def cmd_listen(args: argparse.Namespace, out: Output) -> int:
@@ -220,7 +240,7 @@ def add_parsers(
 
     p = commands.add_parser("say", help="make the replica say TEXT (echo)", parents=[common])
     _room_args(p)
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("text", metavar="TEXT", help="the words the replica speaks, as given")
     p.add_argument(
         "--wait",
         action="store_true",
@@ -239,7 +259,7 @@ def add_parsers(
         "ask", help="say TEXT as the user and print the reply (respond)", parents=[common]
     )
     _room_args(p)
-    p.add_argument("text", metavar="TEXT")
+    p.add_argument("text", metavar="TEXT", help="what the user says to the replica")
     p.add_argument(
         "--timeout",
         type=positive_float,

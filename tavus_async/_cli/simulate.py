@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any
 
 from .common import CommandFailed
 from .output import Output
+
+if TYPE_CHECKING:
+    from ..testing import TavusSimulator
 
 __all__ = ["add_parser", "cmd_simulate"]
 
@@ -16,13 +20,43 @@ async def cmd_simulate(args: argparse.Namespace, out: Output) -> int:
     from ..testing import serve  # imported here: only this command needs the server side
 
     options: dict[str, Any] = {}
-    if args.api_key:
-        options["api_key"] = args.api_key  # the key clients must send; the simulator prints it
+    # The key clients must send: --api-key, else $TAVUS_API_KEY (so a key exported from an
+    # earlier run still works after a restart), else a random one. One from the environment is
+    # not printed: it may be a real Tavus key, and the shell that has it needs no reminder.
+    from_env = not args.api_key and bool(os.environ.get("TAVUS_API_KEY"))
+    key = args.api_key or os.environ.get("TAVUS_API_KEY")
+    if key:
+        options["api_key"] = key
     if args.time is not None:
         options["time"] = args.time
+
+    def announce(sim: TavusSimulator) -> None:
+        if out.json_mode:
+            shown: dict[str, Any] = {"base_url": sim.base_url, "ws_base_url": sim.ws_base_url}
+            if from_env:
+                shown["api_key_from"] = "TAVUS_API_KEY"
+            else:
+                shown["api_key"] = sim.api_key
+            out.json(shown, compact=True)
+            return
+        out.line(f"Tavus simulator listening on {sim.base_url}")
+        out.line(f"  TAVUS_BASE_URL={sim.base_url}")
+        if from_env:
+            out.line("  TAVUS_API_KEY: the one already in your environment (not shown)")
+        else:
+            # The simulator's own key, not a Tavus secret: printing it is the point.
+            out.line(f"  TAVUS_API_KEY={sim.api_key}")
+        out.line("Press Ctrl+C to stop.")
+
     # Runs until cancelled: Ctrl-C, or SIGTERM (which the entry point turns into a cancel).
     try:
-        await serve(port=args.port, host=args.host, **options)
+        await serve(
+            port=args.port,
+            host=args.host,
+            on_ready=announce,
+            announce=False,
+            **options,
+        )
     except OSError as exc:
         raise CommandFailed(
             f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc} "
@@ -48,15 +82,16 @@ def time_mode(text: str) -> Any:
 
 def add_parser(
     commands: argparse._SubParsersAction[Any],
-    common: argparse.ArgumentParser,
+    flags: argparse.ArgumentParser,
 ) -> None:
-    """Add ``simulate``."""
+    """Add ``simulate`` (``flags``: its own ``--api-key`` and ``--json``)."""
     p = commands.add_parser(
         "simulate",
         help="run a local fake of the Tavus API (and its rooms)",
-        parents=[common],
-        description="Serve the simulator; point clients at the base URL and key it prints. "
-        "--api-key sets the key it accepts (random otherwise).",
+        parents=[flags],
+        description="Serve the simulator until Ctrl-C; point clients at the base URL and key "
+        "it prints (with --json: one JSON line with base_url, ws_base_url and api_key). The key "
+        "is --api-key, else $TAVUS_API_KEY when set, else a new random one.",
     )
     p.add_argument(
         "--port", type=_port, default=8787, help="TCP port (default 8787; 0 = any free one)"
@@ -67,9 +102,9 @@ def add_parser(
         type=time_mode,
         default=None,
         metavar="MODE",
-        help="simulated time: real (default), instant, or a speed-up factor such as 10",
+        help="simulated time: real (default), instant, manual, or a speed-up factor such as 10",
     )
-    p.set_defaults(handler=cmd_simulate)
+    p.set_defaults(handler=cmd_simulate, flags=frozenset({"api_key", "json"}))
 
 
 def _port(text: str) -> int:

@@ -7,11 +7,13 @@ per change, so logs stay readable. The final resource goes to standard output ei
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from typing import Any, TextIO
 
+from ..errors import WaitTimeoutError
 from ..models import parse_progress
-from .common import make_client
+from .common import CommandFailed, make_client
 from .output import Output
 from .resources import sdk_input
 
@@ -112,6 +114,14 @@ async def cmd_wait(args: argparse.Namespace, out: Output) -> int:
         try:
             with sdk_input(spec, "wait"):
                 result = await waiter(args.id, **options)
+        except WaitTimeoutError as exc:
+            # The SDK's message names its Python argument; here the knob is --timeout.
+            waited = options.get("timeout", inspect.signature(waiter).parameters["timeout"].default)
+            status, _ = progress_of(exc.last) if exc.last is not None else (None, None)
+            raise CommandFailed(
+                f"{spec.cli.singular} {args.id} was not ready after {waited:g}s "
+                f"(last status: {status or 'unknown'}); raise --timeout to wait longer"
+            ) from None
         finally:
             reporter.finish()
     out.record(result)

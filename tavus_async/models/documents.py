@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._common import RequestModel, Timestamped, parse_progress
+import msgspec
 
-__all__ = ["CrawlConfig", "Document", "DocumentCreate", "DocumentRecrawl", "DocumentUpdate"]
+from ._common import Model, RequestModel, Timestamped, parse_progress
+
+__all__ = [
+    "CrawlConfig",
+    "Document",
+    "DocumentChunk",
+    "DocumentChunks",
+    "DocumentCreate",
+    "DocumentRecrawl",
+    "DocumentUpdate",
+]
 
 
 class CrawlConfig(RequestModel, kw_only=True, omit_defaults=True):
@@ -96,3 +106,29 @@ class Document(Timestamped, kw_only=True, omit_defaults=True):
     def is_failed(self) -> bool:
         """Processing ended in an error."""
         return self.status in self.FAILED_STATUSES
+
+
+class DocumentChunk(Model, kw_only=True, omit_defaults=True):
+    """One extracted piece of a document, as indexed for retrieval.
+
+    Attributes:
+        chunk_id: Its id.
+        content: The text.
+        metadata: What Tavus keeps beside it (page, source URL...).
+    """
+
+    chunk_id: str | None = None
+    content: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class DocumentChunks(Model, kw_only=True, omit_defaults=True):
+    """The answer of ``GET /v2/documents/{id}/chunks``.
+
+    Attributes:
+        chunks: The chunks of this page.
+        next_offset: Pass it as ``offset`` for the next page (None on the last one).
+    """
+
+    chunks: list[DocumentChunk] = msgspec.field(default_factory=list)
+    next_offset: str | None = None

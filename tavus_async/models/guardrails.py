@@ -1,6 +1,11 @@
-"""Guardrails models: rules the replica must not break, grouped in a set (``guardrails_id``).
+"""Guardrails models: rules the replica must not break, flat (``uuid``) or grouped in a set.
 
-Accepted shapes (see :func:`to_guardrail_set`): the create response
+Two shapes live on ``/v2/guardrails`` (api-2026-surface.md §9): the 2026 **flat** guardrail, one
+rule with its own ``uuid`` (:class:`FlatGuardrail`, created from :class:`FlatGuardrailCreate`;
+PALs list them in ``guardrail_ids``), and the legacy **set** (:class:`GuardrailSet`, attached
+with ``guardrails_id``), whose items are mirrored as flat guardrails.
+
+Accepted set shapes (see :func:`to_guardrail_set`): the create response
 ``{guardrails_id, guardrails_name, status, created_at}``, GET one with ``data`` as an object or a
 list, the newer flat form (one guardrail at the top level), and the docs' alternative spelling
 ``guardrails_name``/``guardrails_prompt`` inside ``data``.
@@ -8,13 +13,31 @@ list, the newer flat form (one guardrail at the top level), and the docs' altern
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
-from ._common import RequestModel, Timestamped, hoist_set
+from ._common import Model, RequestModel, Timestamped, hoist_set
 
-__all__ = ["Guardrail", "GuardrailSet", "GuardrailsCreate", "to_guardrail_set"]
+__all__ = [
+    "FlatGuardrail",
+    "FlatGuardrailCreate",
+    "FlatGuardrailUpdate",
+    "Guardrail",
+    "GuardrailSet",
+    "GuardrailsCreate",
+    "TagList",
+    "to_guardrail_set",
+]
+
+# The documented limits (api-2026-surface.md §9.1), checked before any request.
+_Name = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_]+$", min_length=1, max_length=100)]
+_Prompt = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+_Url = Annotated[str, msgspec.Meta(max_length=2048)]
+_Tags = Annotated[
+    list[Annotated[str, msgspec.Meta(min_length=1, max_length=64)]], msgspec.Meta(max_length=32)
+]
+_Modality = Literal["verbal", "visual", "audio"]
 
 
 class Guardrail(RequestModel, kw_only=True, omit_defaults=True):
@@ -28,6 +51,7 @@ class Guardrail(RequestModel, kw_only=True, omit_defaults=True):
         tool_call: A tool call made when triggered (newer API).
         app_message: Send an app message when triggered (newer API).
         tags: Tags (newer API).
+        uuid: The id of this item's flat mirror (read only; Tavus sets it).
     """
 
     guardrail_name: str
@@ -37,6 +61,7 @@ class Guardrail(RequestModel, kw_only=True, omit_defaults=True):
     tool_call: dict[str, Any] | None = None
     app_message: bool | None = None
     tags: list[str] | None = None
+    uuid: str | None = None
 
 
 class GuardrailsCreate(RequestModel, kw_only=True, omit_defaults=True):
@@ -103,3 +128,85 @@ def to_guardrail_set(raw: Any, guardrails_id: str | None = None) -> GuardrailSet
     if result.guardrails_id is None and guardrails_id is not None:
         result = msgspec.structs.replace(result, guardrails_id=guardrails_id)
     return result
+
+
+class FlatGuardrailCreate(RequestModel, kw_only=True, omit_defaults=True):
+    """The body of a flat ``POST /v2/guardrails`` (one rule; Tavus answers with its ``uuid``).
+
+    Attributes:
+        guardrail_name: Letters, digits and underscores, at most 100.
+        guardrail_prompt: The rule, at most 1,000 characters.
+        modality: ``verbal`` (Tavus's default), ``visual`` or ``audio``.
+        callback_url: Called when the guardrail triggers (at most 2,048 characters).
+        tags: At most 32 tags of at most 64 characters (attach by tag with a PAL's
+            ``guardrail_tags``).
+        app_message: False: no in-call app message when it triggers, only the callback.
+        tool_call: A structured payload sent when it triggers.
+    """
+
+    guardrail_name: _Name
+    guardrail_prompt: _Prompt
+    modality: _Modality | None = None
+    callback_url: _Url | None = None
+    tags: _Tags | None = None
+    app_message: bool | None = None
+    tool_call: dict[str, Any] | None = None
+
+
+class FlatGuardrailUpdate(RequestModel, kw_only=True, omit_defaults=True):
+    """The fields :meth:`~tavus_async.resources.Guardrails.update_flat` may change (same limits
+    as :class:`FlatGuardrailCreate`; ``tags`` replaces the whole list)."""
+
+    guardrail_name: _Name | None = None
+    guardrail_prompt: _Prompt | None = None
+    modality: _Modality | None = None
+    callback_url: _Url | None = None
+    tags: _Tags | None = None
+    app_message: bool | None = None
+    tool_call: dict[str, Any] | None = None
+
+
+class FlatGuardrail(Timestamped, kw_only=True, omit_defaults=True):
+    """A flat guardrail: one rule with its own id, ``uuid`` (the value a PAL's
+    ``guardrail_ids`` holds).
+
+    Attributes:
+        uuid: Its id.
+        guardrail_name: Its name.
+        guardrail_prompt: The rule.
+        modality: ``verbal``, ``visual`` or ``audio``.
+        callback_url: Called when it triggers.
+        tags: Its tags.
+        app_message: Whether it sends an in-call app message when it triggers.
+        tool_call: The payload sent when it triggers (absent when empty).
+        guardrail_type: ``user`` or ``system`` (with ``verbose=True``).
+        persona_refs: The PALs that use it (with ``verbose=True``).
+    """
+
+    uuid: str
+    guardrail_name: str | None = None
+    guardrail_prompt: str | None = None
+    modality: str | None = None
+    callback_url: str | None = None
+    tags: list[str] = msgspec.field(default_factory=list)
+    app_message: bool | None = None
+    tool_call: dict[str, Any] | None = None
+    guardrail_type: str | None = None
+    persona_refs: list[Any] | None = None
+
+    @property
+    def guardrail_id(self) -> str:
+        """The id under its usual name (``uuid`` on the wire)."""
+        return self.uuid
+
+
+class TagList(Model, kw_only=True, omit_defaults=True):
+    """The answer of a ``tags`` endpoint (``/v2/guardrails/tags``, ``/v2/documents/tags``).
+
+    Attributes:
+        tags: The tags in use on the account.
+        total_count: How many there are in all.
+    """
+
+    tags: list[str] = msgspec.field(default_factory=list)
+    total_count: int | None = None

@@ -12,9 +12,15 @@ from typing import Any
 
 import msgspec
 
-from ._common import RequestModel, Timestamped, hoist_set
+from ._common import Model, RequestModel, Timestamped, hoist_set
 
-__all__ = ["Objective", "ObjectiveSet", "ObjectivesCreate", "to_objective_set"]
+__all__ = [
+    "Objective",
+    "ObjectiveSet",
+    "ObjectivesCreate",
+    "ObjectivesValidation",
+    "to_objective_set",
+]
 
 
 class Objective(RequestModel, kw_only=True, omit_defaults=True):
@@ -100,3 +106,17 @@ def to_objective_set(raw: Any, objectives_id: str | None = None) -> ObjectiveSet
     if result.objectives_id is None and objectives_id is not None:
         result = msgspec.structs.replace(result, objectives_id=objectives_id)
     return result
+
+
+class ObjectivesValidation(Model, kw_only=True, omit_defaults=True):
+    """The answer of ``POST /v2/objectives/validate`` (a dry run: nothing is stored).
+
+    Tavus does not document this shape (api-2026-surface.md §10); this is the simulator's.
+
+    Attributes:
+        ok: The set would be accepted.
+        errors: What is wrong with it (unknown or self references, cycles, several roots...).
+    """
+
+    ok: bool = False
+    errors: list[str] = msgspec.field(default_factory=list)

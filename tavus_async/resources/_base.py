@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
-from .._http import APIResponse, invalid_response, require_id
+from .._http import APIResponse, RequestOptions, invalid_response, require_id
 from .._pagination import DEFAULT_PAGE_SIZE, AsyncPage, AsyncPaginator
+from .._raw_response import RawResponseDescriptor
 from ..errors import InvalidInputError
 from ..models.patch import Patch, PatchOp, PatchResult, normalize_patch
 from ._shared import patch_result
@@ -16,8 +17,12 @@ from ._shared import patch_result
 if TYPE_CHECKING:
     from .._catalog import ResourceDef
     from .._http import HTTPCore
+    from ._raw import WithRawResponse
+else:
+    # The generated descriptor only adds the per-resource types of its answers (overloads).
+    WithRawResponse = RawResponseDescriptor
 
-__all__ = ["AsyncAPIResource", "require_id"]
+__all__ = ["AsyncAPIResource", "call_options", "require_id"]
 
 T = TypeVar("T")
 
@@ -43,6 +48,26 @@ def _typed_list_body(item_type: Any) -> Any:
     return body
 
 
+def call_options(
+    timeout: float | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, Any] | None = None,
+) -> RequestOptions:
+    """The :class:`RequestOptions` of a create method's explicit keyword arguments.
+
+    Creates take their body fields as ``**fields``, so their per-call options are named
+    parameters; the body's ``extra_body`` is merged by ``build_request`` itself.
+    """
+    options: RequestOptions = {}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if extra_headers is not None:
+        options["extra_headers"] = extra_headers
+    if extra_query is not None:
+        options["extra_query"] = extra_query
+    return options
+
+
 class AsyncAPIResource:
     """Base class of the resource namespaces (``tavus.personas``, ``tavus.replicas``...).
 
@@ -59,6 +84,16 @@ class AsyncAPIResource:
         self._id_name = row.id_field
         self._page_base = row.page_base
 
+    #: This resource's methods, each returning a :class:`~tavus_async.RawResponse`
+    #: (status, headers, request id, ``.parse()``) with the same parameters, typed.
+    #:
+    #: Example::
+    #:
+    #:     raw = await tavus.personas.with_raw_response.get(pid, timeout=5)
+    #:     print(raw.status_code, raw.headers["content-type"], raw.request_id)
+    #:     persona = raw.parse()
+    with_raw_response = WithRawResponse()
+
     async def _request(
         self,
         method: str,
@@ -68,9 +103,16 @@ class AsyncAPIResource:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
     ) -> T:
         return await self._http.request(
-            method, path, cast_to=cast_to, params=params, json=json, idempotent=idempotent
+            method,
+            path,
+            cast_to=cast_to,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            options=options,
         )
 
     async def _request_none(
@@ -81,9 +123,16 @@ class AsyncAPIResource:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
     ) -> None:
         await self._http.request(
-            method, path, cast_to=None, params=params, json=json, idempotent=idempotent
+            method,
+            path,
+            cast_to=None,
+            params=params,
+            json=json,
+            idempotent=idempotent,
+            options=options,
         )
 
     async def _request_response(
@@ -94,9 +143,10 @@ class AsyncAPIResource:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        options: RequestOptions | None = None,
     ) -> APIResponse:
         return await self._http.request_response(
-            method, path, params=params, json=json, idempotent=idempotent
+            method, path, params=params, json=json, idempotent=idempotent, options=options
         )
 
     async def _json_patch(
@@ -105,6 +155,7 @@ class AsyncAPIResource:
         operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
         convert: Callable[[Any], T | None] | None = None,
         what: str = "",
+        options: RequestOptions | None = None,
     ) -> PatchResult[T]:
         """Validate ``operations``, send them as ``PATCH path`` and read the result.
 
@@ -113,9 +164,10 @@ class AsyncAPIResource:
             operations: A :class:`Patch` or a list of operations, validated before sending.
             convert: Decodes the updated resource, for endpoints that return it.
             what: The resource's name, for error messages.
+            options: The call's per-call options.
         """
         ops = [op.to_dict() for op in normalize_patch(operations)]
-        resp = await self._request_response("PATCH", path, json=ops)
+        resp = await self._request_response("PATCH", path, json=ops, options=options)
         return patch_result(resp, convert, what)
 
     def _paginate(
@@ -127,6 +179,7 @@ class AsyncAPIResource:
         page: int | None = None,
         limit: int | None = None,
         convert: Callable[[Any], T] | None = None,
+        options: RequestOptions | None = None,
     ) -> AsyncPaginator[T]:
         """Build a paginator over ``GET path`` (``page`` counts from the row's page base).
 
@@ -137,6 +190,7 @@ class AsyncAPIResource:
             page: The first page to fetch; defaults to ``first_page``.
             limit: Page size; defaults to 100.
             convert: A custom conversion of one raw item, for items with several shapes.
+            options: Per-call options, applied to every page's request.
         """
         if limit is not None and (not isinstance(limit, int) or limit < 1):
             raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
@@ -156,7 +210,7 @@ class AsyncAPIResource:
 
         async def fetch(page_no: int, page_size: int) -> AsyncPage[T]:
             resp = await http.request_response(
-                "GET", path, params={**extra, "page": page_no, "limit": page_size}
+                "GET", path, params={**extra, "page": page_no, "limit": page_size}, options=options
             )
             if convert is None:
                 typed = resp.parse(_typed_list_body(item_type))

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..models._common import RequestModel, build_request
 from ..models.patch import Patch, PatchOp, PatchResult
@@ -33,48 +36,44 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
         result: S = type(self)._convert(raw, set_id)
         return result
 
-    async def create(
+    async def _create(
         self,
-        params: RequestModel | Mapping[str, Any] | None = None,
-        /,
-        *,
-        extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        params: Any,
+        fields: Mapping[str, Any],
+        extra_body: Mapping[str, Any] | None,
+        options: RequestOptions,
     ) -> S:
-        """Create a set (``POST``); ``data`` holds its items as dicts or models.
-
-        Args:
-            params: The create model of this resource, or a dict of its fields.
-            extra_body: Fields this SDK does not model, sent as given.
-            **fields: ``data`` (the items), ``name``...
-
-        Returns:
-            The new set (its id, ``status``, ``created_at``).
-
-        Raises:
-            ValueError: No ``data``, an item without its name, an unknown field or a wrong type
-                (before any request).
-            BadRequestError: Tavus rejected the set.
-        """
+        """``POST`` a new set; each resource's typed ``create`` calls this."""
         body = build_request(self._create_model, params, fields, extra_body=extra_body)
-        resp = await self._request_response("POST", self._path, json=body)
+        resp = await self._request_response("POST", self._path, json=body, options=options)
         return decode_with(resp, self._decode, self._what)
 
-    async def get(self, set_id: str) -> S:
+    async def get(self, set_id: str, **options: Unpack[RequestOptions]) -> S:
         """Fetch one set (``data`` as an object or a list are both accepted).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such set.
         """
         sid = require_id(self._id_name, set_id)
-        resp = await self._request_response("GET", f"{self._path}/{sid}")
+        resp = await self._request_response("GET", f"{self._path}/{sid}", options=options)
         return decode_with(resp, lambda raw: self._decode(raw, sid), self._what)
 
     async def patch(
-        self, set_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+        self,
+        set_id: str,
+        operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
+        **options: Unpack[RequestOptions],
     ) -> PatchResult[S]:
         """Update a set with a JSON Patch (paths like ``/data/0/<field>``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             ``changed`` is False when Tavus answered 304.
@@ -85,17 +84,21 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
             NotFoundError: No such set.
         """
         sid = require_id(self._id_name, set_id)
-        return await self._json_patch(f"{self._path}/{sid}", operations)
+        return await self._json_patch(f"{self._path}/{sid}", operations, options=options)
 
-    async def delete(self, set_id: str) -> None:
+    async def delete(self, set_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a set.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such set.
         """
         sid = require_id(self._id_name, set_id)
-        await self._request_none("DELETE", f"{self._path}/{sid}")
+        await self._request_none("DELETE", f"{self._path}/{sid}", options=options)
 
     def list(
         self,
@@ -104,6 +107,7 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
         name_or_uuid: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[S]:
         """List sets (pages count from 1).
 
@@ -112,6 +116,8 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
             name_or_uuid: Match on name or id.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         return self._paginate(
             self._path,
@@ -120,4 +126,5 @@ class PatchableSetResource(AsyncAPIResource, Generic[S]):
             page=page,
             limit=limit,
             convert=self._decode,
+            options=options,
         )

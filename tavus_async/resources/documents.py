@@ -6,18 +6,24 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
+from ..models._params import DocumentCreateParams
 from ..models.documents import (
     CrawlConfig,
     Document,
+    DocumentChunks,
     DocumentCreate,
     DocumentRecrawl,
     DocumentUpdate,
 )
-from ._base import AsyncAPIResource, require_id
+from ..models.guardrails import TagList
+from ._base import AsyncAPIResource, call_options, require_id
 
 __all__ = ["Documents"]
 
@@ -27,17 +33,23 @@ class Documents(AsyncAPIResource):
 
     async def create(
         self,
-        params: DocumentCreate | Mapping[str, Any] | None = None,
+        params: DocumentCreate | DocumentCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[DocumentCreateParams],
     ) -> Document:
         """Add a document (``POST /v2/documents``); processing then takes minutes.
 
         Args:
             params: A :class:`~tavus_async.models.DocumentCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.DocumentCreate`
                 (``document_url`` is required).
 
@@ -45,21 +57,31 @@ class Documents(AsyncAPIResource):
             The document, usually ``started``.
 
         Raises:
-            ValueError: No ``document_url``, an unknown field or a wrong type.
+            InvalidInputError: No ``document_url``, an unknown field or a wrong type.
             RateLimitError: A crawl limit was reached (100 crawl documents, 5 at once).
         """
         body = build_request(DocumentCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=Document, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Document,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, document_id: str) -> Document:
+    async def get(self, document_id: str, **options: Unpack[RequestOptions]) -> Document:
         """Fetch one document (``GET /v2/documents/{id}``), with status and progress.
 
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
+
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
-        return await self._request("GET", f"{self._path}/{did}", cast_to=Document)
+        return await self._request("GET", f"{self._path}/{did}", cast_to=Document, options=options)
 
     async def update(
         self,
@@ -67,7 +89,7 @@ class Documents(AsyncAPIResource):
         *,
         document_name: str | None = None,
         tags: Sequence[str] | None = None,
-        extra_body: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Document:
         """Rename or retag a document (``PATCH /v2/documents/{id}``, a plain JSON object).
 
@@ -75,13 +97,15 @@ class Documents(AsyncAPIResource):
             document_id: The document's id.
             document_name: A new name.
             tags: The new tags; they **replace** the current list.
-            extra_body: Fields this SDK does not model, sent as given.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body`` (fields this SDK does not
+                model, sent as given).
 
         Returns:
             The updated document.
 
         Raises:
-            ValueError: An empty id, or nothing to update.
+            InvalidInputError: An empty id, or nothing to update.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
@@ -92,35 +116,47 @@ class Documents(AsyncAPIResource):
             if isinstance(tags, str):
                 raise InvalidTypeError("tags must be a list of strings, not one string")
             fields["tags"] = builtins.list(tags)
-        body = build_request(DocumentUpdate, None, fields, extra_body=extra_body)
-        if not body:
+        body = build_request(DocumentUpdate, None, fields)
+        if not body and not options.get("extra_body"):
             raise InvalidInputError("nothing to update: give document_name and/or tags")
-        return await self._request("PATCH", f"{self._path}/{did}", cast_to=Document, json=body)
+        return await self._request(
+            "PATCH", f"{self._path}/{did}", cast_to=Document, json=body, options=options
+        )
 
-    async def delete(self, document_id: str) -> None:
+    async def delete(self, document_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a document (``DELETE /v2/documents/{id}``).
 
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
+
         Raises:
-            ValueError: An empty id.
+            InvalidInputError: An empty id.
             NotFoundError: No such document.
         """
         did = require_id("document_id", document_id)
-        await self._request_none("DELETE", f"{self._path}/{did}")
+        await self._request_none("DELETE", f"{self._path}/{did}", options=options)
 
     async def recrawl(
-        self, document_id: str, *, crawl: CrawlConfig | Mapping[str, Any] | None = None
+        self,
+        document_id: str,
+        *,
+        crawl: CrawlConfig | Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> Document:
         """Crawl a website document again (``POST /v2/documents/{id}/recrawl``, 202).
 
         Args:
             document_id: The document's id (it must have been created with ``crawl``).
             crawl: Settings for this run only (``depth``, ``max_pages``).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             The document, now ``recrawling``.
 
         Raises:
-            ValueError: An empty id or bad crawl settings.
+            InvalidInputError: An empty id or bad crawl settings.
             BadRequestError: The document was not created with crawl settings.
             ConflictError: It is still processing (only ``ready`` or ``error`` may recrawl).
             RateLimitError: The one-hour cooldown or a crawl limit.
@@ -130,7 +166,7 @@ class Documents(AsyncAPIResource):
         if crawl is not None:
             body = build_request(DocumentRecrawl, None, {"crawl": crawl})
         return await self._request(
-            "POST", f"{self._path}/{did}/recrawl", cast_to=Document, json=body
+            "POST", f"{self._path}/{did}/recrawl", cast_to=Document, json=body, options=options
         )
 
     def list(
@@ -142,16 +178,20 @@ class Documents(AsyncAPIResource):
         tags: Sequence[str] | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Document]:
         """List documents (``GET /v2/documents``; pages count from **0**).
 
         Args:
-            sort: ``ascending`` (default) or ``descending`` by creation time.
+            sort: ``ascending`` (default) or ``descending`` by creation time (Tavus's CLI sends
+                ``asc``/``desc``, accepted too).
             status: Only documents in this status.
             name_or_uuid: Match on name or id.
             tags: Only documents with these tags (sent comma-separated).
             page: The first page to fetch (default 0).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         if isinstance(tags, str):
             raise InvalidTypeError("tags must be a list of strings, not one string")
@@ -166,6 +206,68 @@ class Documents(AsyncAPIResource):
             },
             page=page,
             limit=limit,
+            options=options,
+        )
+
+    async def tags(
+        self,
+        *,
+        search: str | None = None,
+        page: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> TagList:
+        """The tags used on the account's documents (``GET /v2/documents/tags``), for a PAL's
+        ``document_tags``.
+
+        Args:
+            search: Only tags containing this text.
+            page: The page (from 0, like the document list).
+            limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
+        """
+        params = {"search": search, "page": page, "limit": limit}
+        return await self._request(
+            "GET", f"{self._path}/tags", cast_to=TagList, params=params, options=options
+        )
+
+    async def chunks(
+        self,
+        document_id: str,
+        *,
+        collection: str | None = None,
+        limit: int | None = None,
+        offset: str | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> DocumentChunks:
+        """The extracted pieces of a document, as indexed for retrieval
+        (``GET /v2/documents/{id}/chunks``; used by Tavus's CLI, not in its OpenAPI document).
+
+        Args:
+            document_id: The document's id.
+            collection: ``regular`` (Tavus's default) or ``customer_support``.
+            limit: At most this many chunks.
+            offset: ``next_offset`` of the previous answer, for the next page.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
+
+        Raises:
+            InvalidInputError: An empty id or a ``limit`` below 1.
+            NotFoundError: No such document.
+        """
+        did = require_id("document_id", document_id)
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise InvalidInputError(f"limit must be a positive integer, got {limit!r}")
+        params = {"collection": collection, "limit": limit, "offset": offset}
+        return await self._request(
+            "GET",
+            f"{self._path}/{did}/chunks",
+            cast_to=DocumentChunks,
+            params=params,
+            options=options,
         )
 
     async def wait_until_ready(
@@ -176,6 +278,7 @@ class Documents(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Document:
         """Poll until document processing finished, reporting progress on the way.
 
@@ -186,6 +289,8 @@ class Documents(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The document once ready.
@@ -205,7 +310,7 @@ class Documents(AsyncAPIResource):
         """
         rid = require_id("document_id", document_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="document processing",
             resource_id=rid,
             done=Document.DONE_STATUSES,

@@ -7,14 +7,17 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import msgspec
+from typing_extensions import Unpack
 
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import APIResponseValidationError, InvalidInputError
 from ..models._common import build_request
+from ..models._params import PalCreateParams
 from ..models.pals import Pal, PalCreate, PalPublished, UsernameCheck, unwrap_pal
 from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 from ._shared import decode_with
 
 __all__ = ["PalSkills", "Pals"]
@@ -38,17 +41,23 @@ class Pals(AsyncAPIResource):
 
     async def create(
         self,
-        params: PalCreate | Mapping[str, Any] | None = None,
+        params: PalCreate | PalCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[PalCreateParams],
     ) -> Pal:
         """Create a PAL (``POST /v2/pals``).
 
         Args:
             params: A :class:`~tavus_async.models.PalCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.PalCreate`
                 (``default_face_id`` is required).
 
@@ -62,17 +71,27 @@ class Pals(AsyncAPIResource):
             BadRequestError: Tavus rejected the PAL.
         """
         body = build_request(PalCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=Pal, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Pal,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, pal_id: str) -> Pal:
+    async def get(self, pal_id: str, **options: Unpack[RequestOptions]) -> Pal:
         """Fetch one PAL (``GET /v2/pals/{id}``), flat or wrapped in ``{"data": [...]}``.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such PAL (Tavus answers 400 "Invalid pal_id").
         """
         pid = require_id("pal_id", pal_id)
-        resp = await self._request_response("GET", f"{self._path}/{pid}")
+        resp = await self._request_response("GET", f"{self._path}/{pid}", options=options)
         with contextlib.suppress(APIResponseValidationError):
             pal = resp.parse(Pal)
             if pal.pal_id is not None:
@@ -80,9 +99,16 @@ class Pals(AsyncAPIResource):
         return decode_with(resp, unwrap_pal, "PAL")
 
     async def patch(
-        self, pal_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+        self,
+        pal_id: str,
+        operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
+        **options: Unpack[RequestOptions],
     ) -> PatchResult[Pal]:
         """Update a PAL with a JSON Patch in PAL vocabulary (``/pal_name``, ``/default_face_id``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             ``changed`` is False when Tavus answered 304 (the patch changed nothing).
@@ -94,17 +120,23 @@ class Pals(AsyncAPIResource):
             NotFoundError: No such PAL.
         """
         pid = require_id("pal_id", pal_id)
-        return await self._json_patch(f"{self._path}/{pid}", operations, _maybe_pal, "PAL")
+        return await self._json_patch(
+            f"{self._path}/{pid}", operations, _maybe_pal, "PAL", options=options
+        )
 
-    async def delete(self, pal_id: str) -> None:
+    async def delete(self, pal_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a PAL (``DELETE /v2/pals/{id}``, 204).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such PAL.
         """
         pid = require_id("pal_id", pal_id)
-        await self._request_none("DELETE", f"{self._path}/{pid}")
+        await self._request_none("DELETE", f"{self._path}/{pid}", options=options)
 
     def list(
         self,
@@ -113,6 +145,7 @@ class Pals(AsyncAPIResource):
         sort: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Pal]:
         """List PALs (``GET /v2/pals``; pages count from 1).
 
@@ -121,6 +154,8 @@ class Pals(AsyncAPIResource):
             sort: ``asc`` or ``desc`` by creation.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         return self._paginate(
             self._path,
@@ -128,10 +163,15 @@ class Pals(AsyncAPIResource):
             params={"pal_type": pal_type, "sort": sort},
             page=page,
             limit=limit,
+            options=options,
         )
 
-    async def publish(self, pal_id: str) -> PalPublished:
+    async def publish(self, pal_id: str, **options: Unpack[RequestOptions]) -> PalPublished:
         """Publish a PAL's draft to live (``POST /v2/pals/{id}/publish``; idempotent).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
@@ -139,11 +179,21 @@ class Pals(AsyncAPIResource):
         """
         pid = require_id("pal_id", pal_id)
         return await self._request(
-            "POST", f"{self._path}/{pid}/publish", cast_to=PalPublished, idempotent=True
+            "POST",
+            f"{self._path}/{pid}/publish",
+            cast_to=PalPublished,
+            idempotent=True,
+            options=options,
         )
 
-    async def check_username(self, username: str) -> UsernameCheck:
+    async def check_username(
+        self, username: str, **options: Unpack[RequestOptions]
+    ) -> UsernameCheck:
         """Whether a conferencing username is free (``GET /v2/pals/check-username``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty username.
@@ -155,6 +205,7 @@ class Pals(AsyncAPIResource):
             f"{self._path}/check-username",
             cast_to=UsernameCheck,
             params={"username": username},
+            options=options,
         )
 
 
@@ -185,28 +236,46 @@ class PalSkills(AsyncAPIResource):
         pid = require_id("pal_id", pal_id)
         return self._path.replace("{pal_id}", pid)
 
-    async def list(self, pal_id: str) -> dict[str, SkillAttachment]:
+    async def list(
+        self, pal_id: str, **options: Unpack[RequestOptions]
+    ) -> dict[str, SkillAttachment]:
         """The PAL's skills, by skill id (``GET /v2/pals/{id}/skills``; not paginated).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such PAL.
         """
-        resp = await self._request_response("GET", self._base(pal_id))
+        resp = await self._request_response("GET", self._base(pal_id), options=options)
         return decode_with(resp, _attachments, "skill attachments")
 
-    async def get(self, pal_id: str, skill_id: str) -> SkillAttachment:
+    async def get(
+        self, pal_id: str, skill_id: str, **options: Unpack[RequestOptions]
+    ) -> SkillAttachment:
         """One attached skill (``GET /v2/pals/{id}/skills/{skill_id}``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such PAL, or the skill is not attached.
         """
         sid = require_id("skill_id", skill_id)
-        return await self._request("GET", f"{self._base(pal_id)}/{sid}", cast_to=SkillAttachment)
+        return await self._request(
+            "GET", f"{self._base(pal_id)}/{sid}", cast_to=SkillAttachment, options=options
+        )
 
     async def attach(
-        self, pal_id: str, skill_id: str, config: Mapping[str, Any] | None = None
+        self,
+        pal_id: str,
+        skill_id: str,
+        config: Mapping[str, Any] | None = None,
+        **options: Unpack[RequestOptions],
     ) -> SkillAttachment:
         """Attach a skill, or overwrite its config (``PUT /v2/pals/{id}/skills/{skill_id}``).
 
@@ -214,6 +283,8 @@ class PalSkills(AsyncAPIResource):
             pal_id: The PAL.
             skill_id: ``internet_search``, ``presentation``, ``magic_canvas``, ``memory``...
             config: Its settings (``presentation`` needs ``document_ids``).
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id, or a config that is not a mapping.
@@ -223,14 +294,26 @@ class PalSkills(AsyncAPIResource):
         sid = require_id("skill_id", skill_id)
         body = {"config": _config(config)} if config is not None else {}
         return await self._request(
-            "PUT", f"{self._base(pal_id)}/{sid}", cast_to=SkillAttachment, json=body
+            "PUT",
+            f"{self._base(pal_id)}/{sid}",
+            cast_to=SkillAttachment,
+            json=body,
+            options=options,
         )
 
     async def update(
-        self, pal_id: str, skill_id: str, config: Mapping[str, Any]
+        self,
+        pal_id: str,
+        skill_id: str,
+        config: Mapping[str, Any],
+        **options: Unpack[RequestOptions],
     ) -> SkillAttachment:
         """Merge into an attached skill's config (``PATCH``): given keys replace, ``None``
         deletes, the rest is kept.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id, or a config that is not a mapping.
@@ -242,20 +325,28 @@ class PalSkills(AsyncAPIResource):
             f"{self._base(pal_id)}/{sid}",
             cast_to=SkillAttachment,
             json={"config": _config(config)},
+            options=options,
         )
 
-    async def detach(self, pal_id: str, skill_id: str) -> None:
+    async def detach(self, pal_id: str, skill_id: str, **options: Unpack[RequestOptions]) -> None:
         """Detach a skill (``DELETE /v2/pals/{id}/skills/{skill_id}``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: The skill is unknown or not attached.
         """
         sid = require_id("skill_id", skill_id)
-        await self._request_none("DELETE", f"{self._base(pal_id)}/{sid}")
+        await self._request_none("DELETE", f"{self._base(pal_id)}/{sid}", options=options)
 
     async def replace(
-        self, pal_id: str, skills: Mapping[str, Mapping[str, Any] | None]
+        self,
+        pal_id: str,
+        skills: Mapping[str, Mapping[str, Any] | None],
+        **options: Unpack[RequestOptions],
     ) -> dict[str, SkillAttachment]:
         """Replace the PAL's whole skill set (``PUT /v2/pals/{id}/skills``); skills left out are
         detached.
@@ -263,6 +354,8 @@ class PalSkills(AsyncAPIResource):
         Args:
             pal_id: The PAL.
             skills: ``{skill_id: config or None}``.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id or a malformed mapping.
@@ -278,7 +371,7 @@ class PalSkills(AsyncAPIResource):
                 for sid, cfg in skills.items()
             }
         }
-        resp = await self._request_response("PUT", self._base(pal_id), json=body)
+        resp = await self._request_response("PUT", self._base(pal_id), json=body, options=options)
         return decode_with(resp, _attachments, "skill attachments")
 
 

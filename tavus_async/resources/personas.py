@@ -6,12 +6,16 @@ import contextlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from ..errors import APIResponseValidationError
 from ..models._common import build_request
+from ..models._params import PersonaCreateParams
 from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.personas import Persona, PersonaCreate, unwrap_persona
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 from ._shared import decode_with
 
 __all__ = ["Personas"]
@@ -32,17 +36,23 @@ class Personas(AsyncAPIResource):
 
     async def create(
         self,
-        params: PersonaCreate | Mapping[str, Any] | None = None,
+        params: PersonaCreate | PersonaCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[PersonaCreateParams],
     ) -> Persona:
         """Create a persona (``POST /v2/personas``).
 
         Args:
             params: A :class:`~tavus_async.models.PersonaCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.PersonaCreate`; ``layers``
                 may be a :class:`~tavus_async.models.Layers` or a dict, at any depth.
 
@@ -54,10 +64,20 @@ class Personas(AsyncAPIResource):
             BadRequestError: Tavus rejected the persona.
         """
         body = build_request(PersonaCreate, params, fields, extra_body=extra_body)
-        return await self._request("POST", self._path, cast_to=Persona, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Persona,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, persona_id: str) -> Persona:
+    async def get(self, persona_id: str, **options: Unpack[RequestOptions]) -> Persona:
         """Fetch one persona (``GET /v2/personas/{id}``), flat or wrapped in ``{"data": [...]}``.
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
@@ -65,7 +85,7 @@ class Personas(AsyncAPIResource):
             APIResponseValidationError: The body holds no persona.
         """
         pid = require_id("persona_id", persona_id)
-        resp = await self._request_response("GET", f"{self._path}/{pid}")
+        resp = await self._request_response("GET", f"{self._path}/{pid}", options=options)
         # The flat shape is what Tavus serves in practice: decode it in one typed pass, and
         # take the slower two-shape path only when the body had no top-level persona.
         with contextlib.suppress(APIResponseValidationError):
@@ -75,7 +95,10 @@ class Personas(AsyncAPIResource):
         return decode_with(resp, unwrap_persona, "persona")
 
     async def patch(
-        self, persona_id: str, operations: Patch | Iterable[PatchOp | Mapping[str, Any]]
+        self,
+        persona_id: str,
+        operations: Patch | Iterable[PatchOp | Mapping[str, Any]],
+        **options: Unpack[RequestOptions],
     ) -> PatchResult[Persona]:
         """Update a persona with a JSON Patch (``PATCH /v2/personas/{id}``).
 
@@ -83,6 +106,8 @@ class Personas(AsyncAPIResource):
             persona_id: The persona's id.
             operations: A :class:`~tavus_async.models.Patch` or a list of operations (dicts or
                 :class:`~tavus_async.models.PatchOp`), validated before sending.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Returns:
             ``changed`` is False when Tavus answered 304 (the patch changed nothing).
@@ -94,17 +119,23 @@ class Personas(AsyncAPIResource):
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        return await self._json_patch(f"{self._path}/{pid}", operations, _maybe_persona, "persona")
+        return await self._json_patch(
+            f"{self._path}/{pid}", operations, _maybe_persona, "persona", options=options
+        )
 
-    async def delete(self, persona_id: str) -> None:
+    async def delete(self, persona_id: str, **options: Unpack[RequestOptions]) -> None:
         """Delete a persona (``DELETE /v2/personas/{id}``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such persona.
         """
         pid = require_id("persona_id", persona_id)
-        await self._request_none("DELETE", f"{self._path}/{pid}")
+        await self._request_none("DELETE", f"{self._path}/{pid}", options=options)
 
     def list(
         self,
@@ -112,6 +143,7 @@ class Personas(AsyncAPIResource):
         persona_type: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Persona]:
         """List personas (``GET /v2/personas``; pages count from 1).
 
@@ -119,6 +151,8 @@ class Personas(AsyncAPIResource):
             persona_type: ``user`` (yours) or ``system`` (Tavus's stock personas).
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         return self._paginate(
             self._path,
@@ -126,6 +160,7 @@ class Personas(AsyncAPIResource):
             params={"persona_type": persona_type},
             page=page,
             limit=limit,
+            options=options,
         )
 
 

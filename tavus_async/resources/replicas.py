@@ -6,12 +6,16 @@ import builtins
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
 from ..errors import InvalidInputError, InvalidTypeError
 from ..models._common import build_request
+from ..models._params import ReplicaCreateParams
 from ..models.replicas import Replica, ReplicaCreate
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 
 __all__ = ["Replicas"]
 
@@ -21,17 +25,23 @@ class Replicas(AsyncAPIResource):
 
     async def create(
         self,
-        params: ReplicaCreate | Mapping[str, Any] | None = None,
+        params: ReplicaCreate | ReplicaCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[ReplicaCreateParams],
     ) -> Replica:
         """Start training a replica (``POST /v2/replicas``).
 
         Args:
             params: A :class:`~tavus_async.models.ReplicaCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.ReplicaCreate`.
 
         Returns:
@@ -53,14 +63,24 @@ class Replicas(AsyncAPIResource):
             raise InvalidInputError(
                 "train_image_url needs voice_name: pick one from `await tavus.voices.list()`"
             )
-        return await self._request("POST", self._path, cast_to=Replica, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Replica,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, replica_id: str, *, verbose: bool | None = None) -> Replica:
+    async def get(
+        self, replica_id: str, *, verbose: bool | None = None, **options: Unpack[RequestOptions]
+    ) -> Replica:
         """Fetch one replica (``GET /v2/replicas/{id}``), with training status and progress.
 
         Args:
             replica_id: The replica's id.
             verbose: Include ``replica_type``.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
@@ -68,25 +88,41 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         return await self._request(
-            "GET", f"{self._path}/{rid}", cast_to=Replica, params={"verbose": verbose}
+            "GET",
+            f"{self._path}/{rid}",
+            cast_to=Replica,
+            params={"verbose": verbose},
+            options=options,
         )
 
-    async def delete(self, replica_id: str, *, hard: bool | None = None) -> None:
+    async def delete(
+        self, replica_id: str, *, hard: bool | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
         """Delete a replica (``DELETE /v2/replicas/{id}``).
 
         Args:
             replica_id: The replica's id.
             hard: Also delete the training footage, irrevocably.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such replica.
         """
         rid = require_id("replica_id", replica_id)
-        await self._request_none("DELETE", f"{self._path}/{rid}", params={"hard": hard})
+        await self._request_none(
+            "DELETE", f"{self._path}/{rid}", params={"hard": hard}, options=options
+        )
 
-    async def rename(self, replica_id: str, replica_name: str) -> None:
+    async def rename(
+        self, replica_id: str, replica_name: str, **options: Unpack[RequestOptions]
+    ) -> None:
         """Rename a replica (``PATCH /v2/replicas/{id}/name``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id or name.
@@ -98,7 +134,10 @@ class Replicas(AsyncAPIResource):
                 f"replica_name must be a non-empty string, got {replica_name!r}"
             )
         await self._request_none(
-            "PATCH", f"{self._path}/{rid}/name", json={"replica_name": replica_name}
+            "PATCH",
+            f"{self._path}/{rid}/name",
+            json={"replica_name": replica_name},
+            options=options,
         )
 
     def list(
@@ -110,6 +149,7 @@ class Replicas(AsyncAPIResource):
         model_name: str | None = None,
         page: int | None = None,
         limit: int | None = None,
+        **options: Unpack[RequestOptions],
     ) -> AsyncPaginator[Replica]:
         """List replicas (``GET /v2/replicas``; pages count from 1).
 
@@ -120,6 +160,8 @@ class Replicas(AsyncAPIResource):
             model_name: Only replicas of this Phoenix model.
             page: The first page to fetch (default 1).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
         ids: builtins.list[str] | None = None
         if replica_ids is not None:
@@ -137,6 +179,7 @@ class Replicas(AsyncAPIResource):
             },
             page=page,
             limit=limit,
+            options=options,
         )
 
     async def wait_until_ready(
@@ -147,6 +190,7 @@ class Replicas(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Replica:
         """Poll until replica training finished, reporting progress on the way.
 
@@ -157,6 +201,8 @@ class Replicas(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``training_progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The replica once ready.
@@ -175,7 +221,7 @@ class Replicas(AsyncAPIResource):
         """
         rid = require_id("replica_id", replica_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="replica training",
             resource_id=rid,
             done=Replica.DONE_STATUSES,

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from typing_extensions import Unpack
+
+from .._http import RequestOptions
 from .._pagination import AsyncPaginator
 from .._waiters import ProgressCallback, poll_until
 from ..errors import InvalidInputError
 from ..models._common import build_request
+from ..models._params import VideoCreateParams
 from ..models.videos import Video, VideoCreate
-from ._base import AsyncAPIResource, require_id
+from ._base import AsyncAPIResource, call_options, require_id
 
 __all__ = ["Videos"]
 
@@ -20,17 +24,23 @@ class Videos(AsyncAPIResource):
 
     async def create(
         self,
-        params: VideoCreate | Mapping[str, Any] | None = None,
+        params: VideoCreate | VideoCreateParams | Mapping[str, Any] | None = None,
         /,
         *,
         extra_body: Mapping[str, Any] | None = None,
-        **fields: Any,
+        timeout: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        **fields: Unpack[VideoCreateParams],
     ) -> Video:
         """Start generating a video (``POST /v2/videos``).
 
         Args:
             params: A :class:`~tavus_async.models.VideoCreate` or a dict of its fields.
             extra_body: Fields this SDK does not model, sent as given.
+            timeout: Seconds for this call (instead of the client's ``timeout``).
+            extra_headers: Headers added to this call.
+            extra_query: Query parameters added to this call.
             **fields: The fields of :class:`~tavus_async.models.VideoCreate`
                 (``replica_id`` and exactly one of ``script`` or ``audio_url``).
 
@@ -47,14 +57,24 @@ class Videos(AsyncAPIResource):
             raise InvalidInputError(
                 "give exactly one of script (text to speak) or audio_url (a .wav/.mp3)"
             )
-        return await self._request("POST", self._path, cast_to=Video, json=body)
+        return await self._request(
+            "POST",
+            self._path,
+            cast_to=Video,
+            json=body,
+            options=call_options(timeout, extra_headers, extra_query),
+        )
 
-    async def get(self, video_id: str, *, verbose: bool | None = None) -> Video:
+    async def get(
+        self, video_id: str, *, verbose: bool | None = None, **options: Unpack[RequestOptions]
+    ) -> Video:
         """Fetch one video (``GET /v2/videos/{id}``), with status and progress.
 
         Args:
             video_id: The video's id.
             verbose: Include thumbnail links.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
@@ -62,25 +82,41 @@ class Videos(AsyncAPIResource):
         """
         vid = require_id("video_id", video_id)
         return await self._request(
-            "GET", f"{self._path}/{vid}", cast_to=Video, params={"verbose": verbose}
+            "GET",
+            f"{self._path}/{vid}",
+            cast_to=Video,
+            params={"verbose": verbose},
+            options=options,
         )
 
-    async def delete(self, video_id: str, *, hard: bool | None = None) -> None:
+    async def delete(
+        self, video_id: str, *, hard: bool | None = None, **options: Unpack[RequestOptions]
+    ) -> None:
         """Delete a video (``DELETE /v2/videos/{id}``).
 
         Args:
             video_id: The video's id.
             hard: Also delete its files and thumbnails, irrevocably.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id.
             NotFoundError: No such video.
         """
         vid = require_id("video_id", video_id)
-        await self._request_none("DELETE", f"{self._path}/{vid}", params={"hard": hard})
+        await self._request_none(
+            "DELETE", f"{self._path}/{vid}", params={"hard": hard}, options=options
+        )
 
-    async def rename(self, video_id: str, video_name: str) -> None:
+    async def rename(
+        self, video_id: str, video_name: str, **options: Unpack[RequestOptions]
+    ) -> None:
         """Rename a video (``PATCH /v2/videos/{id}/name``).
+
+        Args:
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
 
         Raises:
             ValueError: An empty id or name.
@@ -90,17 +126,25 @@ class Videos(AsyncAPIResource):
         if not isinstance(video_name, str) or not video_name.strip():
             raise InvalidInputError(f"video_name must be a non-empty string, got {video_name!r}")
         await self._request_none(
-            "PATCH", f"{self._path}/{vid}/name", json={"video_name": video_name}
+            "PATCH", f"{self._path}/{vid}/name", json={"video_name": video_name}, options=options
         )
 
-    def list(self, *, page: int | None = None, limit: int | None = None) -> AsyncPaginator[Video]:
+    def list(
+        self,
+        *,
+        page: int | None = None,
+        limit: int | None = None,
+        **options: Unpack[RequestOptions],
+    ) -> AsyncPaginator[Video]:
         """List videos (``GET /v2/videos``; pages count from **0**).
 
         Args:
             page: The first page to fetch (default 0).
             limit: Page size.
+            **options: Per-call options (:class:`~tavus_async.RequestOptions`): ``timeout``,
+                ``extra_headers``, ``extra_query``, ``extra_body``.
         """
-        return self._paginate(self._path, item_type=Video, page=page, limit=limit)
+        return self._paginate(self._path, item_type=Video, page=page, limit=limit, options=options)
 
     async def wait_until_ready(
         self,
@@ -110,6 +154,7 @@ class Videos(AsyncAPIResource):
         interval: float = 2.0,
         max_interval: float = 30.0,
         on_progress: ProgressCallback | None = None,
+        request_options: RequestOptions | None = None,
     ) -> Video:
         """Poll until video generation finished, reporting progress on the way.
 
@@ -120,6 +165,8 @@ class Videos(AsyncAPIResource):
             max_interval: Longest delay between polls.
             on_progress: Called (sync or async) with a :class:`~tavus_async.Progress` after
                 each poll (``percent`` from Tavus's ``generation_progress``).
+            request_options: Per-call options of each poll's request (its own ``timeout``,
+                ``extra_headers``...).
 
         Returns:
             The video once ready.
@@ -138,7 +185,7 @@ class Videos(AsyncAPIResource):
         """
         rid = require_id("video_id", video_id)
         return await poll_until(
-            lambda: self.get(rid),
+            lambda: self.get(rid, **(request_options or {})),
             what="video generation",
             resource_id=rid,
             done=Video.DONE_STATUSES,

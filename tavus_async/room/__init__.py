@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from ._options import RoomOptions
 from ._tools import ToolRegistry, ToolSpec
 from ._transcript import Transcript, Turn
 from .events import (
@@ -42,6 +43,7 @@ __all__ = [
     "ReplicaParticipantJoined",
     "Room",
     "RoomEvent",
+    "RoomOptions",
     "RoomStats",
     "ToolRegistry",
     "ToolSpec",

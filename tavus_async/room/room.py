@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import msgspec
+from typing_extensions import Unpack
 
 from .._logging import logger, redact
 from ..errors import (
@@ -85,6 +86,7 @@ from ..interactions.messages import (
 )
 from ._buffer import BufferClosed, EventBuffer
 from ._cancel import complete_then_reraise
+from ._options import RoomOptions
 from ._tools import ToolHandler, ToolRegistry, ToolSpec
 from ._transcript import Transcript
 from .events import (
@@ -1182,7 +1184,7 @@ def connect(
     meeting_token: str | None = None,
     *,
     client: Any = None,
-    **options: Any,
+    **options: Unpack[RoomOptions],
 ) -> Room:
     """Make a :class:`Room` for a conversation (a model, a dict, or its URL); use ``async with``.
 
@@ -1191,7 +1193,7 @@ def connect(
             ``conversation_id``, a dict with those keys) or the conversation URL itself.
         meeting_token: Overrides the conversation's ``meeting_token``.
         client: The ``AsyncTavus`` that made it (needed for ``end_conversation=True``).
-        **options: Passed to :class:`Room`.
+        **options: Passed to :class:`Room` (see :class:`RoomOptions`).
 
     Raises:
         ValueError: No conversation URL (the conversation may have ended already).

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ._clock import SimClock, TimeMode
     from ._faults import FaultPlan, FaultRule
     from ._journal import RecordedRequest, RequestJournal
+    from ._options import SimulatorOptions
     from ._simulator import SimHooks, TavusSimulator, Timings, serve
     from ._store import Store
 
@@ -49,6 +50,7 @@ __all__ = [
     "ScriptedTurn",
     "SimClock",
     "SimHooks",
+    "SimulatorOptions",
     "Store",
     "TavusSimulator",
     "TimeMode",

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from ..errors import NotAvailableError
 
 __all__ = ["RecordedRequest", "RequestJournal"]
@@ -25,7 +27,8 @@ class RecordedRequest:
         method: The HTTP method.
         path: The concrete path (``/v2/personas/p123``).
         query: The query parameters.
-        headers: The request headers; ``x-api-key`` and other secrets read ``***``.
+        headers: The request headers, case-insensitive (``headers["X-Trace"]`` finds
+            ``x-trace``); ``x-api-key`` and other secrets read ``***``.
         raw: The body as received.
         authorized: Whether the request carried the simulator's API key.
     """
@@ -33,7 +36,7 @@ class RecordedRequest:
     method: str
     path: str
     query: Mapping[str, str]
-    headers: Mapping[str, str]
+    headers: CIMultiDictProxy[str]
     raw: bytes = field(repr=False)
     authorized: bool
 
@@ -75,7 +78,11 @@ class RequestJournal:
         authorized: bool,
     ) -> None:
         """Add one request (secret headers are redacted here, before anything keeps them)."""
-        clean = {k: (_REDACTED if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()}
+        clean = CIMultiDictProxy(
+            CIMultiDict(
+                (k, _REDACTED if k.lower() in _SECRET_HEADERS else v) for k, v in headers.items()
+            )
+        )
         self._items.append(RecordedRequest(method, path, dict(query), clean, raw, authorized))
 
     @property

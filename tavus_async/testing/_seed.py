@@ -7,6 +7,7 @@ request copied from the docs, such as ``{"persona_id": "pdced222244b", "replica_
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from ._store import Store
@@ -144,6 +145,12 @@ def seed_store(store: Store) -> None:
     for voice_name, replica_id, tags in STOCK_VOICES:
         store.voices.append(
             {
+                # The 2026 voice object's fields beside the stock list's (api-2026-surface §5);
+                # a stable id per name, so a stock voice keeps its id across runs.
+                "voice_id": "v" + hashlib.sha256(voice_name.encode()).hexdigest()[:12],
+                "voice_type": "system",
+                "status": "completed",
+                "created_at": "2024-08-01T00:00:00.000000",
                 "voice_name": voice_name,
                 "replica_id": replica_id,
                 "audio_url": f"https://cdn.replica.tavus.io/voices/{voice_name}.mp3",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
+from typing_extensions import Unpack
 
 from ..errors import InvalidInputError, StateError
 from ._callbacks import CallbackDispatcher
@@ -24,6 +25,10 @@ from ._store import Record, Store, public
 
 if TYPE_CHECKING:
     from tavus_async import AsyncTavus
+    from tavus_async._client_options import ClientOptions
+
+    from ._brain import ScriptedReplica
+    from ._options import SimulatorOptions
 
 __all__ = ["SimHooks", "TavusSimulator", "Timings", "serve"]
 
@@ -66,6 +71,7 @@ class Timings:
     document_start: float = 5.0
     document: float = 60.0
     recrawl_cooldown: float = 3600.0
+    voice: float = 30.0
     #: Progress updates per lifecycle (``training_progress``, ``generation_progress``, ...).
     steps: int = 4
 
@@ -161,6 +167,9 @@ class TavusSimulator:
         self.host = host
         self.port = port
         self.concurrency_limit = concurrency_limit
+        #: What GET /v2/guardrails lists without ``legacy``: sets (True, the docs) or flat
+        #: guardrails (False, what Tavus's CLI says the server does).
+        self.guardrails_legacy_default = True
         self.timings = timings or Timings()
         self.clock = SimClock(time)
         self.store = Store(now=self.clock.now, seed=seed)
@@ -204,9 +213,19 @@ class TavusSimulator:
         return self.base_url.replace("http://", "ws://", 1)
 
     @property
-    def replica(self) -> Any:
-        """The room side's replica brain hook (``RoomHub.replica``), or None without rooms."""
-        return getattr(self.rooms, "replica", None)
+    def replica(self) -> ScriptedReplica:
+        """The simulated replica's scripting hook: ``sim.replica.when("price", say="$9")``.
+
+        Raises:
+            StateError: The simulator is not running, or runs without rooms (``rooms=False``).
+        """
+        replica: ScriptedReplica | None = getattr(self.rooms, "replica", None)
+        if replica is None:
+            why = "is not running (use `async with` or await start())"
+            if not self._want_rooms:
+                why = "was made with rooms=False"
+            raise StateError(f"sim.replica needs the simulator's rooms, but the simulator {why}")
+        return replica
 
     async def start(self) -> TavusSimulator:
         """Bind the server and start the clock; returns self."""
@@ -250,8 +269,12 @@ class TavusSimulator:
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
-    def client(self, **options: Any) -> AsyncTavus:
-        """An ``AsyncTavus`` pointed at this simulator (extra options go to its constructor)."""
+    def client(self, **options: Unpack[ClientOptions]) -> AsyncTavus:
+        """An ``AsyncTavus`` pointed at this simulator (extra options go to its constructor).
+
+        Args:
+            **options: :class:`~tavus_async.ClientOptions` (``timeout``, ``max_retries``...).
+        """
         from tavus_async import AsyncTavus
 
         return AsyncTavus(api_key=self.api_key, base_url=self.base_url, **options)
@@ -608,7 +631,8 @@ async def serve(
     host: str = "127.0.0.1",
     *,
     on_ready: Callable[[TavusSimulator], object] | None = None,
-    **options: Any,
+    announce: bool = True,
+    **options: Unpack[SimulatorOptions],
 ) -> None:
     """Run a simulator until cancelled (``python -m tavus_async simulate``), printing its address.
 
@@ -616,16 +640,19 @@ async def serve(
         port: TCP port to bind (0 for a free one).
         host: interface to bind; loopback by default.
         on_ready: called with the running simulator once it listens (for embedding and tests).
-        options: more :class:`TavusSimulator` arguments (``api_key``, ``time``, ...); time
-            defaults to ``"real"`` here, since a person is watching.
+        announce: print the address and key (off when ``on_ready`` reports them its own way).
+        options: more :class:`TavusSimulator` arguments (:class:`SimulatorOptions`:
+            ``api_key``, ``time``, ...); time defaults to ``"real"`` here, since a person is
+            watching.
     """
     options.setdefault("time", "real")
     async with TavusSimulator(host=host, port=port, **options) as sim:
-        # The key is the simulator's own, not a Tavus secret: printing it is the point.
-        print(f"Tavus simulator listening on {sim.base_url}", flush=True)
-        print(f"  TAVUS_BASE_URL={sim.base_url}", flush=True)
-        print(f"  TAVUS_API_KEY={sim.api_key}", flush=True)
-        print("Press Ctrl+C to stop.", flush=True)
+        if announce:
+            # The key is the simulator's own, not a Tavus secret: printing it is the point.
+            print(f"Tavus simulator listening on {sim.base_url}", flush=True)
+            print(f"  TAVUS_BASE_URL={sim.base_url}", flush=True)
+            print(f"  TAVUS_API_KEY={sim.api_key}", flush=True)
+            print("Press Ctrl+C to stop.", flush=True)
         if on_ready is not None:
             on_ready(sim)
         await asyncio.Event().wait()

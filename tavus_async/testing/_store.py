@@ -7,7 +7,7 @@ under keys that start with an underscore (never sent to clients).
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -79,10 +79,14 @@ class Store:
 
     def new_id(self, kind: str, make: Callable[[random.Random], str]) -> str:
         """A fresh id made by ``make`` (see :func:`hex_id`), unique within ``kind``'s table."""
-        table = self.tables[kind]
+        return self.fresh_id(make, self.tables[kind])
+
+    def fresh_id(self, make: Callable[[random.Random], str], taken: Container[str]) -> str:
+        """A fresh id made by ``make`` that is not in ``taken`` (ids kept outside a table:
+        the voices list, the items of a guardrails set)."""
         while True:
             rid = make(self._rng)
-            if rid not in table:
+            if rid not in taken:
                 return rid
 
     def meeting_token(self) -> str:

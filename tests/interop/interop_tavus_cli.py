@@ -56,6 +56,7 @@ class _CLI:
     """Runs ``tavus`` commands against one simulator and records each as a step."""
 
     def __init__(self, sim: TavusSimulator, report: Report, workdir: Path) -> None:
+        self.sim = sim
         self.report = report
         self.workdir = workdir
         self.exe = str(Path(sys.executable).with_name("tavus"))
@@ -241,7 +242,7 @@ async def _pals_and_faces(cli: _CLI) -> None:
         code, _, _ = await cli.run("pal", "get", s2s_id)
         r.check("pal get after delete fails", code != 0, "the deleted PAL is still readable")
 
-    await _guardrails(cli)
+    await _guardrails(cli, face_id)
     await _objectives(cli)
     await _documents(cli)
     await _pronunciation(cli)
@@ -365,7 +366,7 @@ async def _conversation(cli: _CLI, pal_id: str, face_id: str) -> None:
         await cli.json("conversation end", "conversation", "end", conv_id)
 
 
-async def _guardrails(cli: _CLI) -> None:
+async def _guardrails(cli: _CLI, face_id: str) -> None:
     r = cli.report
     created = await cli.json(
         "guardrail create",
@@ -402,11 +403,43 @@ async def _guardrails(cli: _CLI) -> None:
     )
     tags = await cli.json("guardrail tags", "guardrail", "tags")
     r.check("guardrail tags include 'safety'", "safety" in json.dumps(tags), str(tags)[:300])
+    # A PAL that uses it, to see the documented cascade: deleting a guardrail takes it out of
+    # every PAL's guardrail_ids.
+    guarded = await cli.json(
+        "pal create with a guardrail",
+        "pal",
+        "create",
+        "--name",
+        "Guarded",
+        "--system-prompt",
+        "You help.",
+        "--face-id",
+        face_id,
+        "--guardrail-id",
+        gid,
+    )
+    guarded_id = _first(guarded, "pal_id", "persona_id") if guarded else None
+    kept = False
+    if guarded_id:
+        got = await cli.json("pal get (guardrail attached)", "pal", "get", guarded_id)
+        kept = r.check(
+            "pal keeps guardrail_ids",
+            gid in (_first(got, "guardrail_ids") or []),
+            str(got)[:300],
+        )
     await cli.json("guardrail delete", "guardrail", "delete", gid)
     code, _, _ = await cli.run("guardrail", "get", gid)
     r.check(
         "guardrail get after delete fails", code != 0, "the deleted guardrail is still readable"
     )
+    if guarded_id:
+        got = await cli.json("pal get after guardrail delete", "pal", "get", guarded_id)
+        # Only a PAL that had it shows the cascade (else the check could not fail).
+        r.check(
+            "guardrail delete removed it from the PAL",
+            kept and got is not None and gid not in (_first(got, "guardrail_ids") or []),
+            f"kept before: {kept}; now {str(got)[:300]}",
+        )
 
 
 async def _objectives(cli: _CLI) -> None:
@@ -469,8 +502,20 @@ async def _documents(cli: _CLI) -> None:
     )
     tags = await cli.json("document tags", "document", "tags")
     r.check("document tags include 'faq'", "faq" in json.dumps(tags), str(tags)[:300])
-    await cli.json("document chunks", "document", "chunks", did)
-    await cli.json("document recrawl", "document", "recrawl", did)
+    chunks = await cli.json("document chunks", "document", "chunks", did)
+    r.check("document chunks has chunks", bool(_rows(chunks)), str(chunks)[:300])
+    before = await cli.json("document get before recrawl", "document", "get", did)
+    # Tavus refuses a recrawl within an hour of the last crawl (429, rest-api-notes §3.7.4):
+    # let that hour pass on the simulator's clock.
+    await cli.sim.clock.advance(3601)
+    recrawled = await cli.json("document recrawl", "document", "recrawl", did)
+    if recrawled is not None and before is not None:
+        got = await cli.json("document get after recrawl", "document", "get", did)
+        r.check(
+            "document recrawl crawled it again",
+            (_first(got, "crawl_count") or 0) > (_first(before, "crawl_count") or 0),
+            str(got)[:300],
+        )
 
 
 async def _pronunciation(cli: _CLI) -> None:

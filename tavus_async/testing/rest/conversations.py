@@ -6,8 +6,9 @@ from aiohttp import web
 
 from .._store import hex_id
 from ._plumbing import ApiError, Ctx, Handlers, Record, bad, check_enum, is_url, str_list
+from .memory_stores import ensure_store
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "open_conversation"]
 
 HANDLERS = Handlers()
 # Tavus's observed id shape (rest-api-notes §1).
@@ -38,7 +39,14 @@ def _conversation_view(conv: Record) -> Record:
 
 @HANDLERS.verb("create")
 async def create(ctx: Ctx, request: web.Request) -> web.Response:
-    body = await ctx.object(request)
+    return ctx.json(request, open_conversation(ctx, await ctx.object(request)))
+
+
+def open_conversation(ctx: Ctx, body: Record) -> Record:
+    """Create a conversation from a create body (and open its room); the create answer.
+
+    Shared with a deployment's public ``start``, which opens conversations the same way.
+    """
     sim = ctx.sim
     # LiveKit's plugin sends pal_id/face_id here; the CLI says this route is not aliased.
     # Accepting both costs nothing and serves both clients (rest-api-notes §3.1.1).
@@ -81,6 +89,9 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     )
     for key in ("document_ids", "document_tags", "memory_stores", "participant_tags"):
         str_list(body.get(key), key)
+    participant_tags = str_list(body.get("participant_tags"), "participant_tags")
+    if len(participant_tags) > 1:
+        raise bad("Invalid request: only one participant tag per conversation is supported")
     meeting_url = body.get("meeting_url")
     if meeting_url is not None and (
         not isinstance(meeting_url, str) or not meeting_url.startswith("https://")
@@ -132,6 +143,10 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     if require_auth:
         conv["meeting_token"] = ctx.store.meeting_token()
     ctx.store.conversations[cid] = conv
+    if participant_tags and persona_id is not None:
+        # Tavus makes the (PAL, participant) memory store on first use; the legacy
+        # memory_stores tags stay apart (api-2026-surface.md §12).
+        ensure_store(ctx, str(persona_id), participant_tags[0])
     if not test_mode:
         sim.schedule_conversation(conv)
         sim._open_room(conv, persona)
@@ -152,7 +167,7 @@ async def create(ctx: Ctx, request: web.Request) -> web.Response:
     }
     if require_auth:
         out["meeting_token"] = conv["meeting_token"]
-    return ctx.json(request, out)
+    return out
 
 
 @HANDLERS.verb("list")

@@ -177,3 +177,52 @@ async def recrawl(ctx: Ctx, request: web.Request) -> web.Response:
     out = public(doc)
     ctx.sim.start_document(doc, initial_status="recrawling")
     return ctx.json(request, out, status=202)
+
+
+@HANDLERS.verb("tags")
+async def tags(ctx: Ctx, request: web.Request) -> web.Response:
+    # Undocumented (tavus-cli only): {tags, total_count}, pages from 0 like the document list.
+    query = ctx.query(request)
+    search = query.get("search", "").lower()
+    found = sorted(
+        {t for d in ctx.store.documents.values() for t in d["tags"] if search in t.lower()}
+    )
+    page, _, _ = ctx.page(found, query)
+    return ctx.json(request, {"tags": page, "total_count": len(found)})
+
+
+def _chunk_texts(doc: Record) -> list[str]:
+    # A stand-in for extraction: a few deterministic passages about the document.
+    name, url = doc["document_name"], doc["document_url"]
+    return [
+        f"{name}: extracted text from {url}, part {n + 1}."
+        for n in range(3 + len(doc["document_id"]) % 3)
+    ]
+
+
+@HANDLERS.verb("chunks")
+async def chunks(ctx: Ctx, request: web.Request) -> web.Response:
+    # Undocumented (tavus-cli only): collection=regular|customer_support, limit, offset.
+    doc = _document(ctx, request.match_info["document_id"])
+    query = ctx.query(request)
+    collection = query.get("collection", "regular")
+    check_enum(collection, ("regular", "customer_support"), "collection")
+    try:
+        limit = int(query.get("limit", 100))
+        start = int(query.get("offset") or 0)
+    except ValueError:
+        raise bad("Invalid request: limit and offset must be integers") from None
+    if limit < 1 or start < 0:
+        raise bad("Invalid request: limit must be at least 1 and offset at least 0")
+    texts = _chunk_texts(doc) if doc["status"] == "ready" and collection == "regular" else []
+    items = [
+        {
+            "chunk_id": f"{doc['document_id']}-{n}",
+            "content": text,
+            "metadata": {"document_id": doc["document_id"], "index": n},
+        }
+        for n, text in enumerate(texts)
+    ][start : start + limit]
+    end = start + len(items)
+    out = {"chunks": items, "next_offset": str(end) if end < len(texts) else None}
+    return ctx.json(request, out)
