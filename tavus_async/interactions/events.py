@@ -843,7 +843,9 @@ class MalformedEvent(Event):
     """Something that could not be read as the event it claims to be, with the `reason`.
 
     `event_type` is the claimed type ("" when there was none); `payload` is the input as
-    received when it was not a JSON object (garbage bytes, a list, ...).
+    received when it was not a JSON object (garbage bytes, a list, ...). Like every event it is
+    not tracked by the garbage collector, so a `payload` that comes to hold this event (a list
+    the event is appended to) would never be freed: keep events out of what you decode.
     """
 
     event_type: str = ""
