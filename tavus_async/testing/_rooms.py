@@ -180,7 +180,9 @@ class _Participant:
     user_name: str
     is_replica: bool
     ws: web.WebSocketResponse | None = None
-    outbox: deque[dict[str, Any] | _Close] = field(default_factory=deque)
+    #: Frames encoded when queued: a string waiting for the writer is nothing the garbage
+    #: collector walks, a dict of dicts is several objects (x rooms x frames in flight).
+    outbox: deque[str | _Close] = field(default_factory=deque)
     #: The writer's wake-up while it waits for a frame (None while it is sending).
     waiter: asyncio.Future[None] | None = None
     writer: asyncio.Task[None] | None = None
@@ -511,7 +513,7 @@ class Room:
             p.outbox.clear()
             p.closing = True
             frame = _Close(CLOSE_SLOW_CONSUMER, "too slow: frames were not read")
-        p.outbox.append(frame)
+        p.outbox.append(frame if isinstance(frame, _Close) else _encode(frame).decode())
         waiter = p.waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -539,7 +541,7 @@ class Room:
                 self.stats["frames_undelivered"] += 1
                 continue
             try:
-                await ws.send_str(_encode(frame).decode())
+                await ws.send_str(frame)
             except ConnectionError:
                 self.stats["send_failures"] += 1
 
