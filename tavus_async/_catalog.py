@@ -36,6 +36,7 @@ from .models.pronunciation_dictionaries import (
 )
 from .models.replicas import Replica, ReplicaCreate
 from .models.skills import Skill, SkillAttachment
+from .models.tools import AccountTool, ToolCreate
 from .models.videos import Video, VideoCreate
 from .models.voices import Voice, VoiceCreate
 from .resources._base import AsyncAPIResource
@@ -51,6 +52,7 @@ from .resources.pals import Pals, PalSkills
 from .resources.personas import Personas
 from .resources.pronunciation_dictionaries import PronunciationDictionaries
 from .resources.replicas import Replicas
+from .resources.tools import PalTools, Tools
 from .resources.videos import Videos
 from .resources.voices import Voices
 
@@ -179,6 +181,8 @@ class ResourceDef:
         parent: For a namespace inside another (``tavus.pals.skills``), the parent row's name;
             ``path`` then holds the parent's id (``/v2/pals/{pal_id}/skills``).
         attr: The attribute on the parent (``skills``); defaults to ``name``.
+        shapes: ``(verb, method, suffix)`` for a verb whose request differs from its
+            :data:`VERBS` shape on this resource (a PAL's tools attach many ids in one POST).
         public_verbs: Verbs Tavus serves without an API key (a deployment's ``init``); the
             client does not send the key to them.
     """
@@ -197,6 +201,7 @@ class ResourceDef:
     table: str | None = None
     parent: str | None = None
     attr: str | None = None
+    shapes: tuple[tuple[str, str, str], ...] = ()
     public_verbs: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -240,12 +245,19 @@ class ResourceDef:
         """The operation's name, ``<resource>.<verb>``, shared by client and simulator."""
         return f"{self.name}.{verb}"
 
+    def shape(self, verb: str) -> tuple[str, str]:
+        """The HTTP method and path suffix of ``verb`` on this resource."""
+        for name, method, suffix in self.shapes:
+            if name == verb:
+                return method, suffix
+        return VERBS[verb]
+
     def routes(self) -> list[Route]:
         """The (method, path template, operation) of every verb, under every path it has."""
         out: list[Route] = []
         for base in (self.path, *self.aliases):
             for verb in self.verbs:
-                method, suffix = VERBS[verb]
+                method, suffix = self.shape(verb)
                 template = base + suffix.replace("{id}", "{" + self.id_field + "}")
                 public = verb in self.public_verbs
                 out.append(Route(method, template, self.operation(verb), verb, public))
@@ -581,6 +593,36 @@ class ResourceNamespaces:
             create_flags=(CliFlag("--name", "name", "the dictionary's name"),),
         ),
     )
+    tools = _Entry(
+        Tools,
+        path="/v2/tools",
+        id_field="tool_id",
+        page_base=1,
+        model=AccountTool,
+        create_model=ToolCreate,
+        verbs=("create", "list", "get", "update", "delete"),
+        list_filters=(
+            CliFlag("--type", "tool_type", "user (default), system or all"),
+            CliFlag("--sort", "sort", "asc (default) or desc, by created_at"),
+            CliFlag("--name-or-uuid", "name_or_uuid", "a part of the name, or a tool id"),
+        ),
+        cli=CliView(
+            singular="tool",
+            columns=("tool_id", "name", "trigger_type", "on_resolve", "created_at"),
+            create_flags=(
+                CliFlag("--name", "name", "the tool's name (letters, digits, underscores)"),
+                CliFlag("--description", "description", "what the tool does, for the LLM"),
+                CliFlag("--parameters", "parameters", "the arguments' JSON schema", "json"),
+                CliFlag("--delivery", "delivery", "app_message or api delivery, as JSON", "json"),
+                CliFlag("--on-resolve", "on_resolve", "generate_response, fire_and_forget..."),
+            ),
+            update_flags=(
+                CliFlag("--name", "name", "the new name"),
+                CliFlag("--description", "description", "the new description"),
+                CliFlag("--delivery", "delivery", "the new delivery, as JSON", "json"),
+            ),
+        ),
+    )
     skills = _Entry(
         ReadOnlyResource[Skill],
         path="/v2/skills",
@@ -670,6 +712,24 @@ NESTED: tuple[ResourceDef, ...] = (
         table="personas",
         cls=PalSkills,
         cli=CliView(singular="PAL skill", columns=("skill_id", "config", "attached_at")),
+    ),
+    ResourceDef(
+        name="pal_tools",
+        parent="pals",
+        attr="tools",
+        path="/v2/pals/{pal_id}/tools",
+        id_field="tool_id",
+        page_base=1,
+        model=AccountTool,
+        create_model=None,
+        verbs=("attach", "list", "detach"),
+        # Tavus attaches a list of ids in one POST {"tool_ids": [...]} (api-2026-surface §7).
+        shapes=(("attach", "POST", ""),),
+        # The official CLI's docs name the persona alias of the path too.
+        aliases=("/v2/personas/{pal_id}/tools",),
+        table="personas",
+        cls=PalTools,
+        cli=CliView(singular="PAL tool", columns=("tool_id", "name", "on_resolve")),
     ),
 )
 

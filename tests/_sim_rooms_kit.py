@@ -41,6 +41,14 @@ class FakeHooks:
         assert self.hub is not None
         await self.hub.close(conversation_id, reason)
 
+    def attached_tools(self, persona: dict[str, Any]) -> list[dict[str, Any]]:
+        return []  # no REST half: no registry tools
+
+    async def deliver_tool(
+        self, tool: dict[str, Any], arguments: dict[str, Any], conversation_id: str
+    ) -> tuple[Any, str]:
+        raise AssertionError("FakeHooks has no registry tools to deliver")
+
 
 class RoomClient:
     """One participant over a raw WebSocket, with bounded waits for frames."""

@@ -115,7 +115,7 @@ def test_the_simulator_serves_every_verb_and_nothing_else() -> None:
     for row in CATALOG:
         assert set(handlers_of(row).by_verb) == set(row.verbs), row.name
         for verb in row.verbs:
-            method, suffix = VERBS[verb]
+            method, suffix = row.shape(verb)
             template = row.path + suffix.replace("{id}", "{" + row.id_field + "}")
             assert served[(method, template)] == f"{row.name}.{verb}"
 

@@ -308,8 +308,9 @@ async def cmd_nested(args: argparse.Namespace, out: Output) -> int:
     result = await _call(args, verb, *call_args)
     if verb == "detach":
         _done(out, "detached", spec, args.id)
-    elif isinstance(result, dict):
-        items = list(result.values())
+    elif isinstance(result, (dict, list)):
+        # A PAL's skills come as a dict by id, its tools as a list.
+        items = list(result.values()) if isinstance(result, dict) else result
         out.table(items, spec.cli.columns, total_count=len(items))
     else:
         out.record(result)
@@ -589,6 +590,11 @@ def _takes_extra_body(spec: ResourceDef, verb: str) -> bool:
     )
 
 
+def _takes(spec: ResourceDef, verb: str, parameter: str) -> bool:
+    method = getattr(spec.resource_class, verb, None)
+    return method is not None and parameter in inspect.signature(method).parameters
+
+
 def _add_2026_actions(action: Callable[..., argparse.ArgumentParser], spec: ResourceDef) -> None:
     # The verbs of issue 13 part B: tag lists, chunks, a dry-run check, deployments' public calls.
     verbs = spec.verbs
@@ -654,7 +660,7 @@ def _add_nested_parser(
             p.add_argument(
                 "id", metavar=spec.id_field.upper(), help=f"the {spec.cli.singular}'s id"
             )
-        if verb in ("attach", "update"):
+        if verb in ("attach", "update") and _takes(spec, verb, "config"):
             p.add_argument("--config", metavar="JSON", help="the skill's config, as JSON")
         if verb == "replace":
             p.add_argument(

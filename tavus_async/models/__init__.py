@@ -100,10 +100,36 @@ from .pronunciation_dictionaries import (
 )
 from .replicas import Replica, ReplicaCreate, ReplicaProperties
 from .skills import Skill, SkillAttachment
+from .tools import (
+    AccountTool,
+    ApiDelivery,
+    ApiDeliveryInfo,
+    AuthApiKey,
+    AuthBasic,
+    AuthBearer,
+    AuthHmac,
+    AuthNone,
+    AuthOAuth2ClientCredentials,
+    ToolAuth,
+    ToolCreate,
+    ToolDefinitionError,
+    ToolDelivery,
+    ToolDeliveryInfo,
+    ToolUpdate,
+)
 from .videos import Video, VideoCreate, VideoProperties
 from .voices import Voice, VoiceCreate, VoiceTag, VoiceUpdate
 
 __all__ = [
+    "AccountTool",
+    "ApiDelivery",
+    "ApiDeliveryInfo",
+    "AuthApiKey",
+    "AuthBasic",
+    "AuthBearer",
+    "AuthHmac",
+    "AuthNone",
+    "AuthOAuth2ClientCredentials",
     "Conversation",
     "ConversationCreate",
     "ConversationCreateParams",
@@ -194,9 +220,15 @@ __all__ = [
     "TagList",
     "Timestamped",
     "Tool",
+    "ToolAuth",
+    "ToolCreate",
+    "ToolDefinitionError",
+    "ToolDelivery",
+    "ToolDeliveryInfo",
     "ToolFunction",
     "ToolFunctionParams",
     "ToolParams",
+    "ToolUpdate",
     "TranscriptEntry",
     "TransportLayer",
     "TransportLayerParams",

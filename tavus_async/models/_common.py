@@ -342,9 +342,12 @@ def _unknown_fields(raw: Any, cls: type, where: str) -> list[str]:
     if not isinstance(raw, dict):
         return []
     known = _encoded_fields(cls)
+    tag_field = getattr(getattr(cls, "__struct_config__", None), "tag_field", None)
     problems: list[str] = []
     for key, value in raw.items():
         here = f"{where}.{key}" if where else str(key)
+        if key == tag_field:
+            continue  # a tagged union's discriminator ("type"), not a field
         entry = known.get(key)
         if entry is None:
             close = difflib.get_close_matches(str(key), list(known), n=1)
@@ -352,12 +355,26 @@ def _unknown_fields(raw: Any, cls: type, where: str) -> list[str]:
             problems.append(f"{here!r}{hint}")
             continue
         direct, item = _struct_types(entry[1])
+        if isinstance(value, dict):
+            direct = _tagged_member(entry[1], value) or direct
         if direct is not None and isinstance(value, dict):
             problems.extend(_unknown_fields(value, direct, here))
         elif item is not None and isinstance(value, list):
             for i, element in enumerate(value):
                 problems.extend(_unknown_fields(element, item, f"{here}[{i}]"))
     return problems
+
+
+def _tagged_member(hint: Any, value: dict[str, Any]) -> type | None:
+    """The member of a tagged union of Structs that ``value``'s tag selects, if any."""
+    if typing.get_origin(hint) not in (Union, types.UnionType):
+        return None
+    for arg in typing.get_args(hint):
+        if isinstance(arg, type) and issubclass(arg, msgspec.Struct):
+            config = arg.__struct_config__
+            if config.tag_field is not None and value.get(config.tag_field) == config.tag:
+                return arg
+    return None
 
 
 _SET_META = frozenset({"created_at", "updated_at", "status", "name"})

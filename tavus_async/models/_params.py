@@ -29,9 +29,26 @@ from tavus_async.models.layers import (
 from tavus_async.models.objectives import Objective
 from tavus_async.models.pronunciation_dictionaries import PronunciationRule
 from tavus_async.models.replicas import ReplicaProperties
+from tavus_async.models.tools import (
+    ApiDelivery,
+    AuthApiKey,
+    AuthBasic,
+    AuthBearer,
+    AuthHmac,
+    AuthNone,
+    AuthOAuth2ClientCredentials,
+    ToolDelivery,
+)
 from tavus_async.models.videos import VideoProperties
 
 __all__ = [
+    "ApiDeliveryParams",
+    "AuthApiKeyParams",
+    "AuthBasicParams",
+    "AuthBearerParams",
+    "AuthHmacParams",
+    "AuthNoneParams",
+    "AuthOAuth2ClientCredentialsParams",
     "ConversationCreateParams",
     "ConversationPropertiesParams",
     "ConversationalFlowLayerParams",
@@ -60,8 +77,11 @@ __all__ = [
     "ReplicaPropertiesParams",
     "STTLayerParams",
     "TTSLayerParams",
+    "ToolCreateParams",
+    "ToolDeliveryParams",
     "ToolFunctionParams",
     "ToolParams",
+    "ToolUpdateParams",
     "TransportLayerParams",
     "VideoCreateParams",
     "VideoPropertiesParams",
@@ -218,6 +238,24 @@ class PronunciationDictionaryCreateParams(TypedDict, total=False):
     rules: Sequence[PronunciationRule | PronunciationRuleParams] | None
 
 
+class ToolCreateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.ToolCreate`."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any] | None
+    delivery: ToolDelivery | ToolDeliveryParams | None
+    trigger_type: Literal["in_call", "post_call"] | None
+    origin: Literal["llm", "vision", "audio"] | None
+    on_call: Literal["generate_filler", "static_filler", "silent", "passthrough"] | None
+    on_resolve: (
+        Literal["generate_response", "response_in_result", "add_to_context", "fire_and_forget"]
+        | None
+    )
+    static_filler: str | None
+    tags: list[str] | None
+
+
 class DeploymentCreateParams(TypedDict, total=False):
     """The keyword arguments of :class:`~tavus_async.models.DeploymentCreate`."""
 
@@ -272,6 +310,24 @@ class FlatGuardrailUpdateParams(TypedDict, total=False):
     tags: list[str] | None
     app_message: bool | None
     tool_call: Mapping[str, Any] | None
+
+
+class ToolUpdateParams(TypedDict, total=False):
+    """The keyword arguments of :class:`~tavus_async.models.ToolUpdate`."""
+
+    name: str | None
+    description: str | None
+    parameters: Mapping[str, Any] | None
+    delivery: ToolDelivery | ToolDeliveryParams | None
+    trigger_type: Literal["in_call", "post_call"] | None
+    origin: Literal["llm", "vision", "audio"] | None
+    on_call: Literal["generate_filler", "static_filler", "silent", "passthrough"] | None
+    on_resolve: (
+        Literal["generate_response", "response_in_result", "add_to_context", "fire_and_forget"]
+        | None
+    )
+    static_filler: str | None
+    tags: list[str] | None
 
 
 class LayersParams(TypedDict, total=False):
@@ -371,6 +427,13 @@ class PronunciationRuleParams(TypedDict, total=False):
     type: Required[str]
     case_sensitive: bool | None
     word_boundaries: bool | None
+
+
+class ToolDeliveryParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.ToolDelivery`."""
+
+    app_message: bool | None
+    api: ApiDelivery | ApiDeliveryParams | None
 
 
 class DeploymentLimitsParams(TypedDict, total=False):
@@ -484,6 +547,33 @@ class RecordingStorageParams(TypedDict, total=False):
     client_id: str | None
 
 
+class ApiDeliveryParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.ApiDelivery`."""
+
+    url: Required[str]
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] | None
+    timeout: float | None
+    headers: Mapping[str, str] | None
+    auth: (
+        AuthNone
+        | AuthNoneParams
+        | AuthBearer
+        | AuthBearerParams
+        | AuthApiKey
+        | AuthApiKeyParams
+        | AuthBasic
+        | AuthBasicParams
+        | AuthOAuth2ClientCredentials
+        | AuthOAuth2ClientCredentialsParams
+        | AuthHmac
+        | AuthHmacParams
+        | None
+    )
+    body_template: Mapping[str, Any] | None
+    query_params: Mapping[str, str] | None
+    content_type: str | None
+
+
 class ToolParams(TypedDict, total=False):
     """The fields, as a dict of :class:`~tavus_async.models.Tool`."""
 
@@ -491,6 +581,46 @@ class ToolParams(TypedDict, total=False):
     function: ToolFunction | ToolFunctionParams | None
     name: str | None
     description: str | None
+
+
+class AuthNoneParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthNone`."""
+
+
+class AuthBearerParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthBearer`."""
+
+    token: str | None
+
+
+class AuthApiKeyParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthApiKey`."""
+
+    name: Required[str]
+    value: str | None
+    location: Literal["header", "query"]
+
+
+class AuthBasicParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthBasic`."""
+
+    username: Required[str]
+    password: str | None
+
+
+class AuthOAuth2ClientCredentialsParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthOAuth2ClientCredentials`."""
+
+    token_url: Required[str]
+    client_id: Required[str]
+    client_secret: str | None
+    scope: str | None
+
+
+class AuthHmacParams(TypedDict, total=False):
+    """The fields, as a dict of :class:`~tavus_async.models.AuthHmac`."""
+
+    secret: str | None
 
 
 class ToolFunctionParams(TypedDict, total=False):

@@ -9,6 +9,7 @@ from .pals import Pals, PalSkills
 from .personas import Personas
 from .pronunciation_dictionaries import PronunciationDictionaries
 from .replicas import Replicas
+from .tools import PalTools, Tools
 from .videos import Videos
 from .voices import Voices
 
@@ -19,10 +20,12 @@ __all__ = [
     "Guardrails",
     "Objectives",
     "PalSkills",
+    "PalTools",
     "Pals",
     "Personas",
     "PronunciationDictionaries",
     "Replicas",
+    "Tools",
     "Videos",
     "Voices",
 ]

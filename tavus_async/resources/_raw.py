@@ -26,6 +26,7 @@ from tavus_async.resources.pals import Pals, PalSkills
 from tavus_async.resources.personas import Personas
 from tavus_async.resources.pronunciation_dictionaries import PronunciationDictionaries
 from tavus_async.resources.replicas import Replicas
+from tavus_async.resources.tools import PalTools, Tools
 from tavus_async.resources.videos import Videos
 from tavus_async.resources.voices import Voices
 
@@ -158,6 +159,16 @@ class PronunciationDictionariesWithRawResponse(RawResponses[PronunciationDiction
     patch = raw_method(PronunciationDictionaries.patch)
 
 
+class ToolsWithRawResponse(RawResponses[Tools]):
+    """The raw view of ``Tools`` (each method returns a ``RawResponse``)."""
+
+    create = raw_method(Tools.create)
+    delete = raw_method(Tools.delete)
+    get = raw_method(Tools.get)
+    list = raw_method(Tools.list)
+    update = raw_method(Tools.update)
+
+
 class DeploymentsWithRawResponse(RawResponses[Deployments]):
     """The raw view of ``Deployments`` (each method returns a ``RawResponse``)."""
 
@@ -192,6 +203,14 @@ class PalSkillsWithRawResponse(RawResponses[PalSkills]):
     update = raw_method(PalSkills.update)
 
 
+class PalToolsWithRawResponse(RawResponses[PalTools]):
+    """The raw view of ``PalTools`` (each method returns a ``RawResponse``)."""
+
+    attach = raw_method(PalTools.attach)
+    detach = raw_method(PalTools.detach)
+    list = raw_method(PalTools.list)
+
+
 #: The typed view of each resource class (others: the untyped AnyRawResponses).
 RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {
     Pals: PalsWithRawResponse,
@@ -205,9 +224,11 @@ RAW_VIEWS: dict[type[Any], type[RawResponses[Any]]] = {
     Videos: VideosWithRawResponse,
     Voices: VoicesWithRawResponse,
     PronunciationDictionaries: PronunciationDictionariesWithRawResponse,
+    Tools: ToolsWithRawResponse,
     Deployments: DeploymentsWithRawResponse,
     MemoryStores: MemoryStoresWithRawResponse,
     PalSkills: PalSkillsWithRawResponse,
+    PalTools: PalToolsWithRawResponse,
 }
 
 
@@ -249,6 +270,8 @@ class WithRawResponse(RawResponseDescriptor):
         self, obj: PronunciationDictionaries, owner: type[Any] | None = None
     ) -> PronunciationDictionariesWithRawResponse: ...
     @overload
+    def __get__(self, obj: Tools, owner: type[Any] | None = None) -> ToolsWithRawResponse: ...
+    @overload
     def __get__(
         self, obj: Deployments, owner: type[Any] | None = None
     ) -> DeploymentsWithRawResponse: ...
@@ -260,6 +283,8 @@ class WithRawResponse(RawResponseDescriptor):
     def __get__(
         self, obj: PalSkills, owner: type[Any] | None = None
     ) -> PalSkillsWithRawResponse: ...
+    @overload
+    def __get__(self, obj: PalTools, owner: type[Any] | None = None) -> PalToolsWithRawResponse: ...
     @overload
     def __get__(
         self, obj: AsyncAPIResource, owner: type[Any] | None = None

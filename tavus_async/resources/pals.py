@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from typing_extensions import Unpack
@@ -19,6 +19,9 @@ from ..models.patch import Patch, PatchOp, PatchResult
 from ..models.skills import SkillAttachment
 from ._base import AsyncAPIResource, call_options, require_id
 from ._shared import decode_with
+
+if TYPE_CHECKING:
+    from .tools import PalTools
 
 __all__ = ["PalSkills", "Pals"]
 
@@ -38,6 +41,8 @@ class Pals(AsyncAPIResource):
 
     #: The skills attached to each PAL (``/v2/pals/{pal_id}/skills``).
     skills: PalSkills
+    #: The registry tools attached to each PAL (``/v2/pals/{pal_id}/tools``).
+    tools: PalTools
 
     async def create(
         self,

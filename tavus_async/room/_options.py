@@ -12,6 +12,7 @@ from typing import Literal
 from typing_extensions import TypedDict
 
 from tavus_async.room.transport import Transport
+from tavus_async.tools._registry import ToolRegistry
 
 __all__ = ["RoomOptions"]
 
@@ -35,5 +36,6 @@ class RoomOptions(TypedDict, total=False):
     heartbeats: bool
     buffer_size: int
     transcript_max_turns: int | None
+    tools: ToolRegistry | None
     tool_timeout: float
     legacy_tool_reply: Literal["echo", "append_context", "none"]

@@ -87,7 +87,7 @@ from ..interactions.messages import (
 from ._buffer import BufferClosed, EventBuffer
 from ._cancel import complete_then_reraise
 from ._options import RoomOptions
-from ._tools import ToolHandler, ToolRegistry, ToolSpec
+from ._tools import ToolContext, ToolHandler, ToolRegistry, ToolSpec
 from ._transcript import Transcript
 from .events import (
     CallStateChanged,
@@ -205,18 +205,6 @@ def _transport_options(
     return options
 
 
-def _tool_output(result: Any) -> Any:
-    """A handler's return value as a tool_result ``output`` (str or JSON value)."""
-    if result is None:
-        return ""
-    if isinstance(result, (str, dict, list, int, float, bool)):
-        return result
-    try:
-        return msgspec.to_builtins(result)
-    except (TypeError, ValueError):
-        return str(result)
-
-
 def _as_text(output: Any) -> str:
     if isinstance(output, str):
         return output
@@ -266,13 +254,16 @@ class Room:
         buffer_size: Events held for a slow consumer before droppable ones are shed.
         transcript_max_turns: Turns :attr:`transcript` keeps; older ones are dropped and
             counted in ``transcript.dropped`` (None keeps every turn).
-        tool_timeout: Default seconds a tool handler may run.
+        tools: A :class:`~tavus_async.tools.ToolRegistry` to answer tool calls from (the same
+            one can serve the HTTP channel); default: a new, empty one. ``@room.tool``
+            registers into it.
+        tool_timeout: Default seconds a tool handler may run (a tool's own ``timeout`` wins).
         legacy_tool_reply: How to answer a tool call that has no ``tool_call_id``: ``"echo"``
             (the replica speaks the result), ``"append_context"``, or ``"none"``.
 
     Attributes:
         transcript: The conversation so far (:class:`Transcript`).
-        tools: The registered tool handlers (:class:`ToolRegistry`).
+        tools: The tool registry calls are answered from (:class:`ToolRegistry`).
         stats: What was received, refused, dropped and sent (:class:`RoomStats`).
         conversation_id: The conversation this room belongs to.
 
@@ -343,6 +334,7 @@ class Room:
         heartbeats: bool = False,
         buffer_size: int = 1024,
         transcript_max_turns: int | None = 1000,
+        tools: ToolRegistry | None = None,
         tool_timeout: float = 30.0,
         legacy_tool_reply: Literal["echo", "append_context", "none"] = "echo",
     ) -> None:
@@ -408,7 +400,7 @@ class Room:
 
         self.stats = RoomStats()
         self.transcript = Transcript(transcript_max_turns)
-        self.tools = ToolRegistry()
+        self.tools = tools if tools is not None else ToolRegistry()
         self._buffer: EventBuffer[RoomStreamEvent] = EventBuffer(
             buffer_size,
             is_droppable=self._droppable,
@@ -1099,17 +1091,15 @@ class Room:
     def tool(self, name: str | None = None, *, timeout: float | None = None) -> Callable[[F], F]:
         """Decorator registering a tool handler: ``@room.tool("get_weather")``.
 
-        The handler gets the call's arguments as keyword arguments (and the ``ToolCall`` as
-        ``call=`` if it declares that parameter); its return value is sent as the result.
+        Same as ``room.tools.tool(...)`` (see :meth:`tavus_async.tools.ToolRegistry.register`):
+        the call's arguments are decoded into the handler's annotations and passed by keyword
+        (the ``ToolCall`` too, as ``call=``, if it declares that parameter); its return value
+        is sent as the result.
         """
-        register = self.tools.tool(name, timeout=timeout)
-
-        def decorate(handler: F) -> F:
-            register(handler)
-            self._start_tools()  # before the first call arrives, as at the join
-            return handler
-
-        return decorate
+        # The task group tool calls run in starts now, before the first call can arrive (as at
+        # the join); the registry's own decorator is returned, so it sees the caller's frame.
+        self._start_tools()
+        return self.tools.tool(name, timeout=timeout)
 
     def _dispatch_tool(self, call: ToolCall) -> None:
         spec = self.tools.get(call.name)
@@ -1130,28 +1120,16 @@ class Room:
             )
 
     async def _run_tool(self, spec: ToolSpec, call: ToolCall) -> None:
+        context = ToolContext(spec.name, "room", self.conversation_id, call.tool_call_id, call)
         timeout = spec.timeout or self._tool_timeout
-        status: Literal["success", "error"] = "success"
-        if call.arguments_error is not None:
-            output: Any = f"the arguments for tool {spec.name} could not be read"
-            status = "error"
-            logger.warning("tool %s: %s", spec.name, call.arguments_error)
-        else:
-            try:
-                with anyio.fail_after(timeout):
-                    output = _tool_output(await spec.run(call.arguments, call))
-            except TimeoutError:
-                output, status = f"the tool {spec.name} timed out", "error"
-                logger.warning("tool %s timed out after %g s", spec.name, timeout)
-            except Exception:
-                # The exception text may hold anything (paths, keys): log it, send a safe line.
-                output, status = f"the tool {spec.name} failed", "error"
-                logger.exception("tool %s raised", spec.name)
+        outcome = await self.tools.call(
+            spec.name, call.properties.arguments, context=context, timeout=timeout
+        )
         self.stats.tool_calls += 1
-        if status == "error":
+        if outcome.status == "error":
             self.stats.tool_errors += 1
         try:
-            await self._answer_tool(call, output, status)
+            await self._answer_tool(call, outcome.output, outcome.status)
         except (RoomError, ValueError, TypeError) as exc:
             logger.warning("could not send the result of tool %s: %s", spec.name, exc)
 

@@ -3,8 +3,9 @@
 ``async with TavusSimulator() as sim:`` serves Tavus's REST API on 127.0.0.1 (``sim.base_url``,
 ``sim.api_key``, ``sim.client()``), with controllable time (``await sim.advance(seconds)``),
 scriptable faults (``sim.faults.add(...)``), webhook deliveries (``sim.callbacks``), counts of
-what really ran (``sim.counts``), the requests as received (``sim.requests``) and, with the
-room side installed, joinable conversation rooms.
+what really ran (``sim.counts``), the requests as received (``sim.requests``), the tool calls
+it sent over HTTP as Tavus does (``sim.tool_deliveries``) and, with the room side installed,
+joinable conversation rooms.
 """
 
 from typing import TYPE_CHECKING
@@ -33,12 +34,14 @@ if TYPE_CHECKING:
     from ._options import SimulatorOptions
     from ._simulator import SimHooks, TavusSimulator, Timings, serve
     from ._store import Store
+    from ._tools import DeliveryAttempt, ToolDeliveryRecord
 
 __all__ = [
     "CallTool",
     "CallbackDispatcher",
     "DefaultBrain",
     "Delivery",
+    "DeliveryAttempt",
     "Emit",
     "FaultPlan",
     "FaultRule",
@@ -55,6 +58,7 @@ __all__ = [
     "TavusSimulator",
     "TimeMode",
     "Timings",
+    "ToolDeliveryRecord",
     "guardrail",
     "objective",
     "perception_tool_call",

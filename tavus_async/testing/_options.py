@@ -26,4 +26,5 @@ class SimulatorOptions(TypedDict, total=False):
     rooms: bool
     seed_stock: bool
     callbacks: Literal["loopback", "any"]
+    allow_private_tool_urls: bool
     keep_ended: int | None

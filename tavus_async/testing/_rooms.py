@@ -117,6 +117,9 @@ _SENSITIVITY_VALUES = ("low", "medium", "high")
 _STREAM_WORDS = 3  # words per utterance.streaming chunk
 
 _encode = msgspec.json.encode
+_FUNCTION_KEYS = ("name", "description", "parameters")
+# on_resolve values whose result the PAL does not speak (api-2026-surface.md §6.1).
+_SILENT_RESOLVE = ("fire_and_forget", "add_to_context")
 
 
 class SimHooks(Protocol):
@@ -130,6 +133,16 @@ class SimHooks(Protocol):
 
     async def end_conversation(self, conversation_id: str, reason: str) -> None:
         """End the conversation (the room decided to: a timeout or the maximum duration)."""
+
+    def attached_tools(self, persona: dict[str, Any]) -> list[dict[str, Any]]:
+        """The registry tools (``/v2/tools`` records) attached to the PAL."""
+        ...
+
+    async def deliver_tool(
+        self, tool: dict[str, Any], arguments: dict[str, Any], conversation_id: str
+    ) -> tuple[Any, str]:
+        """Send a ``delivery.api`` tool call over HTTP; the (output, status) to speak."""
+        ...
 
 
 class _TimerHandle(Protocol):
@@ -265,6 +278,18 @@ class Room:
         tools = llm.get("tools") if isinstance(llm, dict) else None
         self.tools: tuple[dict[str, Any], ...] = tuple(
             t for t in (tools if isinstance(tools, list) else []) if isinstance(t, dict)
+        )
+        # Registry tools attached to the PAL are offered like inline ones; Tavus delivers each
+        # on one channel: an app message, or (delivery.api) an HTTP request from the REST half.
+        # Post-call actions are never offered to the live model (api-2026-surface §6.6).
+        self._registry_tools = {
+            t["name"]: t
+            for t in hub.hooks.attached_tools(persona)
+            if t.get("trigger_type") != "post_call"
+        }
+        self.tools += tuple(
+            {"type": "function", "function": {k: t.get(k) for k in _FUNCTION_KEYS}}
+            for t in self._registry_tools.values()
         )
         self.conversational_context = str(get("conversational_context") or "")
         self.job_status: str | None = None
@@ -939,7 +964,7 @@ class Room:
             elif isinstance(action, CallTool):
                 output, status = await self._call_tool(action, turn_idx, user_iid)
                 speech = action.say_result(action.name, output, status)
-                if speech:
+                if speech and self._speaks_result(action.name, status):
                     await self._speak(job, speech, str(uuid.uuid4()), turn_idx)
 
     def _emit_action(self, action: Emit) -> None:
@@ -950,9 +975,20 @@ class Room:
             message_type=action.message_type,
         )
 
+    def _speaks_result(self, name: str, status: str) -> bool:
+        """Apply a registry tool's ``on_resolve``: silent ones are not spoken (failures are)."""
+        tool = self._registry_tools.get(name)
+        silent = tool is not None and tool.get("on_resolve") in _SILENT_RESOLVE
+        return status == "error" or not silent
+
     async def _call_tool(
         self, call: CallTool, turn_idx: int, user_iid: str | None
     ) -> tuple[Any, str]:
+        tool = self._registry_tools.get(call.name)
+        if tool is not None and (tool.get("delivery") or {}).get("api"):
+            self.stats["tool_deliveries"] += 1
+            self._settled.set()  # real I/O: do not hold the simulated clock meanwhile
+            return await self.hub.hooks.deliver_tool(tool, call.arguments, self.conversation_id)
         call_id = f"tc_{uuid.uuid4().hex[:12]}"
         fut: asyncio.Future[tuple[Any, str]] = asyncio.get_running_loop().create_future()
         self._pending_tools[call_id] = fut

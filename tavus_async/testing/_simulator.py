@@ -22,6 +22,7 @@ from ._faults import FaultPlan
 from ._journal import RequestJournal
 from ._seed import seed_store
 from ._store import Record, Store, public
+from ._tools import ToolDeliveryRecord, ToolsState
 
 if TYPE_CHECKING:
     from tavus_async import AsyncTavus
@@ -108,6 +109,16 @@ class SimHooks:
         """End a conversation from the room side (e.g. ``participant_left_timeout reached``)."""
         await self._sim.end_conversation(conversation_id, reason)
 
+    def attached_tools(self, persona: Record) -> list[Record]:
+        """The registry tools attached to a PAL (``tool_ids``)."""
+        return self._sim.account_tools.attached(persona)
+
+    async def deliver_tool(
+        self, tool: Record, arguments: dict[str, Any], conversation_id: str
+    ) -> tuple[Any, str]:
+        """Send a ``delivery.api`` tool call as Tavus does (see ``_tools.ToolsState.deliver``)."""
+        return await self._sim.account_tools.deliver(tool, arguments, conversation_id)
+
 
 def _load_room_hub() -> Any:
     """The room side's ``RoomHub`` class, or None while tavus_async.testing._rooms is absent."""
@@ -137,6 +148,9 @@ class TavusSimulator:
         seed_stock: add Tavus's stock replicas, personas and voices.
         callbacks: ``"loopback"`` (default) POSTs callbacks only to loopback URLs and records
             the rest as failed deliveries; ``"any"`` delivers to every ``callback_url``.
+        allow_private_tool_urls: Accept (and deliver to) tool URLs on loopback, private and
+            link-local hosts, and plain http, which Tavus refuses: for tests whose tool
+            receiver runs on 127.0.0.1.
         keep_ended: most ended conversations kept (default :data:`KEEP_ENDED`; None keeps
             all). Past it the oldest ended conversation is forgotten with its room, transcript
             and events (``GET`` then answers 404), so a long-running simulator stays bounded.
@@ -155,6 +169,7 @@ class TavusSimulator:
         rooms: bool = True,
         seed_stock: bool = True,
         callbacks: Literal["loopback", "any"] = "loopback",
+        allow_private_tool_urls: bool = False,
         keep_ended: int | None = KEEP_ENDED,
     ) -> None:
         if keep_ended is not None and keep_ended < 0:
@@ -183,6 +198,8 @@ class TavusSimulator:
         #: The last 1,000 API requests as received (method, path, query, headers, body).
         self.requests = RequestJournal()
         self.callbacks = CallbackDispatcher(allow=callbacks)
+        #: The account's tools registry (``/v2/tools``) and the HTTP tool sender.
+        self.account_tools = ToolsState(self, allow_private_urls=allow_private_tool_urls)
         self.hooks = SimHooks(self)
         self._want_rooms = rooms
         self.rooms: Any = None
@@ -259,9 +276,15 @@ class TavusSimulator:
                 await self.rooms.aclose()
         await self.clock.stop()
         await self.callbacks.aclose()
+        await self.account_tools.aclose()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    @property
+    def tool_deliveries(self) -> list[ToolDeliveryRecord]:
+        """Every tool call sent over HTTP (``delivery.api``), with its attempts and result."""
+        return self.account_tools.deliveries
 
     async def __aenter__(self) -> TavusSimulator:
         return await self.start()
@@ -421,6 +444,10 @@ class TavusSimulator:
         transcript = [{"role": "system", "content": conv.get("_system_prompt", "")}]
         transcript += conv.get("_transcript", [])
         self._event(conv, "application.transcription_ready", {"transcript": transcript})
+        # The PAL's post-call actions run once, here, before the end call answers (on Tavus they
+        # run shortly after): their outcome is in the events when end_conversation returns.
+        for action in await self.account_tools.post_call_actions(conv):
+            self._event(conv, "application.post_call_action_executed", action)
         if conv.get("_perception", True):
             n_user = sum(1 for t in transcript if t["role"] == "user")
             self._event(
