@@ -16,11 +16,12 @@ RSS before, divided by N; and the same after the turns). Separate processes keep
 sides' CPU and memory apart and give each its own core; a fresh client per N keeps one size's
 heap from flattering the next. Each figure is the median of ``--repeat`` runs; ``spread`` is
 (max - min) / median over them. The client's garbage collector is timed per generation, and
-the GC-tracked objects per room are counted; ``--memory`` says what each KB per room is.
+the GC-tracked objects per room are counted (in all and by type); ``--memory`` says what each
+KB per room is.
 
     python benchmarks/bench_scale.py [--quick] [--json PATH] [--rooms 10,100,1000]
                                      [--turns T] [--repeat R] [--memory]
-    python benchmarks/bench_scale.py --rooms 10000 --repeat 1     # about 5 minutes here
+    python benchmarks/bench_scale.py --rooms 10000 --repeat 1     # about 2 minutes here
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import gc
 import json
 import sys
 import time
+from collections import Counter
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -167,8 +169,6 @@ def _owner(trace: Any) -> str:
 
 def memory_breakdown(before: Any, after: Any, n: int, top: int = 12) -> list[list[Any]]:
     """The biggest allocation sites between two tracemalloc snapshots, in bytes per room."""
-    from collections import Counter
-
     sites: Counter[str] = Counter()
     for stat in after.compare_to(before, "traceback"):
         sites[_owner(stat.traceback)] += stat.size_diff
@@ -176,6 +176,18 @@ def memory_breakdown(before: Any, after: Any, n: int, top: int = 12) -> list[lis
     rows = [["(total)", round(total / n)]]
     rows += [[site, round(size / n)] for site, size in sites.most_common(top)]
     return rows
+
+
+def _tracked_types() -> Counter[str]:
+    """The objects the garbage collector tracks now, counted by type name."""
+    return Counter(type(o).__qualname__ for o in gc.get_objects())
+
+
+def _per_room(before: Counter[str], after: Counter[str], n: int, top: int = 15) -> list[Any]:
+    """The types whose tracked count grew most between two counts, per room."""
+    grown = after.copy()
+    grown.subtract(before)
+    return [[name, round(count / n, 2)] for name, count in grown.most_common(top) if count > 0]
 
 
 def rss() -> int:
@@ -251,7 +263,8 @@ async def client_run(
             tracemalloc.start(25)
             snap_before = tracemalloc.take_snapshot()
         rss_before = rss()
-        tracked_before = len(gc.get_objects())
+        types_before = _tracked_types()
+        tracked_before = sum(types_before.values())
         stack = AsyncExitStack()
         try:
 
@@ -278,7 +291,8 @@ async def client_run(
             sim_join = sim_cpu() - s0
             gc.collect()
             rss_joined = rss()
-            tracked_joined = len(gc.get_objects())
+            types_joined = _tracked_types()
+            tracked_joined = sum(types_joined.values())
             snap_joined = tracemalloc.take_snapshot() if breakdown else None
 
             async def drive(room: Room) -> int:
@@ -309,9 +323,14 @@ async def client_run(
                     "joined": memory_breakdown(snap_before, snap_joined, n),
                     "turns": memory_breakdown(snap_joined, snap_after, n),
                 }
+            types_after = _tracked_types()
             tracked_per_room = {
                 "joined": (tracked_joined - tracked_before) / n,
-                "after_turns": (len(gc.get_objects()) - tracked_before) / n,
+                "after_turns": (sum(types_after.values()) - tracked_before) / n,
+            }
+            tracked_types = {
+                "joined": _per_room(types_before, types_joined, n),
+                "after_turns": _per_room(types_joined, types_after, n),
             }
             received = sum(r.stats.received for r in rooms) - received0
             dropped = sum(r.stats.dropped for r in rooms)
@@ -337,6 +356,7 @@ async def client_run(
         "gc_collections": gc_clock.collections,
         "gc_seconds_by_generation": gc_clock.by_generation,
         "gc_tracked_objects_per_room": tracked_per_room,
+        "gc_tracked_types_per_room": tracked_types,
         "sim_cpu_util": sim_turns / t_turns.wall,
         "sim_gc_share": (
             (sim_gc1 - sim_gc0) / sim_turns

@@ -299,6 +299,33 @@ async def test_no_task_or_session_outlives_the_room(tavus: Any) -> None:
     assert room.transport._session is None  # type: ignore[attr-defined]
 
 
+async def test_a_room_without_tools_starts_no_tool_task_and_a_late_registry_tool_still_runs(
+    tavus: Any,
+) -> None:
+    conv = await _conversation(tavus)
+    calls: list[str] = []
+    async with connect(conv, client=tavus) as room:
+        await _until(room, StoppedSpeaking)  # the greeting
+        # No tool: no task group task held for the room (issue 17: thousands of rooms).
+        assert [t.get_name() for t in _room_tasks()] == ["tavus-ws-room-reader"]
+
+        # Registered on the registry itself, not through room.tool: the first call starts the
+        # task group, and the call waits for it rather than being lost.
+        async def get_weather(location: str) -> str:
+            calls.append(location)
+            return "sunny"
+
+        room.tools.register(get_weather)
+        await room.respond('get_weather {"location": "Oslo"}')
+        await room.wait_for(ToolCall, timeout=5)
+        spoken = await room.wait_for(Utterance, where=lambda u: u.role == "replica", timeout=5)
+        assert calls == ["Oslo"]
+        assert "sunny" in spoken.speech
+        assert room.stats.tool_calls == 1
+        assert "tavus-room-tools" in [t.get_name() for t in _room_tasks()]
+    assert _room_tasks() == []
+
+
 async def test_rooms_of_one_loop_share_one_session_closed_by_the_last(tavus: Any) -> None:
     from tavus_async.room import websocket
 

@@ -123,13 +123,16 @@ def normalize_role(role: str | None) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 
-class Properties(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """Base of every `properties` Struct; older payloads put `inference_id` here."""
+class Properties(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """Base of every `properties` Struct; older payloads put `inference_id` here.
+
+    Untracked by the garbage collector, like :class:`Event`: decoded JSON holds no cycles.
+    """
 
     inference_id: str | None = None
 
 
-class Frame(msgspec.Struct, omit_defaults=True):
+class Frame(msgspec.Struct, omit_defaults=True, gc=False):
     """One perception frame: base64 image data and its MIME type."""
 
     data: str
@@ -286,11 +289,30 @@ def _iso_to_epoch(value: str) -> float | str:
     return parsed.timestamp()
 
 
-class Event(msgspec.Struct, kw_only=True, omit_defaults=True, dict=True):
+class _EventCache:
+    """Per-instance slots of an :class:`Event` that are not wire fields.
+
+    They hold the original message (``_src`` undecoded bytes/str, or ``_raw`` the dict), the
+    wire spelling of an aliased ``event_type`` and parsed tool-call arguments; being slots, not
+    Struct fields, they stay out of ``repr``, equality and encoding.
+    """
+
+    __slots__ = ("_parsed_args", "_raw", "_src", "_wire_type")
+
+    if TYPE_CHECKING:
+        _parsed_args: tuple[dict[str, Any], str | None, str | None]
+        _raw: Any  # the message dict as received (a Mapping the caller gave)
+        _src: Any  # the bytes or str as received
+        _wire_type: str
+
+
+class Event(_EventCache, msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     """Base of every decoded event: the envelope fields shared by all.
 
-    `dict=True` gives each instance a `__dict__` that holds the original message (for `raw`)
-    without making it a wire field or part of `repr` and equality.
+    Events are not tracked by the cyclic garbage collector (``gc=False``): they hold only decoded
+    JSON data (strings, numbers, lists, dicts and other untracked Structs), which cannot refer
+    back to the event, so reference counting frees them. A bot holding thousands of rooms would
+    otherwise have every event in flight walked by each collection (issue 17).
     """
 
     message_type: str = "conversation"
@@ -304,16 +326,16 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True, dict=True):
     @property
     def event_type(self) -> str:
         """The wire `event_type` of this event."""
-        return str(self.__dict__.get("_wire_type") or self.__struct_config__.tag)
+        return str(getattr(self, "_wire_type", None) or self.__struct_config__.tag)
 
     @property
     def raw(self) -> dict[str, Any]:
         """The original message as a dict (decoded lazily when the input was bytes or str)."""
-        cache = self.__dict__
-        raw = cache.get("_raw")
+        raw: dict[str, Any] | None = getattr(self, "_raw", None)
         if raw is None:
-            source = cache.pop("_src", None)
+            source = getattr(self, "_src", None)
             if source is not None:
+                del self._src
                 try:
                     decoded = msgspec.json.decode(source)
                 except (msgspec.DecodeError, UnicodeDecodeError):  # pragma: no cover - decoded once
@@ -321,7 +343,7 @@ class Event(msgspec.Struct, kw_only=True, omit_defaults=True, dict=True):
                 raw = decoded if isinstance(decoded, dict) else {}
             else:
                 raw = event_to_dict(self)
-            cache["_raw"] = raw
+            self._raw = raw
         return raw
 
 
@@ -343,6 +365,8 @@ class KnownEvent(Event, tag_field="event_type"):
 
 class _RoleMixin:
     """Flattened `role` / `role_raw` for events whose properties carry a role."""
+
+    __slots__ = ()  # an untracked Struct may only inherit from slots classes
 
     if TYPE_CHECKING:  # msgspec reads runtime annotations; only the Struct may declare fields
         properties: Any
@@ -508,12 +532,11 @@ class ToolCall(KnownEvent, tag="conversation.tool_call"):
         return self.properties.name
 
     def _args(self) -> tuple[dict[str, Any], str | None, str | None]:
-        cached: tuple[dict[str, Any], str | None, str | None] | None = self.__dict__.get(
-            "_parsed_args"
+        cached: tuple[dict[str, Any], str | None, str | None] | None = getattr(
+            self, "_parsed_args", None
         )
         if cached is None:
-            cached = _parse_arguments(self.properties.arguments)
-            self.__dict__["_parsed_args"] = cached
+            cached = self._parsed_args = _parse_arguments(self.properties.arguments)
         return cached
 
     @property
@@ -820,7 +843,9 @@ class MalformedEvent(Event):
     """Something that could not be read as the event it claims to be, with the `reason`.
 
     `event_type` is the claimed type ("" when there was none); `payload` is the input as
-    received when it was not a JSON object (garbage bytes, a list, ...).
+    received when it was not a JSON object (garbage bytes, a list, ...). Like every event it is
+    not tracked by the garbage collector, so a `payload` that comes to hold this event (a list
+    the event is appended to) would never be freed: keep events out of what you decode.
     """
 
     event_type: str = ""
@@ -916,13 +941,13 @@ def _envelope(obj: Mapping[Any, Any]) -> dict[str, Any]:
 def _malformed(reason: str, payload: Any = None, obj: Mapping[Any, Any] | None = None) -> Event:
     if obj is None:
         event = MalformedEvent(reason=reason, payload=payload)
-        event.__dict__["_raw"] = {}
+        event._raw = {}
         return event
     et = obj.get("event_type")
     event = MalformedEvent(
         event_type=et if isinstance(et, str) else "", reason=reason, **_envelope(obj)
     )
-    event.__dict__["_raw"] = obj
+    event._raw = obj
     return event
 
 
@@ -940,7 +965,7 @@ def _from_dict(obj: dict[Any, Any], error: Exception | None) -> Event:
             except (msgspec.ValidationError, TypeError, ValueError) as exc:
                 error = exc
             else:
-                event.__dict__["_raw"] = obj
+                event._raw = obj
                 return event
         return _malformed(f"{et}: {error}", obj=obj)
     alias = _LOWER_EVENT_TYPES.get(et.lower())
@@ -953,14 +978,14 @@ def _from_dict(obj: dict[Any, Any], error: Exception | None) -> Event:
             event = msgspec.convert(canonical, alias, strict=False)
         except (msgspec.ValidationError, TypeError, ValueError) as exc:
             return _malformed(f"{et}: {exc}", obj=obj)
-        event.__dict__["_raw"] = obj
-        event.__dict__["_wire_type"] = et
+        event._raw = obj
+        event._wire_type = et
         return event
     props = obj.get("properties")
     unknown = UnknownEvent(
         event_type=et, properties=props if isinstance(props, dict) else {}, **_envelope(obj)
     )
-    unknown.__dict__["_raw"] = obj
+    unknown._raw = obj
     return unknown
 
 
@@ -996,7 +1021,7 @@ def decode(obj: object) -> Event:
             except (msgspec.DecodeError, TypeError, ValueError) as exc:
                 return _from_text(obj, exc)  # type: ignore[arg-type]
             # Kept undecoded: `raw` parses it only if someone reads it.
-            event.__dict__["_src"] = obj
+            event._src = obj
             return event
         if kind is dict:
             et = obj.get("event_type")  # type: ignore[attr-defined]
@@ -1006,7 +1031,7 @@ def decode(obj: object) -> Event:
                     event = _convert(obj, cls, strict=False)
                 except (msgspec.ValidationError, TypeError, ValueError) as exc:
                     return _from_dict(obj, exc)  # type: ignore[arg-type]
-                event.__dict__["_raw"] = obj
+                event._raw = obj
                 return event
             return _from_dict(obj, None)  # type: ignore[arg-type]
         if isinstance(obj, (bytes, str, bytearray, memoryview)):

@@ -124,6 +124,10 @@ _PCM = bytes | bytearray | memoryview
 #: a room whose completions take up to ~480 ms at real time, and bounds what an interrupt can
 #: no longer stop to ~0.5 s of audio (32 KB).
 _AUDIO_IN_FLIGHT = 8
+#: An Event that is set for good, shared by every joined Room (``wait`` returns at once without
+#: binding it to a loop; ``set`` is a no-op).
+_SET = asyncio.Event()
+_SET.set()
 
 
 @dataclass(slots=True)
@@ -267,6 +271,47 @@ class Room:
         ValueError: A bad option; the message names it.
     """
 
+    # Slots, not an instance dict: with more than 30 attributes CPython shares no keys between
+    # instances, so the dict cost 1.6 KB a room (benchmarks/README.md, Scale).
+    __slots__ = (
+        "__weakref__",
+        "_audio_generation",
+        "_buffer",
+        "_client",
+        "_close_reason",
+        "_closed_done",
+        "_dedupe",
+        "_display_name",
+        "_end_conversation",
+        "_ended",
+        "_foreign",
+        "_heartbeats",
+        "_join_timeout",
+        "_joined",
+        "_legacy_tool_reply",
+        "_local_id",
+        "_reorder",
+        "_reorder_timer",
+        "_replica",
+        "_replica_only",
+        "_replica_present",
+        "_replica_ready",
+        "_runner",
+        "_state",
+        "_tg",
+        "_token",
+        "_tool_backlog",
+        "_tool_timeout",
+        "_transport",
+        "_url",
+        "_wait_for_replica",
+        "conversation_id",
+        "replica_id",
+        "stats",
+        "tools",
+        "transcript",
+    )
+
     def __init__(
         self,
         url: str,
@@ -374,6 +419,7 @@ class Room:
         self._audio_generation = 0
         self._tg: anyio.abc.TaskGroup | None = None
         self._runner: asyncio.Task[None] | None = None
+        self._tool_backlog: list[tuple[ToolSpec, ToolCall]] = []
 
     def __repr__(self) -> str:
         return (
@@ -436,11 +482,8 @@ class Room:
         step = "join the room"
         try:
             with anyio.fail_after(self._join_timeout):
-                ready = asyncio.Event()
-                self._runner = asyncio.get_running_loop().create_task(
-                    self._run_task_group(ready), name="tavus-room-tools"
-                )
-                await ready.wait()
+                if len(self.tools):
+                    self._start_tools()
                 info = await self._transport.join(
                     self._url, self._token, self._display_name, self._on_transport_event
                 )
@@ -460,6 +503,10 @@ class Room:
                         raise RoomClosedError(
                             f"the room closed before the replica joined ({self._close_reason})"
                         )
+                # Only the join waits on these two, and from now on they would stay set: trade
+                # them for one shared set Event (each costs ~0.7 KB and 3 GC-tracked objects,
+                # x thousands of rooms; benchmarks/README.md, Scale).
+                self._joined = self._replica_ready = _SET
         except TimeoutError:
             # Described before the shutdown: leaving clears the transport's participants.
             seen = self._replica_hint() if step == "wait for the replica to join" else ""
@@ -542,20 +589,24 @@ class Room:
         except Exception as exc:
             logger.warning("could not end conversation %s: %s", cid, type(exc).__name__)
 
-    async def _run_task_group(self, ready: asyncio.Event) -> None:
+    async def _run_task_group(self) -> None:
         # Tool handlers live in this task group, in a task of their own, so that the user's
-        # code inside `async with room` never runs inside our cancel scope.
+        # code inside `async with room` never runs inside our cancel scope. It starts with the
+        # first tool (at the join, or when one is registered later, or with a call to a tool
+        # registered elsewhere), so a room without tools holds no task, task group and timer
+        # for it (benchmarks/README.md, Scale).
         try:
             async with anyio.create_task_group() as tg:
                 self._tg = tg
-                ready.set()
+                backlog, self._tool_backlog = self._tool_backlog, []
                 if self._state not in ("closed", "disconnected"):
+                    for spec, call in backlog:
+                        tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
                     await anyio.sleep_forever()
         except Exception:
             logger.exception("room task group failed")
         finally:
             self._tg = None
-            ready.set()
 
     async def _stop_tools(self) -> None:
         tg, runner = self._tg, self._runner
@@ -1045,13 +1096,28 @@ class Room:
         (the ``ToolCall`` too, as ``call=``, if it declares that parameter); its return value
         is sent as the result.
         """
+        # The task group tool calls run in starts now, before the first call can arrive (as at
+        # the join); the registry's own decorator is returned, so it sees the caller's frame.
+        self._start_tools()
         return self.tools.tool(name, timeout=timeout)
 
     def _dispatch_tool(self, call: ToolCall) -> None:
         spec = self.tools.get(call.name)
-        if spec is None or self._tg is None:
+        if spec is None or self._state not in ("joining", "joined"):
             return
-        self._tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
+        if self._tg is not None:
+            self._tg.start_soon(self._run_tool, spec, call, name=f"tavus-tool-{call.name}")
+            return
+        # Calls until the task group is entered wait here (it may not have started yet).
+        self._tool_backlog.append((spec, call))
+        self._start_tools()
+
+    def _start_tools(self) -> None:
+        """Start the task group tool handlers run in, once, while joining or joined."""
+        if self._runner is None and self._state in ("joining", "joined"):
+            self._runner = asyncio.get_running_loop().create_task(
+                self._run_task_group(), name="tavus-room-tools"
+            )
 
     async def _run_tool(self, spec: ToolSpec, call: ToolCall) -> None:
         context = ToolContext(spec.name, "room", self.conversation_id, call.tool_call_id, call)

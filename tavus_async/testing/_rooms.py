@@ -180,18 +180,28 @@ def _number(value: Any, default: float) -> float:
     return float(value)
 
 
+def _new_future() -> asyncio.Future[None]:
+    return asyncio.get_running_loop().create_future()
+
+
 @dataclass(eq=False)
 class _Participant:
+    # Futures rather than asyncio.Events, and no task to wait on them: an Event is three
+    # objects for the garbage collector (and 0.8 KB), a task waiting on one about ten, x
+    # thousands of rooms in a load test (benchmarks/README.md, Scale).
     pid: str
     user_name: str
     is_replica: bool
     ws: web.WebSocketResponse | None = None
-    outbox: deque[dict[str, Any] | _Close] = field(default_factory=deque)
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Frames encoded when queued: a string waiting for the writer is nothing the garbage
+    #: collector walks, a dict of dicts is several objects (x rooms x frames in flight).
+    outbox: deque[str | _Close] = field(default_factory=deque)
+    #: The writer's wake-up while it waits for a frame (None while it is sending).
+    waiter: asyncio.Future[None] | None = None
     writer: asyncio.Task[None] | None = None
     closing: bool = False
-    #: Set by the writer once every frame before the close was sent; the handler then closes.
-    close_requested: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Done once the writer sent every frame before the close; the handler then closes.
+    close_requested: asyncio.Future[None] = field(default_factory=_new_future)
     close_code: int = 1000
     close_message: str = ""
 
@@ -416,16 +426,9 @@ class Room:
             self._queue(p, _Close(CLOSE_ENDED, "room ended"))
         # Wait (boundedly) until each writer has flushed room-ended; the close handshake itself
         # finishes in the socket handlers, which do not hold the REST `end` up.
-        flushed = [
-            asyncio.ensure_future(p.close_requested.wait())
-            for p in self.humans.values()
-            if p.ws is not None
-        ]
+        flushed = [p.close_requested for p in self.humans.values() if p.ws is not None]
         if flushed:
             await asyncio.wait(flushed, timeout=CLOSE_TIMEOUT)
-            for waiter in flushed:
-                waiter.cancel()
-            await asyncio.wait(flushed)
 
     # -- participants -----------------------------------------------------------------------
 
@@ -535,28 +538,35 @@ class Room:
             p.outbox.clear()
             p.closing = True
             frame = _Close(CLOSE_SLOW_CONSUMER, "too slow: frames were not read")
-        p.outbox.append(frame)
-        p.wake.set()
+        p.outbox.append(frame if isinstance(frame, _Close) else _encode(frame).decode())
+        waiter = p.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def _writer(self, p: _Participant) -> None:
         ws = p.ws
         assert ws is not None
+        loop = asyncio.get_running_loop()
         while True:
             while not p.outbox:
-                p.wake.clear()
-                await p.wake.wait()
+                p.waiter = loop.create_future()
+                try:
+                    await p.waiter
+                finally:
+                    p.waiter = None
             frame = p.outbox.popleft()
             if isinstance(frame, _Close):
                 # The socket handler closes: closing here, while it waits in receive(), would
                 # drop the connection before the client's close reply (aiohttp reports 1006).
                 p.close_code, p.close_message = frame.code, frame.message
-                p.close_requested.set()
+                if not p.close_requested.done():
+                    p.close_requested.set_result(None)
                 return
             if ws.closed:
                 self.stats["frames_undelivered"] += 1
                 continue
             try:
-                await ws.send_str(_encode(frame).decode())
+                await ws.send_str(frame)
             except ConnectionError:
                 self.stats["send_failures"] += 1
 
@@ -1247,13 +1257,13 @@ class RoomHub:
         name = request.query.get("name", "participant")[:200]
         participant = room.join(name, ws)
         reader = asyncio.ensure_future(self._read(room, participant, ws))
-        close_wait = asyncio.ensure_future(participant.close_requested.wait())
         try:
-            await asyncio.wait({reader, close_wait}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {reader, participant.close_requested}, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             reader.cancel()
-            close_wait.cancel()
-            await asyncio.wait({reader, close_wait})
+            await asyncio.wait({reader})
             room.leave(participant, "left")
             if participant.writer is not None:
                 _, pending = await asyncio.wait({participant.writer}, timeout=CLOSE_TIMEOUT)
