@@ -53,7 +53,7 @@ def test_demo_walks_through_the_sdk_and_prints_a_timed_transcript() -> None:
     out = proc.stdout
     # Every step of the tour shows on the timeline.
     for step in (
-        "personas.create",
+        "pals.create",
         "conversations.create",
         "▸ respond",
         "◂ tool call",
@@ -139,7 +139,7 @@ async def test_real_mode_runs_against_any_tavus_api_and_copes_with_no_tool_call(
         with anyio.fail_after(DEADLINE):
             code = await anyio.to_thread.run_sync(main, argv)
         async with sim.client() as tavus:
-            personas = [p.persona_name async for p in tavus.personas.list()]
+            pals = [p.pal_name async for p in tavus.pals.list()]
             conversations = [c.status async for c in tavus.conversations.list()]
     out = capsys.readouterr().out
     assert code == 0, out
@@ -147,6 +147,6 @@ async def test_real_mode_runs_against_any_tavus_api_and_copes_with_no_tool_call(
     assert "the LLM answered without calling get_weather" in out
     assert "against the Tavus API" in out.splitlines()[-1]
     assert sim.api_key not in out
-    # It cleans up after itself: the conversation ended, the demo persona deleted.
+    # It cleans up after itself: the conversation ended, the demo PAL deleted.
     assert conversations == ["ended"]
-    assert "Weather Guide (tavus-async demo)" not in personas
+    assert "Weather Guide (tavus-async demo)" not in pals

@@ -1,6 +1,6 @@
 """``demo``: a walk through the whole SDK, against an embedded simulator by default.
 
-It creates a persona with a ``get_weather`` tool, starts a conversation, joins its room, asks a
+It creates a PAL with a ``get_weather`` tool, starts a conversation, joins its room, asks a
 question (``respond``), answers the replica's tool call, makes the replica say a line verbatim
 (``echo``), interrupts a long answer, ends the conversation, and prints a timed transcript.
 
@@ -152,41 +152,39 @@ def _is(event: Any, event_type: str, **attrs: Any) -> bool:
     return all(getattr(event, name, None) == value for name, value in attrs.items())
 
 
-async def _pick_replica(tavus: AsyncTavus, wanted: str | None, timeline: Timeline) -> str:
+async def _pick_face(tavus: AsyncTavus, wanted: str | None, timeline: Timeline) -> str:
     if wanted:
         return wanted
-    page = await tavus.replicas.list(limit=50)
-    for replica in page.data:
-        if replica.status == "completed":
-            timeline.saw(
-                "REST", f"replicas.list → using {replica.replica_id} ({replica.replica_name})"
-            )
-            return str(replica.replica_id)
-    raise CLIUsageError("no ready replica found: pass --replica-id")
+    page = await tavus.faces.list(limit=50)
+    for face in page.data:
+        if face.status in face.DONE_STATUSES:
+            timeline.saw("REST", f"faces.list → using {face.face_id} ({face.face_name})")
+            return face.face_id
+    raise CLIUsageError("no ready face found: pass --face-id")
 
 
 async def _walkthrough(
-    tavus: AsyncTavus, timeline: Timeline, *, real: bool, replica_id: str | None
+    tavus: AsyncTavus, timeline: Timeline, *, real: bool, face_id: str | None
 ) -> Room:
     """The SDK tour itself; returns the room (for its transcript) once the conversation ended."""
     from ..interactions.events import ToolCall
     from ..room.events import Disconnected
 
-    replica = await _pick_replica(tavus, replica_id, timeline)
-    persona = await tavus.personas.create(
-        persona_name="Weather Guide (tavus-async demo)",
+    face = await _pick_face(tavus, face_id, timeline)
+    pal = await tavus.pals.create(
+        pal_name="Weather Guide (tavus-async demo)",
         system_prompt="You are a friendly guide. For weather questions, call get_weather.",
-        default_replica_id=replica,
+        default_face_id=face,
         layers={"llm": {"tools": [WEATHER_TOOL]}},
     )
-    timeline.step("REST", f"personas.create → {persona.persona_id} with tool get_weather")
+    timeline.step("REST", f"pals.create → {pal.pal_id} with tool get_weather")
     try:
         properties: ConversationPropertiesParams = {"participant_left_timeout": 0}
         if real:
             properties["max_call_duration"] = 180  # a bound on what a stuck demo can cost
         conv = await tavus.conversations.create(
-            persona_id=persona.persona_id,
-            replica_id=replica,
+            pal_id=pal.pal_id,
+            face_id=face,
             conversation_name="tavus-async demo",
             custom_greeting="Hi! Ask me about the weather.",
             properties=properties,
@@ -283,8 +281,8 @@ async def _walkthrough(
     finally:
         await _cleanup(
             timeline,
-            f"personas.delete({persona.persona_id})",
-            tavus.personas.delete(persona.persona_id),
+            f"pals.delete({pal.pal_id})",
+            tavus.pals.delete(pal.pal_id),
         )
 
 
@@ -370,11 +368,9 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
             if args.real:
                 async with make_client(args) as tavus:
                     timeline.step("setup", f"using the Tavus API at {tavus.base_url}")
-                    room = await _walkthrough(
-                        tavus, timeline, real=True, replica_id=args.replica_id
-                    )
+                    room = await _walkthrough(tavus, timeline, real=True, face_id=args.face_id)
             else:
-                room = await _simulated(timeline, args.replica_id)
+                room = await _simulated(timeline, args.face_id)
     except TimeoutError:
         raise WaitTimeoutError(
             f"the demo did not finish within {args.timeout:g}s (raise --timeout to wait longer)"
@@ -383,18 +379,18 @@ async def cmd_demo(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-async def _simulated(timeline: Timeline, replica_id: str | None) -> Any:
+async def _simulated(timeline: Timeline, face_id: str | None) -> Any:
     from ..testing import TavusSimulator
 
     async with TavusSimulator(time=DEMO_SPEED) as sim:
         if sim.replica is None:
             raise RoomError("the simulator was built without rooms; the demo needs them")
-        # Script the simulated replica the way an LLM with this persona would behave.
+        # Script the simulated replica the way an LLM with this PAL would behave.
         sim.replica.when("weather", tool="get_weather", arguments={"location": "Paris"})
         sim.replica.when("story", say=LONG_STORY)
         timeline.step("setup", f"embedded Tavus simulator on {sim.base_url}")
         async with sim.client() as tavus:
-            return await _walkthrough(tavus, timeline, real=False, replica_id=replica_id)
+            return await _walkthrough(tavus, timeline, real=False, face_id=face_id)
 
 
 def add_parser(
@@ -414,7 +410,12 @@ def add_parser(
         action="store_true",
         help="run against the real Tavus API (TAVUS_API_KEY; uses credits; needs the daily extra)",
     )
-    p.add_argument("--replica-id", help="the replica to use (default: the first ready one)")
+    p.add_argument(
+        "--face-id",
+        "--replica-id",
+        dest="face_id",
+        help="the face (replica) to use (default: the first ready one)",
+    )
     p.add_argument(
         "--timeout",
         type=positive_float,
