@@ -18,7 +18,7 @@ import typing
 from collections import abc
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, Union
 
 import msgspec
 
@@ -28,6 +28,7 @@ from ..errors import InvalidInputError, InvalidTypeError
 __all__ = [
     "Model",
     "RequestModel",
+    "Settles",
     "Timestamped",
     "build_request",
     "deep_merge",
@@ -102,6 +103,31 @@ class Timestamped(Model, kw_only=True, omit_defaults=True):
     def updated_datetime(self) -> datetime | None:
         """``updated_at`` parsed leniently (UTC-aware), or None when absent or unreadable."""
         return parse_timestamp(self.updated_at)
+
+
+class Settles:
+    """``is_ready``/``is_failed`` for a record that settles in a terminal ``status``.
+
+    The class names its terminal statuses once, in ``DONE_STATUSES`` and ``FAILED_STATUSES``;
+    the waiters read the same sets.
+    """
+
+    __slots__ = ()  # a mixin of msgspec Structs: it may declare no fields
+
+    if TYPE_CHECKING:  # declared by each Struct that mixes this in
+        DONE_STATUSES: ClassVar[frozenset[str]]
+        FAILED_STATUSES: ClassVar[frozenset[str]]
+        status: str | None
+
+    @property
+    def is_ready(self) -> bool:
+        """``status`` is one of :attr:`DONE_STATUSES`: the work finished successfully."""
+        return self.status in self.DONE_STATUSES
+
+    @property
+    def is_failed(self) -> bool:
+        """``status`` is one of :attr:`FAILED_STATUSES`: the work will not finish."""
+        return self.status in self.FAILED_STATUSES
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from ._common import Model, RequestModel, Timestamped, parse_progress
+from ._common import Model, RequestModel, Settles, Timestamped, parse_progress
 
 __all__ = [
     "CrawlConfig",
@@ -57,7 +57,7 @@ class DocumentRecrawl(RequestModel, kw_only=True, omit_defaults=True):
     crawl: CrawlConfig | None = None
 
 
-class Document(Timestamped, kw_only=True, omit_defaults=True):
+class Document(Settles, Timestamped, kw_only=True, omit_defaults=True):
     """A document; ``status`` is started, processing, ready, error or recrawling.
 
     Attributes:
@@ -96,16 +96,6 @@ class Document(Timestamped, kw_only=True, omit_defaults=True):
     def progress_fraction(self) -> float | None:
         """Processing progress from 0 to 1, when Tavus reports it."""
         return parse_progress(self.progress)
-
-    @property
-    def is_ready(self) -> bool:
-        """The document is processed and usable."""
-        return self.status in self.DONE_STATUSES
-
-    @property
-    def is_failed(self) -> bool:
-        """Processing ended in an error."""
-        return self.status in self.FAILED_STATUSES
 
 
 class DocumentChunk(Model, kw_only=True, omit_defaults=True):

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import msgspec
 
-from ._common import Model, RequestModel, Timestamped, parse_progress
+from ._common import Model, RequestModel, Settles, Timestamped, parse_progress
 from .replicas import Replica, ReplicaProperties
 
 __all__ = ["Face", "FaceCreate", "FaceUpdate", "FaceVoices"]
@@ -82,7 +82,7 @@ class FaceVoices(Model, kw_only=True, omit_defaults=True):
     original_voice_id: str | None = None
 
 
-class Face(Timestamped, kw_only=True, omit_defaults=True):
+class Face(Settles, Timestamped, kw_only=True, omit_defaults=True):
     """A face. ``status`` is ``started`` (training), ``completed`` or ``error``.
 
     Attributes:
@@ -112,13 +112,3 @@ class Face(Timestamped, kw_only=True, omit_defaults=True):
     def progress(self) -> float | None:
         """Training progress as a fraction from 0 to 1, when Tavus reports it."""
         return parse_progress(self.training_progress)
-
-    @property
-    def is_ready(self) -> bool:
-        """Training finished successfully (``completed``; webhooks say ``ready``)."""
-        return self.status in self.DONE_STATUSES
-
-    @property
-    def is_failed(self) -> bool:
-        """Training ended in an error."""
-        return self.status in self.FAILED_STATUSES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ._common import RequestModel, Timestamped, parse_progress
+from ._common import RequestModel, Settles, Timestamped, parse_progress
 
 __all__ = ["Replica", "ReplicaCreate", "ReplicaProperties"]
 
@@ -42,7 +42,7 @@ class ReplicaCreate(RequestModel, kw_only=True, omit_defaults=True):
     properties: ReplicaProperties | None = None
 
 
-class Replica(Timestamped, kw_only=True, omit_defaults=True):
+class Replica(Settles, Timestamped, kw_only=True, omit_defaults=True):
     """A replica. ``status`` is ``started`` (training), ``completed`` or ``error``.
 
     Attributes:
@@ -74,13 +74,3 @@ class Replica(Timestamped, kw_only=True, omit_defaults=True):
     def progress(self) -> float | None:
         """Training progress as a fraction from 0 to 1, when Tavus reports it."""
         return parse_progress(self.training_progress)
-
-    @property
-    def is_ready(self) -> bool:
-        """Training finished successfully (``completed``; webhooks say ``ready``)."""
-        return self.status in self.DONE_STATUSES
-
-    @property
-    def is_failed(self) -> bool:
-        """Training ended in an error."""
-        return self.status in self.FAILED_STATUSES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ._common import RequestModel, Timestamped, parse_progress
+from ._common import RequestModel, Settles, Timestamped, parse_progress
 
 __all__ = ["Video", "VideoCreate", "VideoProperties"]
 
@@ -49,7 +49,7 @@ class VideoCreate(RequestModel, kw_only=True, omit_defaults=True):
     properties: VideoProperties | None = None
 
 
-class Video(Timestamped, kw_only=True, omit_defaults=True):
+class Video(Settles, Timestamped, kw_only=True, omit_defaults=True):
     """A video. ``status`` is ``queued``, ``generating``, ``ready``, ``deleted`` or ``error``.
 
     Attributes:
@@ -96,13 +96,3 @@ class Video(Timestamped, kw_only=True, omit_defaults=True):
     def progress(self) -> float | None:
         """Generation progress as a fraction from 0 to 1, when Tavus reports it."""
         return parse_progress(self.generation_progress)
-
-    @property
-    def is_ready(self) -> bool:
-        """The video is generated."""
-        return self.status in self.DONE_STATUSES
-
-    @property
-    def is_failed(self) -> bool:
-        """Generation will not finish: it ended in an error, or the video was deleted."""
-        return self.status in self.FAILED_STATUSES
