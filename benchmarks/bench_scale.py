@@ -523,7 +523,7 @@ async def floor_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) ->
     )
     async with session:
 
-        async def join(conv: Any) -> tuple[aiohttp.ClientWebSocketResponse, str]:
+        async def join(conv: Any) -> tuple[aiohttp.ClientWebSocketResponse[bool], str]:
             params = {"name": DISPLAY_NAME}
             if conv.meeting_token:
                 params["t"] = conv.meeting_token
@@ -549,7 +549,7 @@ async def floor_run(url: str, api_key: str, n: int, turns: int, sim_pid: int) ->
             )
             return ws, frame
 
-        async def drive(ws: aiohttp.ClientWebSocketResponse, frame: str, k: int) -> list[int]:
+        async def drive(ws: aiohttp.ClientWebSocketResponse[bool], frame: str, k: int) -> list[int]:
             frames = acks = 0
             for _ in range(k):
                 await ws.send_str(frame)

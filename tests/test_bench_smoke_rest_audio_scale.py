@@ -86,16 +86,48 @@ def test_bench_scale_quick(tmp_path: Path) -> None:
     [row] = result["results"]
     assert row["rooms"] == 10
     [sample] = row["samples"]
+    turns = result["turns"]
+    # Phase 1 (the turns the memory is read after) measured the events per turn; phase 2 ran
+    # the rest of the turns that bring the timed events up to --events.
+    per_turn = sample["phase1_events"] / (10 * turns)
+    expected_turns = max(turns, math.ceil(result["events_target"] / (10 * per_turn)))
+    assert row["timed_turns"] == sample["timed_turns"] == expected_turns
+    assert row["timed_turns"] > turns  # --quick asks for enough events to need phase 2
+    assert sample["events"] > sample["phase1_events"]
     # Each turn reads at least: the user's utterance, the replica's started_speaking,
     # utterance, one streaming chunk and stopped_speaking.
-    assert row["events"] >= 10 * result["turns"] * 5
-    assert row["events_per_room_turn"] == pytest.approx(row["events"] / (10 * result["turns"]))
+    assert sample["phase1_events"] >= 10 * turns * 5
+    assert row["events_per_room_turn"] == pytest.approx(row["events"] / (10 * row["timed_turns"]))
     assert sample["events"] == row["events"]
     # Only turn events are counted (the join's are read before), all of them app messages.
     assert sample["messages_received"] >= row["events"]
     assert row["dropped_events"] == 0
     assert _positive(row["events_per_s"])
     assert _positive(row["client_cpu_us_per_event"])
+    # os.times' user and system parts add up to the process CPU time (to its 10 ms ticks).
+    cpu_s = sample["client_cpu_us_per_event"] * sample["events"] / 1e6
+    split_s = (
+        (sample["client_user_us_per_event"] + sample["client_sys_us_per_event"])
+        * sample["events"]
+        / 1e6
+    )
+    assert split_s == pytest.approx(cpu_s, abs=0.03)
     assert row["rss_before_mb"] > 0
+    # The floor ran the same turns in the same rooms: one ack per respond, and the same events
+    # as the SDK read (frames minus acks).
+    floor = sample["floor"]
+    assert floor["rooms"] == 10
+    assert floor["turns"] == row["timed_turns"]
+    assert floor["acks"] == 10 * row["timed_turns"]
+    assert floor["events"] == floor["frames"] - floor["acks"] == row["events"]
+    assert _positive(row["floor_us_per_frame"])
+    assert row["floor_us_per_event"] == pytest.approx(
+        row["floor_us_per_frame"] * floor["frames"] / floor["events"]
+    )
+    assert row["sdk_over_floor_us_per_event"] == pytest.approx(
+        row["client_cpu_us_per_event"] - row["floor_us_per_event"]
+    )
     assert "rooms" in stdout
     assert "events/s" in stdout
+    assert "floor us/event" in stdout
+    assert "machine:" in stdout
