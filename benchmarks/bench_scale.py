@@ -40,7 +40,7 @@ event minus the floor's.
 
     python benchmarks/bench_scale.py [--quick] [--json PATH] [--rooms 10,100,1000]
                                      [--turns T] [--events E] [--repeat R] [--memory]
-    python benchmarks/bench_scale.py --rooms 10000 --repeat 1     # about 3 minutes here
+    python benchmarks/bench_scale.py --rooms 10000 --repeat 1     # about 4 minutes here
 """
 
 from __future__ import annotations
