@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import os
 import socket
@@ -83,6 +84,15 @@ def _frame(opcode: int, payload: bytes) -> bytes:
     # RFC 6455 §5.3: the key must be unpredictable; a message costs one urandom call.
     key = os.urandom(4)
     return head + key + _mask(payload, key)
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS context every ``wss://`` room shares.
+
+    Making one loads the CA store: slow, and a few hundred KB each.
+    """
+    return ssl.create_default_context()
 
 
 def _accept(key: str) -> str:
@@ -457,7 +467,7 @@ async def open_connection(
         lambda: ClientConnection(on_message, on_closed, max_size),
         host,
         port,
-        ssl=ssl.create_default_context() if secure else None,
+        ssl=_tls() if secure else None,
     )
     try:
         key = base64.b64encode(os.urandom(16)).decode()
