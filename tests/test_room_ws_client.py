@@ -320,3 +320,42 @@ async def test_a_missed_pong_ends_the_connection() -> None:
         await inbox.until(lambda: bool(inbox.closed))
     assert conn.failure == "no pong within 0.05 s of a ping"
     assert inbox.closed == [1006]
+
+
+async def test_wss_is_verified_against_the_given_ca() -> None:
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_ctx)
+
+    async def handle(request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            await ws.send_str(f"tls:{msg.data}")
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/rooms/{cid}", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx)
+    await site.start()
+    url = f"wss://127.0.0.1:{runner.addresses[0][1]}/rooms/c1"
+    try:
+        trusting = ssl.create_default_context()
+        ca.configure_trust(trusting)
+        inbox = Inbox()
+        conn = await connect(url, inbox, tls=trusting)
+        conn.send_text(b"hi")
+        await inbox.until(lambda: bool(inbox.messages))
+        assert inbox.messages == [(b"tls:hi", True)]
+        await conn.close()
+        # Without that CA, the system's store does not know the certificate: refused.
+        with pytest.raises(ssl.SSLCertVerificationError):
+            await connect(url, Inbox())
+    finally:
+        await runner.cleanup()

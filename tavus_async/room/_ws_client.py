@@ -443,11 +443,12 @@ async def open_connection(
     on_message: OnMessage,
     on_closed: OnClosed,
     max_size: int = 4 * 1024 * 1024,
+    tls: ssl.SSLContext | None = None,
 ) -> ClientConnection:
     """Connect to ``url`` (``ws://`` or ``wss://``) with ``params`` added to its query.
 
     The caller bounds the time (a cancel scope): this waits for the TCP connection and the
-    server's 101.
+    server's 101. ``tls`` is the context for ``wss://`` (default: the system's CAs).
 
     Raises:
         HandshakeError: The server answered but did not upgrade (``status`` says how).
@@ -467,7 +468,7 @@ async def open_connection(
         lambda: ClientConnection(on_message, on_closed, max_size),
         host,
         port,
-        ssl=_tls() if secure else None,
+        ssl=(tls or _tls()) if secure else None,
     )
     try:
         key = base64.b64encode(os.urandom(16)).decode()

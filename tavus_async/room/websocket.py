@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+from ssl import SSLContext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -98,6 +99,8 @@ class WebSocketTransport(TransportBase):
             walk: ``benchmarks/README.md``, Scale). Other senders' messages stay decoded.
         max_message_size: The largest message accepted, in bytes; a bigger one fails the
             connection (close code 1009).
+        ssl: The TLS context for ``wss://`` rooms (default: verified against the system's
+            CAs); pass one that trusts your own CA for a simulator served over TLS.
     """
 
     def __init__(
@@ -108,6 +111,7 @@ class WebSocketTransport(TransportBase):
         heartbeat: float | None = 20.0,
         replica_json: bool = False,
         max_message_size: int = 4 * 1024 * 1024,
+        ssl: SSLContext | None = None,
     ) -> None:
         super().__init__()
         self._replica_json = replica_json
@@ -115,6 +119,7 @@ class WebSocketTransport(TransportBase):
         self._send_timeout = send_timeout
         self._heartbeat = heartbeat
         self._max_message_size = max_message_size
+        self._ssl = ssl
         self._conn: ClientConnection | None = None
         #: While joining: the first message's waiter, then the messages that came after it
         #: (replayed once the Room has taken the join, so they reach it in the old order).
@@ -160,6 +165,7 @@ class WebSocketTransport(TransportBase):
                     on_message=self._on_message,
                     on_closed=self._on_closed,
                     max_size=self._max_message_size,
+                    tls=self._ssl,
                 )
                 info = await self._await_joined(first, where)
         except JoinError:
