@@ -69,9 +69,10 @@ import hmac
 import json
 import logging
 import time
+import types
 import uuid
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -178,6 +179,12 @@ def _number(value: Any, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return default
     return float(value)
+
+
+@types.coroutine
+def _next_loop_turn() -> Generator[None, None, None]:
+    """Let the event loop run everything else once (``asyncio.sleep(0)``, in one object)."""
+    yield
 
 
 def _new_future() -> asyncio.Future[None]:
@@ -366,12 +373,9 @@ class Room:
                 exc_info=task.exception(),
             )
 
-    async def _sleep(self, seconds: float, *, work: bool = False) -> None:
-        """Sleep on the simulator clock; ``work`` pacing is instant in instant mode."""
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` on the simulator clock (holding it while the speech moves on)."""
         clock = self.hub.clock
-        if work and clock.work_delay(max(seconds, 0.0)) <= 0:
-            await asyncio.sleep(0)
-            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         async def fire() -> None:
@@ -880,23 +884,28 @@ class Room:
         if text:
             self._emit("conversation.utterance", {"role": "replica", "speech": text}, **common)
         words = text.split()
-        chunks = [words[i : i + _STREAM_WORDS] for i in range(0, len(words), _STREAM_WORDS)]
-        spoken: list[str] = []
+        # Chunk i streams words[: (i + 1) * _STREAM_WORDS]: counted, not sliced into lists
+        # up front (a list per chunk, alive for the whole speech, x every room speaking).
+        n_chunks = -(-len(words) // _STREAM_WORDS)
+        step = total / n_chunks if n_chunks else total
+        # Instant-mode pacing is a bare yield, so other rooms' speech interleaves with this one;
+        # a clock sleep is a future, a timer and two closures per chunk.
+        instant = self.hub.clock.work_delay(max(step, 0.0)) <= 0
+        said = 0  # words spoken so far
         index = 0
         try:
-            if not chunks:
-                await self._sleep(total, work=True)
-            for index, chunk in enumerate(chunks):
-                await self._sleep(total / len(chunks), work=True)
-                spoken.extend(chunk)
-                final = index == len(chunks) - 1
+            if not n_chunks:
+                await (_next_loop_turn() if instant else self._sleep(step))
+            for index in range(n_chunks):
+                await (_next_loop_turn() if instant else self._sleep(step))
+                said = min(said + _STREAM_WORDS, len(words))
                 self._emit(
                     "conversation.utterance.streaming",
                     {
                         "role": "replica",
-                        "speech": " ".join(spoken),
+                        "speech": " ".join(words[:said]),
                         "content_index": index,
-                        "final": final,
+                        "final": index == n_chunks - 1,
                         "is_interrupted": False,
                     },
                     pal_copy=True,
@@ -906,13 +915,14 @@ class Room:
             if not job.interrupted or self.closed:
                 raise
             elapsed = round(min(max(self.hub.clock.now() - started, 0.0), total), 3)
-            if chunks:
+            spoken = " ".join(words[:said])
+            if n_chunks:
                 self._emit(
                     "conversation.utterance.streaming",
                     {
                         "role": "replica",
-                        "speech": " ".join(spoken),
-                        "content_index": index + (1 if spoken else 0),
+                        "speech": spoken,
+                        "content_index": index + (1 if said else 0),
                         "final": True,
                         "is_interrupted": True,
                     },
@@ -926,7 +936,7 @@ class Room:
                 self._emit("conversation.replica.stopped_speaking", props, **common)
                 self._emit("conversation.replica_interrupted", {}, **common)
             if spoken:
-                self._transcript("assistant", " ".join(spoken))
+                self._transcript("assistant", spoken)
             raise
         stopped = {"role": "replica", "duration": total, "interrupted": False}
         self._emit("conversation.stopped_speaking", stopped, pal_copy=True, **common)
