@@ -191,6 +191,39 @@ def _new_future() -> asyncio.Future[None]:
     return asyncio.get_running_loop().create_future()
 
 
+def _wake(p: _Participant) -> None:
+    """Wake the participant's writer if it waits for frames."""
+    waiter = p.waiter
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+def _sends_at_once(p: _Participant, frame: str | _Close) -> bool:
+    """Whether ``ws.send_str(frame)`` returns without waiting for the socket."""
+    transport, ws = p.transport, p.ws
+    if isinstance(frame, _Close) or ws is None or ws.compress:
+        return False
+    if not isinstance(transport, asyncio.WriteTransport) or transport.is_closing():
+        return False
+    # aiohttp waits only once the transport paused writing, past its high water mark; an
+    # empty buffer stays under it with a frame of at most a quarter of it (UTF-8 is at most
+    # 4 bytes a character, a frame header at most 14).
+    if transport.get_write_buffer_size():
+        return False
+    return len(frame) * 4 + 14 <= transport.get_write_buffer_limits()[1]
+
+
+async def _send(p: _Participant, ws: web.WebSocketResponse, frame: str) -> None:
+    """Send one frame, counting the ones the socket no longer takes."""
+    if ws.closed:
+        p.stats["frames_undelivered"] += 1
+        return
+    try:
+        await ws.send_str(frame)
+    except ConnectionError:
+        p.stats["send_failures"] += 1
+
+
 @dataclass(eq=False)
 class _Participant:
     # Futures rather than asyncio.Events, and no task to wait on them: an Event is three
@@ -207,6 +240,15 @@ class _Participant:
     waiter: asyncio.Future[None] | None = None
     writer: asyncio.Task[None] | None = None
     closing: bool = False
+    #: The room's counters (send failures are counted where the frame is sent).
+    stats: Counter[str] = field(default_factory=Counter)
+    #: The socket's transport, once the hub may send to it for the writer (see
+    #: :meth:`RoomHub._flush_held`).
+    transport: asyncio.BaseTransport | None = None
+    #: Frames wait for the hub's flush (the writer was not woken for them).
+    held: bool = False
+    #: The hub's flush is sending this participant's frames right now.
+    inline: bool = False
     #: Done once the writer sent every frame before the close; the handler then closes.
     close_requested: asyncio.Future[None] = field(default_factory=_new_future)
     close_code: int = 1000
@@ -446,7 +488,7 @@ class Room:
 
     def join(self, name: str, ws: web.WebSocketResponse) -> _Participant:
         """Add a participant; the replica joins with the first one."""
-        p = _Participant(str(uuid.uuid4()), name, False, ws)
+        p = _Participant(str(uuid.uuid4()), name, False, ws, stats=self.stats)
         # Writers are not in _tasks: shutdown must let them deliver room-ended first.
         p.writer = asyncio.get_running_loop().create_task(
             self._writer(p), name=f"tavus-sim-room-{self.conversation_id}-writer"
@@ -543,9 +585,12 @@ class Room:
             p.closing = True
             frame = _Close(CLOSE_SLOW_CONSUMER, "too slow: frames were not read")
         p.outbox.append(frame if isinstance(frame, _Close) else _encode(frame).decode())
-        waiter = p.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if p.inline:
+            return  # the hub's flush is sending for the writer: it takes this frame too
+        if p.closing:
+            _wake(p)  # the writer handles the close (the hub's flush never sends it)
+        elif p.waiter is not None and not p.waiter.done():
+            self.hub._hold(p)
 
     async def _writer(self, p: _Participant) -> None:
         ws = p.ws
@@ -566,13 +611,7 @@ class Room:
                 if not p.close_requested.done():
                     p.close_requested.set_result(None)
                 return
-            if ws.closed:
-                self.stats["frames_undelivered"] += 1
-                continue
-            try:
-                await ws.send_str(frame)
-            except ConnectionError:
-                self.stats["send_failures"] += 1
+            await _send(p, ws, frame)
 
     # -- app messages -----------------------------------------------------------------------
 
@@ -1165,6 +1204,62 @@ class RoomHub:
         self.epoch = time.time() - clock.now()
         self._rooms: dict[str, Room] = {}
         self._closed = False
+        # Participants whose idle writers were not woken for new frames: one flush sends them.
+        self._held: list[_Participant] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def _hold(self, p: _Participant) -> None:
+        """Leave ``p``'s new frames to one flush of every room, instead of waking its writer."""
+        if p.held:
+            return
+        p.held = True
+        self._held.append(p)
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush_held(), name="tavus-sim-rooms-flush"
+            )
+
+    async def _flush_held(self) -> None:
+        """Send the held frames of every room, for their idle writers.
+
+        In instant time each room speaking queues one event per chunk, a chunk per turn of the
+        event loop; waking each participant's writer for each is a future, a handle and a task
+        step per event, alive until the loop has gone round every other room (at a thousand
+        rooms, long enough to reach the garbage collector's older generations). One flush per
+        turn of the loop sends them all instead, but only while a socket takes its frames
+        without waiting (buffer empty, no compression): the rest go to the writer, so a
+        client that stops reading backs up its own writer only, and the slow-consumer bound
+        still applies.
+        """
+        held: list[_Participant] = []
+        done = 0  # participants of ``held`` flushed
+        try:
+            while self._held:
+                held, self._held, done = self._held, [], 0
+                for p in held:
+                    done += 1
+                    p.held = False
+                    if p.inline or p.waiter is None or p.waiter.done():
+                        continue  # the writer is awake: it sends these frames itself
+                    ws = p.ws
+                    assert ws is not None
+                    p.inline = True
+                    try:
+                        while p.outbox and _sends_at_once(p, p.outbox[0]):
+                            frame = p.outbox.popleft()
+                            assert isinstance(frame, str)
+                            await _send(p, ws, frame)
+                    finally:
+                        p.inline = False
+                        if p.outbox:
+                            _wake(p)
+        finally:
+            self._flusher = None
+            # Only when this flush failed (or was cancelled): the writers send the rest.
+            for p in held[done:] + self._held:
+                p.held = False
+                _wake(p)
+            self._held.clear()
 
     def script(self) -> ScriptedReplica:
         """The replica scripting hook (the same object as :attr:`replica`)."""
@@ -1266,6 +1361,8 @@ class RoomHub:
             return ws
         name = request.query.get("name", "participant")[:200]
         participant = room.join(name, ws)
+        # With its transport the hub may send the participant's frames for its writer.
+        participant.transport = request.transport
         reader = asyncio.ensure_future(self._read(room, participant, ws))
         try:
             await asyncio.wait(
@@ -1305,3 +1402,5 @@ class RoomHub:
         self._closed = True
         # Rooms already ending keep their reason; shutdown() waits for them either way.
         await asyncio.gather(*(r.shutdown("simulator_shutdown") for r in self._rooms.values()))
+        if self._flusher is not None:
+            await asyncio.wait({self._flusher})
