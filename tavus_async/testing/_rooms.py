@@ -274,6 +274,11 @@ class _Job:
     user_interruptible: bool = True
     interrupted: bool = False
     task: asyncio.Task[None] | None = None
+    # A user turn's own arguments, read by Room._reply: fields, not a closure's cells (one
+    # turn in flight per room, x every room).
+    text: str = ""
+    inference_id: str = ""
+    turn_idx: int = 0
 
 
 @dataclass
@@ -355,7 +360,9 @@ class Room:
         self.stats: Counter[str] = Counter()
 
         self._jobs: deque[_Job] = deque()
-        self._job_ready = asyncio.Event()
+        # The speaker's wake-up while it waits for a job, and for the current job to end.
+        self._job_waiter: asyncio.Future[None] | None = None
+        self._job_finished: asyncio.Future[None] | None = None
         self._current: _Job | None = None
         # Set whenever the speaker is blocked (on the clock, on new jobs, on a tool result).
         self._settled = asyncio.Event()
@@ -719,12 +726,11 @@ class Room:
             "conversation.utterance", {"role": "user", "speech": text}, inference_id=user_iid
         )
         self._transcript("user", text)
-
-        async def reply(job: _Job) -> None:
-            await self._turn(job, text, user_iid, turn_idx)
-
         self._barge_in()
-        self._enqueue(_Job(reply))
+        self._enqueue(_Job(self._reply, text=text, inference_id=user_iid, turn_idx=turn_idx))
+
+    async def _reply(self, job: _Job) -> None:
+        await self._turn(job, job.text, job.inference_id, job.turn_idx)
 
     def _on_echo(self, props: dict[str, Any], data: dict[str, Any]) -> None:
         modality = props.get("modality")
@@ -1082,12 +1088,13 @@ class Room:
         self._settled.clear()
         if not self._settle_pending:
             self._settle_pending = True
+            self.hub.clock.call_later(
+                0.0, self._hold_until_settled, f"room-{self.conversation_id}-settle"
+            )
 
-            async def hold() -> None:
-                self._settle_pending = False
-                await self._wait_settled()
-
-            self.hub.clock.call_later(0.0, hold, f"room-{self.conversation_id}-settle")
+    async def _hold_until_settled(self) -> None:
+        self._settle_pending = False
+        await self._wait_settled()
 
     def _enqueue(self, job: _Job) -> None:
         if len(self._jobs) >= MAX_QUEUED_SPEECH:
@@ -1096,7 +1103,9 @@ class Room:
             _log.warning("room %s: speech queue full, dropped one", self.conversation_id)
             return
         self._jobs.append(job)
-        self._job_ready.set()
+        waiter = self._job_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         if self._speaker_idle:
             self._mark_busy()
 
@@ -1116,29 +1125,42 @@ class Room:
             return
         self._interrupt()
 
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        finished = self._job_finished
+        if finished is not None and not finished.done():
+            finished.set_result(None)
+
     async def _speaker(self) -> None:
+        # Plain futures, not an asyncio.Event and asyncio.wait(): a turn in flight in each
+        # room holds these until it ends, and each of those is several objects more for the
+        # garbage collector's older generations at a thousand rooms.
+        loop = asyncio.get_running_loop()
         while True:
             while not self._jobs:
-                self._job_ready.clear()
                 self._speaker_idle = True
                 self._settled.set()
+                self._job_waiter = loop.create_future()
                 try:
-                    await self._job_ready.wait()
+                    await self._job_waiter
                 finally:
+                    self._job_waiter = None
                     self._speaker_idle = False
             job = self._jobs.popleft()
             self._current = job
-            job.task = asyncio.get_running_loop().create_task(
+            job.task = loop.create_task(
                 job.run(job), name=f"tavus-sim-room-{self.conversation_id}-speech"
             )
+            self._job_finished = loop.create_future()
+            job.task.add_done_callback(self._job_done)
             try:
-                await asyncio.wait({job.task})
+                await self._job_finished
             except asyncio.CancelledError:
                 job.task.cancel()
                 await asyncio.wait({job.task})
                 raise
             finally:
                 self._current = None
+                self._job_finished = None
             if not job.task.cancelled() and job.task.exception() is not None:
                 self.stats["internal_errors"] += 1
                 _log.error(
