@@ -292,11 +292,15 @@ async def test_no_task_or_session_outlives_the_room(tavus: Any) -> None:
         await room.respond("get_weather")
         await room.wait_for(ToolCall, timeout=5)
         ours = [t.get_name() for t in _room_tasks()]
-        assert "tavus-ws-room-reader" in ours
-        assert "tavus-room-tools" in ours
-        assert "tavus-tool-get_weather" in ours
+        # The WebSocket connection reads without a task of its own (issue 17).
+        assert sorted(ours) == ["tavus-room-tools", "tavus-tool-get_weather"]
+        conn = room.transport._conn  # type: ignore[attr-defined]
+        assert conn is not None
+        assert not conn.closed
     assert _room_tasks() == []
-    assert room.transport._session is None  # type: ignore[attr-defined]
+    assert room.transport._conn is None  # type: ignore[attr-defined]
+    assert conn.closed
+    assert conn._transport is None
 
 
 async def test_a_room_without_tools_starts_no_tool_task_and_a_late_registry_tool_still_runs(
@@ -307,7 +311,7 @@ async def test_a_room_without_tools_starts_no_tool_task_and_a_late_registry_tool
     async with connect(conv, client=tavus) as room:
         await _until(room, StoppedSpeaking)  # the greeting
         # No tool: no task group task held for the room (issue 17: thousands of rooms).
-        assert [t.get_name() for t in _room_tasks()] == ["tavus-ws-room-reader"]
+        assert [t.get_name() for t in _room_tasks()] == []
 
         # Registered on the registry itself, not through room.tool: the first call starts the
         # task group, and the call waits for it rather than being lost.
@@ -326,27 +330,22 @@ async def test_a_room_without_tools_starts_no_tool_task_and_a_late_registry_tool
     assert _room_tasks() == []
 
 
-async def test_rooms_of_one_loop_share_one_session_closed_by_the_last(tavus: Any) -> None:
-    from tavus_async.room import websocket
-
+async def test_each_room_is_one_connection_closed_when_it_leaves(tavus: Any) -> None:
     first, second = await _conversation(tavus), await _conversation(tavus)
     async with connect(first, client=tavus) as a:
         async with connect(second, client=tavus) as b:
-            session = a.transport._session  # type: ignore[attr-defined]
-            assert session is not None
-            assert b.transport._session is session  # type: ignore[attr-defined]
-            assert websocket._shared[asyncio.get_running_loop()].users == 2
-        assert not session.closed  # the first room still uses it
+            conn_a = a.transport._conn  # type: ignore[attr-defined]
+            conn_b = b.transport._conn  # type: ignore[attr-defined]
+            assert conn_a is not None
+            assert conn_b is not None
+            assert conn_a is not conn_b
+        assert conn_b.closed
+        assert conn_b._transport is None
+        assert not conn_a.closed  # the first room still talks over its own
         await a.respond("still talking")
         await a.wait_for(StoppedSpeaking, where=lambda e: e.role == "replica", timeout=5)
-    assert session.closed
-    assert asyncio.get_running_loop() not in websocket._shared
-    # The next room opens a fresh one.
-    async with connect(await _conversation(tavus), client=tavus) as c:
-        fresh = c.transport._session  # type: ignore[attr-defined]
-        assert fresh is not None
-        assert fresh is not session
-    assert fresh.closed
+    assert conn_a.closed
+    assert conn_a._transport is None
 
 
 async def test_streaming_text_truncates_the_transcript_on_interrupt(
@@ -447,7 +446,7 @@ async def test_a_cancelled_leave_completes_and_still_propagates_the_cancellation
         with anyio.fail_after(5):
             (outcome,) = await asyncio.gather(task, return_exceptions=True)
         assert room.state == "closed"
-        assert room.transport._session is None  # type: ignore[attr-defined]
+        assert room.transport._conn is None  # type: ignore[attr-defined]
         assert _room_tasks() == []
         if landed_mid_leave:
             mid_leave += 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -111,7 +110,9 @@ class DuplicateFilter:
         self._mask = (1 << window) - 1
         # event_type -> [highest seq seen, bit i set: seq (highest - i) was seen]
         self._seqs: dict[str, list[int]] = {}
-        self._copies: OrderedDict[int, str] = OrderedDict()
+        # A plain dict (insertion-ordered): half an OrderedDict's memory, and the oldest is
+        # still the first key.
+        self._copies: dict[int, str] = {}
         self.dropped = 0
 
     def _seen_seq(self, event_type: str, seq: int) -> bool:
@@ -156,7 +157,7 @@ class DuplicateFilter:
             return False
         copies[sig] = role
         if len(copies) > self._copy_window:
-            copies.popitem(last=False)
+            del copies[next(iter(copies))]
         return True
 
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import weakref
-from dataclasses import dataclass
+from ssl import SSLContext
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import aiohttp
 import anyio
 import msgspec
 
@@ -24,6 +22,7 @@ from .._logging import logger
 from ..errors import JoinError, RoomClosedError, SendError
 from ._cancel import complete_then_reraise
 from ._transport_base import TransportBase, prepare_app_message
+from ._ws_client import ClientConnection, HandshakeError, open_connection
 from .transport import (
     AppMessage,
     CallState,
@@ -50,52 +49,6 @@ class _AppFrame(msgspec.Struct):
 
 
 _app_frame_decoder = msgspec.json.Decoder(_AppFrame)
-
-
-@dataclass(slots=True)
-class _SharedSession:
-    session: aiohttp.ClientSession
-    users: int = 0
-
-
-#: The session every transport of an event loop shares when it was not given one.
-_shared: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SharedSession] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _acquire_session() -> aiohttp.ClientSession:
-    """The running loop's shared session (made on first use); pair with :func:`_release_session`.
-
-    One session and connector per loop instead of one per room: a room keeps its connection
-    for its whole life, and a session per room cost about 6 KB and 25 objects the garbage
-    collector walks (``benchmarks/README.md``, Scale).
-    """
-    loop = asyncio.get_running_loop()
-    shared = _shared.get(loop)
-    if shared is None or shared.session.closed:
-        # limit=0: every room holds its connection as long as it is joined, so aiohttp's
-        # default pool limit (100) would make the 101st room wait for a free connection.
-        # No cookie jar: the rooms set no cookies, and one room's must never reach another.
-        session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=0), cookie_jar=aiohttp.DummyCookieJar()
-        )
-        shared = _shared[loop] = _SharedSession(session)
-    shared.users += 1
-    return shared.session
-
-
-async def _release_session(session: aiohttp.ClientSession) -> None:
-    """Give back a session from :func:`_acquire_session`; the last user closes it."""
-    shared = _shared.get(asyncio.get_running_loop())
-    if shared is None or shared.session is not session:  # pragma: no cover - defensive
-        await session.close()
-        return
-    shared.users -= 1
-    if shared.users <= 0:
-        # Forget it before closing, so that a room joining meanwhile opens a fresh one.
-        del _shared[asyncio.get_running_loop()]
-        await session.close()
 
 
 class _AckTimeout(Exception):
@@ -129,37 +82,50 @@ def _participant(obj: Any) -> Participant:
 class WebSocketTransport(TransportBase):
     """A :class:`~tavus_async.room.transport.Transport` over the simulator's WebSocket rooms.
 
+    Each room is one WebSocket connection (:mod:`tavus_async.room._ws_client`): its messages
+    are handled as they arrive, with no reader task and no queue between the socket and the
+    room.
+
     Args:
-        session: An aiohttp session to use. By default every transport of the event loop shares
-            one session and connector, closed when the last of them leaves.
-        connect_timeout: Seconds allowed for the upgrade and the ``joined`` frame.
+        connect_timeout: Seconds allowed for the connection, the upgrade and the ``joined``
+            frame.
         send_timeout: Seconds to wait for the server's ``ack`` of each message.
-        heartbeat: WebSocket ping interval in seconds (``None`` disables pings).
+        heartbeat: WebSocket ping interval in seconds; the connection is dropped when a pong is
+            not back within half of it (``None`` disables pings).
         replica_json: Deliver the replica's app messages as their JSON text (``bytes``) rather
             than decoded; :class:`~tavus_async.room.Room` asks for this, since
             :func:`~tavus_async.interactions.events.decode` reads JSON straight into typed
             events without building dicts (cheaper, and nothing for the garbage collector to
             walk: ``benchmarks/README.md``, Scale). Other senders' messages stay decoded.
+        max_message_size: The largest message accepted, in bytes; a bigger one fails the
+            connection (close code 1009).
+        ssl: The TLS context for ``wss://`` rooms (default: verified against the system's
+            CAs); pass one that trusts your own CA for a simulator served over TLS.
     """
 
     def __init__(
         self,
         *,
-        session: aiohttp.ClientSession | None = None,
         connect_timeout: float = 30.0,
         send_timeout: float = 10.0,
         heartbeat: float | None = 20.0,
         replica_json: bool = False,
+        max_message_size: int = 4 * 1024 * 1024,
+        ssl: SSLContext | None = None,
     ) -> None:
         super().__init__()
         self._replica_json = replica_json
-        self._session = session
-        self._own_session = session is None
         self._connect_timeout = connect_timeout
         self._send_timeout = send_timeout
         self._heartbeat = heartbeat
-        self._ws: aiohttp.ClientWebSocketResponse[bool] | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._max_message_size = max_message_size
+        self._ssl = ssl
+        self._conn: ClientConnection | None = None
+        #: While joining: the first message's waiter, then the messages that came after it
+        #: (replayed once the Room has taken the join, so they reach it in the old order).
+        self._first: asyncio.Future[bytes | None] | None = None
+        self._early: list[tuple[bytes, bool]] | None = None
+        self._closed_early: int | None = None
         self._pending: dict[str, asyncio.Future[str | None]] = {}
         self._ids = itertools.count(1)
         self._end_reason: tuple[str, str | None] | None = None
@@ -188,13 +154,20 @@ class WebSocketTransport(TransportBase):
         params = {"name": display_name}
         if meeting_token:
             params["t"] = meeting_token
+        loop = asyncio.get_running_loop()
+        first: asyncio.Future[bytes | None] = loop.create_future()
+        self._first, self._early = first, []
         try:
             with anyio.fail_after(self._connect_timeout):
-                if self._session is None:
-                    self._session = _acquire_session()
-                ws = await self._session.ws_connect(url, params=params, heartbeat=self._heartbeat)
-                self._ws = ws
-                info = await self._await_joined(ws, where)
+                self._conn = await open_connection(
+                    url,
+                    params,
+                    on_message=self._on_message,
+                    on_closed=self._on_closed,
+                    max_size=self._max_message_size,
+                    tls=self._ssl,
+                )
+                info = await self._await_joined(first, where)
         except JoinError:
             await self._teardown()
             raise
@@ -203,12 +176,11 @@ class WebSocketTransport(TransportBase):
             raise JoinError(
                 f"no answer from the room at {where} within {self._connect_timeout:g} s"
             ) from None
-        except aiohttp.WSServerHandshakeError as exc:
+        except HandshakeError as exc:
             await self._teardown()
-            raise JoinError(
-                f"the room at {where} refused the connection (HTTP {exc.status})"
-            ) from None
-        except (aiohttp.ClientError, OSError) as exc:
+            what = f"HTTP {exc.status}" if exc.status else str(exc)
+            raise JoinError(f"the room at {where} refused the connection ({what})") from None
+        except (OSError, UnicodeError) as exc:
             await self._teardown()
             raise JoinError(
                 f"could not connect to the room at {where}: {type(exc).__name__}"
@@ -217,20 +189,22 @@ class WebSocketTransport(TransportBase):
             await self._teardown()
             raise
         self._state = "joined"
-        self._reader = asyncio.get_running_loop().create_task(
-            self._read(ws), name="tavus-ws-room-reader"
-        )
+        if self._heartbeat:
+            self._conn.heartbeat(self._heartbeat)
         self._emit(CallState("joined"))
+        # What came with the `joined` frame is handled on the next turn of the loop, after the
+        # caller has taken the join (its participants first), as a reader task would have.
+        loop.call_soon(self._replay_early)
         return info
 
-    async def _await_joined(
-        self, ws: aiohttp.ClientWebSocketResponse[bool], where: str
-    ) -> JoinInfo:
-        msg = await ws.receive()
-        if msg.type is not aiohttp.WSMsgType.TEXT:
-            code = ws.close_code
-            raise JoinError(f"the room at {where} closed the connection during join (code {code})")
-        frame = self._decode(msg.data)
+    async def _await_joined(self, first: asyncio.Future[bytes | None], where: str) -> JoinInfo:
+        data = await first
+        if data is None:
+            closed = self._conn.close_code if self._conn is not None else 1006
+            raise JoinError(
+                f"the room at {where} closed the connection during join (code {closed})"
+            )
+        frame = self._decode(data)
         kind = frame.get("type") if frame is not None else None
         if kind == "error":
             code = frame.get("code") if frame else None
@@ -249,6 +223,58 @@ class WebSocketTransport(TransportBase):
             conversation_id=cid if isinstance(cid, str) else None,
         )
 
+    def _replay_early(self) -> None:
+        early, self._early = self._early, None
+        for data, text in early or ():
+            self._on_message(data, text)
+        code, self._closed_early = self._closed_early, None
+        if code is not None:
+            self._on_closed(code)
+
+    # -- inbound: called by the connection as messages arrive (on the loop, never awaits) -------
+
+    def _on_message(self, data: bytes, text: bool) -> None:
+        first = self._first
+        if first is not None:
+            self._first = None
+            if not first.done():
+                first.set_result(data if text else None)
+            return
+        if self._early is not None:
+            self._early.append((data, text))
+            return
+        if not text:
+            logger.debug("room sent a binary frame; ignored")
+            return
+        try:
+            if self._replica_json and self._replica_message(data):
+                return
+            frame = self._decode(data)
+            if frame is None:
+                logger.warning("room sent a frame that is not a JSON object; ignored")
+                return
+            self._handle(frame)
+        except Exception:  # the socket's callback must survive a bug in handling one frame
+            logger.exception("room frame handling failed")
+
+    def _on_closed(self, code: int) -> None:
+        first, self._first = self._first, None
+        if first is not None and not first.done():
+            first.set_result(None)
+        if self._early is not None:
+            # Still joining, or joined with the early messages still to replay: end after them.
+            self._closed_early = code
+            return
+        self._fail_pending("the room connection closed before the message was acknowledged")
+        if self._state == "joined":
+            self._state = "disconnected"
+            failure = self._conn.failure if self._conn is not None else None
+            reason, detail = self._end_reason or (
+                "connection-lost",
+                failure or f"the room closed the connection (code {code})",
+            )
+            self._emit(TransportDisconnected(reason, detail))
+
     @staticmethod
     def _decode(data: str | bytes) -> dict[str, Any] | None:
         try:
@@ -257,32 +283,7 @@ class WebSocketTransport(TransportBase):
             return None
         return frame if isinstance(frame, dict) else None
 
-    async def _read(self, ws: aiohttp.ClientWebSocketResponse[bool]) -> None:
-        try:
-            async for msg in ws:
-                if msg.type is aiohttp.WSMsgType.TEXT:
-                    if self._replica_json and self._replica_message(msg.data):
-                        continue
-                    frame = self._decode(msg.data)
-                    if frame is None:
-                        logger.warning("room sent a frame that is not a JSON object; ignored")
-                        continue
-                    self._handle(frame)
-                elif msg.type is aiohttp.WSMsgType.ERROR:
-                    logger.warning("room connection error: %s", type(ws.exception()).__name__)
-        except Exception:
-            logger.exception("room reader failed")
-        finally:
-            self._fail_pending("the room connection closed before the message was acknowledged")
-            if self._state == "joined":
-                self._state = "disconnected"
-                reason, detail = self._end_reason or (
-                    "connection-lost",
-                    f"the room closed the connection (code {ws.close_code})",
-                )
-                self._emit(TransportDisconnected(reason, detail))
-
-    def _replica_message(self, text: str) -> bool:
+    def _replica_message(self, text: bytes) -> bool:
         """Emit ``text`` if it is an app message from the replica, as JSON; say whether it was."""
         try:
             frame = _app_frame_decoder.decode(text)
@@ -343,8 +344,8 @@ class WebSocketTransport(TransportBase):
                 :func:`~tavus_async.room._transport_base.prepare_app_message`), the recipient is
                 unknown, or no acknowledgement came within ``send_timeout``.
         """
-        ws = self._ws
-        if self._state != "joined" or ws is None or ws.closed:
+        conn = self._conn
+        if self._state != "joined" or conn is None or conn.closed:
             raise RoomClosedError(f"cannot send: the room is not joined (state {self._state})")
         _, data = prepare_app_message(message)
         msg_id = str(next(self._ids))
@@ -357,7 +358,8 @@ class WebSocketTransport(TransportBase):
         fut: asyncio.Future[str | None] = loop.create_future()
         self._pending[msg_id] = fut
         try:
-            await ws.send_str(frame.decode())
+            conn.send_text(frame)
+            await conn.drain()
             # A timer rather than a cancel scope: four fewer objects per message in flight,
             # which the garbage collector walks with thousands of rooms (benchmarks/, Scale).
             timer = loop.call_later(self._send_timeout, _expire, fut)
@@ -369,15 +371,13 @@ class WebSocketTransport(TransportBase):
             raise SendError(
                 f"the room did not acknowledge the message within {self._send_timeout:g} s"
             ) from None
-        except (aiohttp.ClientError, ConnectionError) as exc:
-            raise RoomClosedError(f"the room connection failed: {type(exc).__name__}") from None
         finally:
             self._pending.pop(msg_id, None)
         if error is not None:
             raise SendError(f"the room refused the message: {error}")
 
     async def leave(self) -> None:
-        """Say goodbye, close the socket and the session; idempotent and never raises.
+        """Say goodbye and close the connection; idempotent and never raises.
 
         It completes even when the caller is cancelled meanwhile, and then re-raises that
         cancellation.
@@ -389,10 +389,10 @@ class WebSocketTransport(TransportBase):
         await complete_then_reraise(self._leave(was_joined))
 
     async def _leave(self, was_joined: bool) -> None:
-        ws = self._ws
-        if was_joined and ws is not None and not ws.closed:
-            with anyio.move_on_after(2, shield=True), contextlib.suppress(Exception):
-                await ws.send_str('{"type":"leave"}')
+        conn = self._conn
+        if was_joined and conn is not None and not conn.closed:
+            with contextlib.suppress(RoomClosedError):
+                conn.send_text(b'{"type":"leave"}')
         await self._teardown_now()
 
     async def _teardown(self) -> None:
@@ -400,22 +400,11 @@ class WebSocketTransport(TransportBase):
         await complete_then_reraise(self._teardown_now())
 
     async def _teardown_now(self) -> None:
-        """Close everything we hold, bounded in time (runs in a task of its own)."""
+        """Close the connection (the closing handshake, bounded in time) and fail the sends."""
         if self._state != "left":
             self._state = "left"
-        with anyio.move_on_after(5, shield=True):
-            reader, self._reader = self._reader, None
-            if reader is not None:
-                reader.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await reader
-            ws, self._ws = self._ws, None
-            if ws is not None and not ws.closed:
-                with contextlib.suppress(Exception):
-                    await ws.close()
-            self._fail_pending("the room was left")
-            session = self._session
-            if self._own_session and session is not None:
-                self._session = None
-                with contextlib.suppress(Exception):
-                    await _release_session(session)
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with anyio.move_on_after(5, shield=True):
+                await conn.close(timeout=2.0)
+        self._fail_pending("the room was left")
