@@ -200,17 +200,22 @@ def _wake(p: _Participant) -> None:
 
 def _sends_at_once(p: _Participant, frame: str | _Close) -> bool:
     """Whether ``ws.send_str(frame)`` returns without waiting for the socket."""
-    transport, ws = p.transport, p.ws
-    if isinstance(frame, _Close) or ws is None or ws.compress:
+    transport = p.transport
+    if transport is None or isinstance(frame, _Close) or len(frame) > p.inline_limit:
         return False
-    if not isinstance(transport, asyncio.WriteTransport) or transport.is_closing():
-        return False
-    # aiohttp waits only once the transport paused writing, past its high water mark; an
-    # empty buffer stays under it with a frame of at most a quarter of it (UTF-8 is at most
-    # 4 bytes a character, a frame header at most 14).
-    if transport.get_write_buffer_size():
-        return False
-    return len(frame) * 4 + 14 <= transport.get_write_buffer_limits()[1]
+    return not transport.get_write_buffer_size() and not transport.is_closing()
+
+
+def _inline_limit(ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None) -> int:
+    """The longest frame (in characters) the hub may send for the writer; -1 for none.
+
+    aiohttp waits only once the transport paused writing, past its high water mark: an empty
+    buffer stays under it with a frame of at most a quarter of it (UTF-8 is at most 4 bytes a
+    character, a frame header at most 14). Compressed frames may wait for the compressor.
+    """
+    if ws.compress or not isinstance(transport, asyncio.WriteTransport):
+        return -1
+    return (transport.get_write_buffer_limits()[1] - 14) // 4
 
 
 async def _send(p: _Participant, ws: web.WebSocketResponse, frame: str) -> None:
@@ -244,7 +249,9 @@ class _Participant:
     stats: Counter[str] = field(default_factory=Counter)
     #: The socket's transport, once the hub may send to it for the writer (see
     #: :meth:`RoomHub._flush_held`).
-    transport: asyncio.BaseTransport | None = None
+    transport: asyncio.WriteTransport | None = None
+    #: The longest frame the hub may send for the writer (see :func:`_inline_limit`).
+    inline_limit: int = -1
     #: Frames wait for the hub's flush (the writer was not woken for them).
     held: bool = False
     #: The hub's flush is sending this participant's frames right now.
@@ -1384,7 +1391,10 @@ class RoomHub:
         name = request.query.get("name", "participant")[:200]
         participant = room.join(name, ws)
         # With its transport the hub may send the participant's frames for its writer.
-        participant.transport = request.transport
+        transport = request.transport
+        participant.inline_limit = _inline_limit(ws, transport)
+        if isinstance(transport, asyncio.WriteTransport):
+            participant.transport = transport
         reader = asyncio.ensure_future(self._read(room, participant, ws))
         try:
             await asyncio.wait(
