@@ -69,9 +69,10 @@ import hmac
 import json
 import logging
 import time
+import types
 import uuid
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -180,8 +181,52 @@ def _number(value: Any, default: float) -> float:
     return float(value)
 
 
+@types.coroutine
+def _next_loop_turn() -> Generator[None, None, None]:
+    """Let the event loop run everything else once (``asyncio.sleep(0)``, in one object)."""
+    yield
+
+
 def _new_future() -> asyncio.Future[None]:
     return asyncio.get_running_loop().create_future()
+
+
+def _wake(p: _Participant) -> None:
+    """Wake the participant's writer if it waits for frames."""
+    waiter = p.waiter
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+def _sends_at_once(p: _Participant, frame: str | _Close) -> bool:
+    """Whether ``ws.send_str(frame)`` returns without waiting for the socket."""
+    transport = p.transport
+    if transport is None or isinstance(frame, _Close) or len(frame) > p.inline_limit:
+        return False
+    return not transport.get_write_buffer_size() and not transport.is_closing()
+
+
+def _inline_limit(ws: web.WebSocketResponse, transport: asyncio.BaseTransport | None) -> int:
+    """The longest frame (in characters) the hub may send for the writer; -1 for none.
+
+    aiohttp waits only once the transport paused writing, past its high water mark: an empty
+    buffer stays under it with a frame of at most a quarter of it (UTF-8 is at most 4 bytes a
+    character, a frame header at most 14). Compressed frames may wait for the compressor.
+    """
+    if ws.compress or not isinstance(transport, asyncio.WriteTransport):
+        return -1
+    return (transport.get_write_buffer_limits()[1] - 14) // 4
+
+
+async def _send(p: _Participant, ws: web.WebSocketResponse, frame: str) -> None:
+    """Send one frame, counting the ones the socket no longer takes."""
+    if ws.closed:
+        p.stats["frames_undelivered"] += 1
+        return
+    try:
+        await ws.send_str(frame)
+    except ConnectionError:
+        p.stats["send_failures"] += 1
 
 
 @dataclass(eq=False)
@@ -200,6 +245,17 @@ class _Participant:
     waiter: asyncio.Future[None] | None = None
     writer: asyncio.Task[None] | None = None
     closing: bool = False
+    #: The room's counters (send failures are counted where the frame is sent).
+    stats: Counter[str] = field(default_factory=Counter)
+    #: The socket's transport, once the hub may send to it for the writer (see
+    #: :meth:`RoomHub._flush_held`).
+    transport: asyncio.WriteTransport | None = None
+    #: The longest frame the hub may send for the writer (see :func:`_inline_limit`).
+    inline_limit: int = -1
+    #: Frames wait for the hub's flush (the writer was not woken for them).
+    held: bool = False
+    #: The hub's flush is sending this participant's frames right now.
+    inline: bool = False
     #: Done once the writer sent every frame before the close; the handler then closes.
     close_requested: asyncio.Future[None] = field(default_factory=_new_future)
     close_code: int = 1000
@@ -225,6 +281,11 @@ class _Job:
     user_interruptible: bool = True
     interrupted: bool = False
     task: asyncio.Task[None] | None = None
+    # A user turn's own arguments, read by Room._reply: fields, not a closure's cells (one
+    # turn in flight per room, x every room).
+    text: str = ""
+    inference_id: str = ""
+    turn_idx: int = 0
 
 
 @dataclass
@@ -306,7 +367,9 @@ class Room:
         self.stats: Counter[str] = Counter()
 
         self._jobs: deque[_Job] = deque()
-        self._job_ready = asyncio.Event()
+        # The speaker's wake-up while it waits for a job, and for the current job to end.
+        self._job_waiter: asyncio.Future[None] | None = None
+        self._job_finished: asyncio.Future[None] | None = None
         self._current: _Job | None = None
         # Set whenever the speaker is blocked (on the clock, on new jobs, on a tool result).
         self._settled = asyncio.Event()
@@ -366,12 +429,9 @@ class Room:
                 exc_info=task.exception(),
             )
 
-    async def _sleep(self, seconds: float, *, work: bool = False) -> None:
-        """Sleep on the simulator clock; ``work`` pacing is instant in instant mode."""
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep ``seconds`` on the simulator clock (holding it while the speech moves on)."""
         clock = self.hub.clock
-        if work and clock.work_delay(max(seconds, 0.0)) <= 0:
-            await asyncio.sleep(0)
-            return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         async def fire() -> None:
@@ -442,7 +502,7 @@ class Room:
 
     def join(self, name: str, ws: web.WebSocketResponse) -> _Participant:
         """Add a participant; the replica joins with the first one."""
-        p = _Participant(str(uuid.uuid4()), name, False, ws)
+        p = _Participant(str(uuid.uuid4()), name, False, ws, stats=self.stats)
         # Writers are not in _tasks: shutdown must let them deliver room-ended first.
         p.writer = asyncio.get_running_loop().create_task(
             self._writer(p), name=f"tavus-sim-room-{self.conversation_id}-writer"
@@ -539,9 +599,12 @@ class Room:
             p.closing = True
             frame = _Close(CLOSE_SLOW_CONSUMER, "too slow: frames were not read")
         p.outbox.append(frame if isinstance(frame, _Close) else _encode(frame).decode())
-        waiter = p.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        if p.inline:
+            return  # the hub's flush is sending for the writer: it takes this frame too
+        if p.closing:
+            _wake(p)  # the writer handles the close (the hub's flush never sends it)
+        elif p.waiter is not None and not p.waiter.done():
+            self.hub._hold(p)
 
     async def _writer(self, p: _Participant) -> None:
         ws = p.ws
@@ -562,13 +625,7 @@ class Room:
                 if not p.close_requested.done():
                     p.close_requested.set_result(None)
                 return
-            if ws.closed:
-                self.stats["frames_undelivered"] += 1
-                continue
-            try:
-                await ws.send_str(frame)
-            except ConnectionError:
-                self.stats["send_failures"] += 1
+            await _send(p, ws, frame)
 
     # -- app messages -----------------------------------------------------------------------
 
@@ -676,12 +733,11 @@ class Room:
             "conversation.utterance", {"role": "user", "speech": text}, inference_id=user_iid
         )
         self._transcript("user", text)
-
-        async def reply(job: _Job) -> None:
-            await self._turn(job, text, user_iid, turn_idx)
-
         self._barge_in()
-        self._enqueue(_Job(reply))
+        self._enqueue(_Job(self._reply, text=text, inference_id=user_iid, turn_idx=turn_idx))
+
+    async def _reply(self, job: _Job) -> None:
+        await self._turn(job, job.text, job.inference_id, job.turn_idx)
 
     def _on_echo(self, props: dict[str, Any], data: dict[str, Any]) -> None:
         modality = props.get("modality")
@@ -880,23 +936,28 @@ class Room:
         if text:
             self._emit("conversation.utterance", {"role": "replica", "speech": text}, **common)
         words = text.split()
-        chunks = [words[i : i + _STREAM_WORDS] for i in range(0, len(words), _STREAM_WORDS)]
-        spoken: list[str] = []
+        # Chunk i streams words[: (i + 1) * _STREAM_WORDS]: counted, not sliced into lists
+        # up front (a list per chunk, alive for the whole speech, x every room speaking).
+        n_chunks = -(-len(words) // _STREAM_WORDS)
+        step = total / n_chunks if n_chunks else total
+        # Instant-mode pacing is a bare yield, so other rooms' speech interleaves with this one;
+        # a clock sleep is a future, a timer and two closures per chunk.
+        instant = self.hub.clock.work_delay(max(step, 0.0)) <= 0
+        said = 0  # words spoken so far
         index = 0
         try:
-            if not chunks:
-                await self._sleep(total, work=True)
-            for index, chunk in enumerate(chunks):
-                await self._sleep(total / len(chunks), work=True)
-                spoken.extend(chunk)
-                final = index == len(chunks) - 1
+            if not n_chunks:
+                await (_next_loop_turn() if instant else self._sleep(step))
+            for index in range(n_chunks):
+                await (_next_loop_turn() if instant else self._sleep(step))
+                said = min(said + _STREAM_WORDS, len(words))
                 self._emit(
                     "conversation.utterance.streaming",
                     {
                         "role": "replica",
-                        "speech": " ".join(spoken),
+                        "speech": " ".join(words[:said]),
                         "content_index": index,
-                        "final": final,
+                        "final": index == n_chunks - 1,
                         "is_interrupted": False,
                     },
                     pal_copy=True,
@@ -906,13 +967,14 @@ class Room:
             if not job.interrupted or self.closed:
                 raise
             elapsed = round(min(max(self.hub.clock.now() - started, 0.0), total), 3)
-            if chunks:
+            spoken = " ".join(words[:said])
+            if n_chunks:
                 self._emit(
                     "conversation.utterance.streaming",
                     {
                         "role": "replica",
-                        "speech": " ".join(spoken),
-                        "content_index": index + (1 if spoken else 0),
+                        "speech": spoken,
+                        "content_index": index + (1 if said else 0),
                         "final": True,
                         "is_interrupted": True,
                     },
@@ -926,7 +988,7 @@ class Room:
                 self._emit("conversation.replica.stopped_speaking", props, **common)
                 self._emit("conversation.replica_interrupted", {}, **common)
             if spoken:
-                self._transcript("assistant", " ".join(spoken))
+                self._transcript("assistant", spoken)
             raise
         stopped = {"role": "replica", "duration": total, "interrupted": False}
         self._emit("conversation.stopped_speaking", stopped, pal_copy=True, **common)
@@ -1033,12 +1095,13 @@ class Room:
         self._settled.clear()
         if not self._settle_pending:
             self._settle_pending = True
+            self.hub.clock.call_later(
+                0.0, self._hold_until_settled, f"room-{self.conversation_id}-settle"
+            )
 
-            async def hold() -> None:
-                self._settle_pending = False
-                await self._wait_settled()
-
-            self.hub.clock.call_later(0.0, hold, f"room-{self.conversation_id}-settle")
+    async def _hold_until_settled(self) -> None:
+        self._settle_pending = False
+        await self._wait_settled()
 
     def _enqueue(self, job: _Job) -> None:
         if len(self._jobs) >= MAX_QUEUED_SPEECH:
@@ -1047,7 +1110,9 @@ class Room:
             _log.warning("room %s: speech queue full, dropped one", self.conversation_id)
             return
         self._jobs.append(job)
-        self._job_ready.set()
+        waiter = self._job_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         if self._speaker_idle:
             self._mark_busy()
 
@@ -1067,29 +1132,42 @@ class Room:
             return
         self._interrupt()
 
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        finished = self._job_finished
+        if finished is not None and not finished.done():
+            finished.set_result(None)
+
     async def _speaker(self) -> None:
+        # Plain futures, not an asyncio.Event and asyncio.wait(): a turn in flight in each
+        # room holds these until it ends, and each of those is several objects more for the
+        # garbage collector's older generations at a thousand rooms.
+        loop = asyncio.get_running_loop()
         while True:
             while not self._jobs:
-                self._job_ready.clear()
                 self._speaker_idle = True
                 self._settled.set()
+                self._job_waiter = loop.create_future()
                 try:
-                    await self._job_ready.wait()
+                    await self._job_waiter
                 finally:
+                    self._job_waiter = None
                     self._speaker_idle = False
             job = self._jobs.popleft()
             self._current = job
-            job.task = asyncio.get_running_loop().create_task(
+            job.task = loop.create_task(
                 job.run(job), name=f"tavus-sim-room-{self.conversation_id}-speech"
             )
+            self._job_finished = loop.create_future()
+            job.task.add_done_callback(self._job_done)
             try:
-                await asyncio.wait({job.task})
+                await self._job_finished
             except asyncio.CancelledError:
                 job.task.cancel()
                 await asyncio.wait({job.task})
                 raise
             finally:
                 self._current = None
+                self._job_finished = None
             if not job.task.cancelled() and job.task.exception() is not None:
                 self.stats["internal_errors"] += 1
                 _log.error(
@@ -1155,6 +1233,62 @@ class RoomHub:
         self.epoch = time.time() - clock.now()
         self._rooms: dict[str, Room] = {}
         self._closed = False
+        # Participants whose idle writers were not woken for new frames: one flush sends them.
+        self._held: list[_Participant] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def _hold(self, p: _Participant) -> None:
+        """Leave ``p``'s new frames to one flush of every room, instead of waking its writer."""
+        if p.held:
+            return
+        p.held = True
+        self._held.append(p)
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(
+                self._flush_held(), name="tavus-sim-rooms-flush"
+            )
+
+    async def _flush_held(self) -> None:
+        """Send the held frames of every room, for their idle writers.
+
+        In instant time each room speaking queues one event per chunk, a chunk per turn of the
+        event loop; waking each participant's writer for each is a future, a handle and a task
+        step per event, alive until the loop has gone round every other room (at a thousand
+        rooms, long enough to reach the garbage collector's older generations). One flush per
+        turn of the loop sends them all instead, but only while a socket takes its frames
+        without waiting (buffer empty, no compression): the rest go to the writer, so a
+        client that stops reading backs up its own writer only, and the slow-consumer bound
+        still applies.
+        """
+        held: list[_Participant] = []
+        done = 0  # participants of ``held`` flushed
+        try:
+            while self._held:
+                held, self._held, done = self._held, [], 0
+                for p in held:
+                    done += 1
+                    p.held = False
+                    if p.inline or p.waiter is None or p.waiter.done():
+                        continue  # the writer is awake: it sends these frames itself
+                    ws = p.ws
+                    assert ws is not None
+                    p.inline = True
+                    try:
+                        while p.outbox and _sends_at_once(p, p.outbox[0]):
+                            frame = p.outbox.popleft()
+                            assert isinstance(frame, str)
+                            await _send(p, ws, frame)
+                    finally:
+                        p.inline = False
+                        if p.outbox:
+                            _wake(p)
+        finally:
+            self._flusher = None
+            # Only when this flush failed (or was cancelled): the writers send the rest.
+            for p in held[done:] + self._held:
+                p.held = False
+                _wake(p)
+            self._held.clear()
 
     def script(self) -> ScriptedReplica:
         """The replica scripting hook (the same object as :attr:`replica`)."""
@@ -1256,6 +1390,11 @@ class RoomHub:
             return ws
         name = request.query.get("name", "participant")[:200]
         participant = room.join(name, ws)
+        # With its transport the hub may send the participant's frames for its writer.
+        transport = request.transport
+        participant.inline_limit = _inline_limit(ws, transport)
+        if isinstance(transport, asyncio.WriteTransport):
+            participant.transport = transport
         reader = asyncio.ensure_future(self._read(room, participant, ws))
         try:
             await asyncio.wait(
@@ -1295,3 +1434,5 @@ class RoomHub:
         self._closed = True
         # Rooms already ending keep their reason; shutdown() waits for them either way.
         await asyncio.gather(*(r.shutdown("simulator_shutdown") for r in self._rooms.values()))
+        if self._flusher is not None:
+            await asyncio.wait({self._flusher})
