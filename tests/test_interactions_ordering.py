@@ -220,7 +220,7 @@ def test_seq_windows_are_kept_for_a_bounded_number_of_event_types() -> None:
     f = DuplicateFilter(window=4)
     for i in range(DuplicateFilter.MAX_SEQ_TYPES + 10):
         assert f.accept(decode({"event_type": f"x.custom_{i}", "seq": 1})) is True
-    assert len(f._seqs) == DuplicateFilter.MAX_SEQ_TYPES
+    assert len(f._tops) == len(f._bits) == DuplicateFilter.MAX_SEQ_TYPES
     # The most recent types are still remembered.
     last = f"x.custom_{DuplicateFilter.MAX_SEQ_TYPES + 9}"
     assert f.accept(decode({"event_type": last, "seq": 1})) is False
@@ -235,3 +235,19 @@ def test_copy_window_bounds_the_unpaired_copies_separately() -> None:
     assert f.accept(_speaking("replica", None, duration=2.0)) is False  # still remembered
     with pytest.raises(ValueError, match="copy_window"):
         DuplicateFilter(copy_window=0)
+
+
+def test_the_filter_holds_nothing_the_garbage_collector_walks() -> None:
+    """A bot holds one filter per room: its state is ints in dicts, which the GC never tracks."""
+    import gc
+
+    f = DuplicateFilter(window=64)
+    for seq in range(1, 200):
+        f.accept(_speaking("replica", seq, duration=float(seq)))
+    assert f.accept(_speaking("replica", 150)) is False  # the seq window still works
+    assert f.dropped == 1
+    state = [getattr(f, name) for name in type(f).__slots__ if name != "dropped"]
+    containers = [s for s in state if isinstance(s, dict)]
+    assert len(containers) == 3
+    assert all(len(c) > 0 for c in containers)
+    assert not any(gc.is_tracked(c) for c in containers)

@@ -95,7 +95,7 @@ class DuplicateFilter:
         dropped: how many events `accept` has rejected.
     """
 
-    __slots__ = ("_copies", "_copy_window", "_mask", "_seqs", "_window", "dropped")
+    __slots__ = ("_bits", "_copies", "_copy_window", "_mask", "_tops", "_window", "dropped")
 
     #: Event types whose `seq` window is kept (a room sends about ten; the rest is bounded).
     MAX_SEQ_TYPES: Final = 64
@@ -108,8 +108,10 @@ class DuplicateFilter:
         self._window = window
         self._copy_window = window if copy_window is None else copy_window
         self._mask = (1 << window) - 1
-        # event_type -> [highest seq seen, bit i set: seq (highest - i) was seen]
-        self._seqs: dict[str, list[int]] = {}
+        # Two dicts of ints, not a [top, bits] list per type: a dict holding only strings and
+        # ints is not tracked by the garbage collector, a list always is (x thousands of rooms).
+        self._tops: dict[str, int] = {}  # event_type -> the highest seq seen
+        self._bits: dict[str, int] = {}  # event_type -> bit i set: seq (highest - i) was seen
         # A plain dict (insertion-ordered): half an OrderedDict's memory, and the oldest is
         # still the first key.
         self._copies: dict[int, str] = {}
@@ -117,24 +119,27 @@ class DuplicateFilter:
 
     def _seen_seq(self, event_type: str, seq: int) -> bool:
         """Whether `seq` was seen for `event_type` (and remember it)."""
-        seen = self._seqs.get(event_type)
-        if seen is None:
-            if len(self._seqs) >= self.MAX_SEQ_TYPES:
-                del self._seqs[next(iter(self._seqs))]
-            self._seqs[event_type] = [seq, 1]
+        top = self._tops.get(event_type)
+        if top is None:
+            if len(self._tops) >= self.MAX_SEQ_TYPES:
+                oldest = next(iter(self._tops))
+                del self._tops[oldest], self._bits[oldest]
+            self._tops[event_type] = seq
+            self._bits[event_type] = 1
             return False
-        top, bits = seen
+        bits = self._bits[event_type]
         if seq > top:
             shift = seq - top
-            seen[0] = seq
-            seen[1] = ((bits << shift) | 1) & self._mask if shift < self._window else 1
+            self._tops[event_type] = seq
+            kept = ((bits << shift) | 1) & self._mask if shift < self._window else 1
+            self._bits[event_type] = kept
             return False
         back = top - seq
         if back >= self._window:
             return False  # older than the window: cannot tell, so deliver it
         if bits >> back & 1:
             return True
-        seen[1] = bits | (1 << back)
+        self._bits[event_type] = bits | (1 << back)
         return False
 
     def accept(self, event: Event) -> bool:
