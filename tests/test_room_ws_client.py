@@ -142,6 +142,23 @@ async def test_a_ping_is_answered(echo_server: tuple[str, list[Any]]) -> None:
     await conn.close()
 
 
+async def test_a_heartbeat_answered_keeps_the_connection(
+    echo_server: tuple[str, list[Any]],
+) -> None:
+    url, _ = echo_server
+    inbox = Inbox()
+    conn = await connect(url, inbox)
+    conn.heartbeat(0.05)
+    await asyncio.sleep(0.4)  # about eight pings, each answered by aiohttp's server
+    assert not conn.closed
+    assert inbox.closed == []
+    assert conn.failure is None
+    conn.send_text(b"still here")
+    await inbox.until(lambda: bool(inbox.messages))
+    assert inbox.messages == [(b"still here", True)]
+    await conn.close()
+
+
 async def test_an_http_refusal_is_a_handshake_error_with_its_status(
     echo_server: tuple[str, list[Any]],
 ) -> None:
