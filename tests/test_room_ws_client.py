@@ -376,3 +376,46 @@ async def test_wss_is_verified_against_the_given_ca() -> None:
             await connect(url, Inbox())
     finally:
         await runner.cleanup()
+
+
+# --- what WebSocketTransport makes of a failed join -------------------------------------------
+
+
+async def _join(url: str, **kw: Any) -> None:
+    from tavus_async.room.websocket import WebSocketTransport
+
+    transport = WebSocketTransport(**kw)
+    await transport.join(url, "secret-token", "bot", lambda event: None)
+
+
+async def test_a_failed_join_says_why_and_never_shows_the_token(
+    echo_server: tuple[str, list[Any]],
+) -> None:
+    from tavus_async.errors import JoinError
+
+    url, _ = echo_server
+    with pytest.raises(JoinError, match=r"refused the connection \(HTTP 404\)") as refused:
+        await _join(url.replace("/rooms/c1", "/nowhere"))
+
+    hung_up: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.read()  # takes the connection, never answers the upgrade
+        finally:
+            writer.close()
+            hung_up.set_result(None)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        with pytest.raises(JoinError, match=r"no answer from the room at .* within 0\.2 s") as slow:
+            await _join(f"ws://127.0.0.1:{port}/rooms/c1", connect_timeout=0.2)
+        with anyio.fail_after(5):
+            await hung_up  # the transport gave the connection up when it timed out
+    # The port is free again: nothing listens there now.
+    with pytest.raises(JoinError, match="could not connect to the room at") as unreachable:
+        await _join(f"ws://127.0.0.1:{port}/rooms/c1")
+    for info in (refused, slow, unreachable):
+        assert "secret-token" not in str(info.value)
+        assert info.value.__cause__ is None

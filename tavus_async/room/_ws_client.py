@@ -197,9 +197,6 @@ class ClientConnection(asyncio.Protocol):
         except _ProtocolError as exc:
             self._fail(exc.code, str(exc))
 
-    def eof_received(self) -> bool | None:
-        return None  # let the transport close itself
-
     def connection_lost(self, exc: Exception | None) -> None:
         self._transport = None
         self._head = None

@@ -168,26 +168,12 @@ class WebSocketTransport(TransportBase):
                     tls=self._ssl,
                 )
                 info = await self._await_joined(first, where)
-        except JoinError:
+        except BaseException as exc:
             await self._teardown()
-            raise
-        except TimeoutError:
-            await self._teardown()
-            raise JoinError(
-                f"no answer from the room at {where} within {self._connect_timeout:g} s"
-            ) from None
-        except HandshakeError as exc:
-            await self._teardown()
-            what = f"HTTP {exc.status}" if exc.status else str(exc)
-            raise JoinError(f"the room at {where} refused the connection ({what})") from None
-        except (OSError, UnicodeError) as exc:
-            await self._teardown()
-            raise JoinError(
-                f"could not connect to the room at {where}: {type(exc).__name__}"
-            ) from None
-        except BaseException:
-            await self._teardown()
-            raise
+            failure = self._join_failure(exc, where)
+            if failure is None:
+                raise
+            raise failure from None
         self._state = "joined"
         if self._heartbeat:
             self._conn.heartbeat(self._heartbeat)
@@ -196,6 +182,19 @@ class WebSocketTransport(TransportBase):
         # caller has taken the join (its participants first), as a reader task would have.
         loop.call_soon(self._replay_early)
         return info
+
+    def _join_failure(self, exc: BaseException, where: str) -> JoinError | None:
+        """The :class:`JoinError` that says why the join failed; ``None`` to re-raise ``exc``."""
+        if isinstance(exc, TimeoutError):  # before OSError: it is one
+            return JoinError(
+                f"no answer from the room at {where} within {self._connect_timeout:g} s"
+            )
+        if isinstance(exc, HandshakeError):
+            what = f"HTTP {exc.status}" if exc.status else str(exc)
+            return JoinError(f"the room at {where} refused the connection ({what})")
+        if isinstance(exc, (OSError, UnicodeError)):
+            return JoinError(f"could not connect to the room at {where}: {type(exc).__name__}")
+        return None  # a JoinError already, a cancellation, or a bug: as it is
 
     async def _await_joined(self, first: asyncio.Future[bytes | None], where: str) -> JoinInfo:
         data = await first
